@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { PlatformAppProject } from '../constructs/app-project.js';
+import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
+import { PreviewApplicationSet } from '../constructs/preview-application-set.js';
+import type { Platform } from '../lib/platform/model.js';
+
+/** Props of {@link ArgoCdChart}. */
+export interface ArgoCdChartProps {
+  readonly platform: Platform;
+  /** The cluster whose Argo CD applies this chart. */
+  readonly cluster: string;
+  /** Repository path of the overlays, e.g. 'manifests/overlays'. */
+  readonly overlaysPath: string;
+}
+
+/**
+ * `manifests/argocd/<cluster>/`: what one cluster's Argo CD needs: the platform's AppProject, the
+ * ApplicationSet of the environments on that cluster and, on the preview cluster, the pull-request
+ * ApplicationSet.
+ */
+export class ArgoCdChart extends Chart {
+  public constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { platform, cluster } = props;
+    const environments = platform.environments.filter((e) => e.cluster === cluster);
+    const previews = platform.previews?.cluster === cluster ? platform.previews : undefined;
+    const namespaces = environments.map((e) => e.namespace);
+    if (previews) namespaces.push('preview-*');
+
+    const project = new PlatformAppProject(this, 'Project', {
+      name: platform.name,
+      argocdNamespace: platform.argocdNamespace,
+      sourceRepo: platform.repoURL,
+      destinationNamespaces: namespaces,
+      description: `${platform.name} on cluster ${cluster}: ${environments.map((e) => e.name).join(', ')}${previews ? ', previews' : ''}`,
+    });
+
+    if (environments.length > 0) {
+      new EnvironmentApplicationSet(this, 'Environments', {
+        name: `${platform.name}-environments`,
+        argocdNamespace: platform.argocdNamespace,
+        project: project.name,
+        repoURL: platform.repoURL,
+        targetRevision: platform.targetRevision,
+        overlaysPath: props.overlaysPath,
+        services: platform.services.map((s) => s.name),
+        environments: environments.map((e) => ({ name: e.name, namespace: e.namespace, syncPolicy: e.syncPolicy })),
+      });
+    }
+    if (previews) {
+      new PreviewApplicationSet(this, 'Previews', {
+        name: `${platform.name}-previews`,
+        argocdNamespace: platform.argocdNamespace,
+        project: project.name,
+        repoURL: platform.repoURL,
+        targetRevision: platform.targetRevision,
+        overlayPath: `${props.overlaysPath}/preview`,
+        services: platform.services.map((s) => ({ name: s.name, image: platform.imageOf(s), host: s.host })),
+        owner: previews.owner,
+        repo: previews.repo,
+        label: previews.label,
+        tokenSecret: previews.tokenSecret,
+      });
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { ServiceBase } from '../constructs/service-base.js';
+import type { Platform, ServiceDefinition } from '../lib/platform/model.js';
+
+/** Props of {@link ServiceBaseChart}. */
+export interface ServiceBaseChartProps {
+  readonly platform: Platform;
+  readonly service: ServiceDefinition;
+}
+
+/** `manifests/base/<service>/`: the environment-independent objects of one service. */
+export class ServiceBaseChart extends Chart {
+  public readonly base: ServiceBase;
+
+  public constructor(scope: Construct, id: string, props: ServiceBaseChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.base = new ServiceBase(this, props.service.name, {
+      service: props.service,
+      image: props.platform.imageOf(props.service),
+      partOf: props.platform.name,
+      ingressClassName: props.platform.ingressClassName,
+      allowedIngressNamespaces: props.platform.allowedIngressNamespaces,
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { Construct } from 'constructs';
+import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { typedObject } from './model-object.js';
+
+/** A Kubernetes kind an AppProject allows. */
+export interface ResourceKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Namespaced kinds the service constructs produce: the whitelist of every platform project. */
+export const PLATFORM_NAMESPACED_KINDS: readonly ResourceKind[] = [
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'argoproj.io', kind: 'Rollout' },
+  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
+];
+
+/** Props of {@link PlatformAppProject}. */
+export interface PlatformAppProjectProps {
+  /** Project name; never 'default', which allows everything. */
+  readonly name: string;
+  /** Namespace Argo CD runs in. */
+  readonly argocdNamespace: string;
+  /** The only git repository Applications may come from. */
+  readonly sourceRepo: string;
+  /** Namespaces (glob patterns allowed, e.g. 'preview-*') Applications may deploy to. */
+  readonly destinationNamespaces: readonly string[];
+  /**
+   * Cluster API server of the destinations.
+   * @default 'https://kubernetes.default.svc'
+   */
+  readonly server?: string;
+  /**
+   * Namespaced kinds Applications may create.
+   * @default PLATFORM_NAMESPACED_KINDS
+   */
+  readonly namespacedKinds?: readonly ResourceKind[];
+  /**
+   * Description shown in Argo CD.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * The AppProject of a platform: exact source repository, exact destination namespaces, and no
+ * cluster-scoped kind but Namespace (for CreateNamespace=true).
+ */
+export class PlatformAppProject extends Construct {
+  public readonly name: string;
+
+  public constructor(scope: Construct, id: string, props: PlatformAppProjectProps) {
+    super(scope, id);
+    if (props.name === 'default') {
+      throw new Error(`${this.node.path}: 'name' must not be 'default': Argo CD's default project allows every repository and destination`);
+    }
+    if (props.sourceRepo.includes('*')) {
+      throw new Error(`${this.node.path}: 'sourceRepo' '${props.sourceRepo}' must be an exact repository URL, not a pattern`);
+    }
+    if (props.destinationNamespaces.length === 0) {
+      throw new Error(`${this.node.path}: 'destinationNamespaces' must not be empty`);
+    }
+    for (const ns of props.destinationNamespaces) {
+      if (ns === '*' || ns === 'kube-system' || ns === props.argocdNamespace) {
+        throw new Error(`${this.node.path}: 'destinationNamespaces' must not include '${ns}'`);
+      }
+    }
+    this.name = props.name;
+    const server = props.server ?? 'https://kubernetes.default.svc';
+    typedObject<IAppProject>(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: props.name, namespace: props.argocdNamespace },
+      spec: {
+        ...(props.description ? { description: props.description } : {}),
+        sourceRepos: [props.sourceRepo],
+        destinations: props.destinationNamespaces.map((namespace) => ({ server, namespace })),
+        clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+        namespaceResourceWhitelist: (props.namespacedKinds ?? PLATFORM_NAMESPACED_KINDS).map((k) => ({ group: k.group, kind: k.kind })),
+        orphanedResources: { warn: true },
+      },
+    });
+  }
+}

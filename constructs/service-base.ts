@@ -1,0 +1,217 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { typedObject } from './model-object.js';
+import { DEFAULT_RESOURCES, checkResources, type ResourceRequirements, type ServiceDefinition } from '../lib/platform/model.js';
+
+/** Port every Service exposes; the container port stays the service's own. */
+export const SERVICE_PORT = 80;
+
+/** UID and GID the containers run as: any non-root ID works with a read-only root filesystem. */
+export const RUN_AS_USER = 10001;
+
+/** Props of {@link ServiceBase}. */
+export interface ServiceBaseProps {
+  /** The service to deploy. */
+  readonly service: ServiceDefinition;
+  /** Image name without tag; each environment's overlay sets the tag. */
+  readonly image: string;
+  /**
+   * Value of `app.kubernetes.io/part-of`.
+   * @default - the service name
+   */
+  readonly partOf?: string;
+  /**
+   * Ingress class of the Ingress.
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Namespaces whose pods may connect (besides pods of the same namespace).
+   * @default ['ingress', 'argo-rollouts']
+   */
+  readonly allowedIngressNamespaces?: readonly string[];
+  /**
+   * Container requests and limits before any environment overrides them.
+   * @default - requests 100m/128Mi, limits 500m/256Mi
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Replicas before any environment overrides them.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * LOG_LEVEL before any environment overrides it.
+   * @default 'INFO'
+   */
+  readonly logLevel?: string;
+}
+
+/**
+ * The environment-independent base of one service: ServiceAccount, Deployment, Service, Ingress,
+ * PodDisruptionBudget and NetworkPolicy, with secure defaults (non-root, read-only root
+ * filesystem, no capabilities, RuntimeDefault seccomp, no service-account token, probes, limits).
+ */
+export class ServiceBase extends Construct {
+  /** Labels every object and pod carries; the selector uses `app.kubernetes.io/name` alone. */
+  public readonly labels: Readonly<Record<string, string>>;
+  public readonly selector: Readonly<Record<string, string>>;
+  public readonly deployment: kplus.Deployment;
+  public readonly kubeService: kplus.Service;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly ingress: kplus.Ingress | undefined;
+
+  public constructor(scope: Construct, id: string, props: ServiceBaseProps) {
+    super(scope, id);
+    const service = props.service;
+    const name = service.name;
+    const resources = props.resources ?? DEFAULT_RESOURCES;
+    checkResources(resources, `${this.node.path}: 'resources'`);
+    const replicas = props.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new Error(`${this.node.path}: 'replicas' must be a whole number >= 1, got ${replicas}`);
+    }
+    if (props.image.includes('@') || /:[^/]*$/.test(props.image)) {
+      throw new Error(`${this.node.path}: 'image' '${props.image}' must have no tag or digest; overlays set the tag`);
+    }
+    this.selector = { 'app.kubernetes.io/name': name };
+    this.labels = { ...this.selector, 'app.kubernetes.io/part-of': props.partOf ?? name };
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, labels: this.labels },
+      automountToken: false,
+    });
+
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name, labels: this.labels },
+      replicas,
+      select: false,
+      podMetadata: { labels: this.labels },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.percent(25),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      containers: [
+        {
+          name,
+          image: props.image,
+          // Tags are immutable, so a cached image is always the right one.
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          portNumber: service.port,
+          envVariables: {
+            ...Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+            LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel ?? 'INFO'),
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: RUN_AS_USER,
+            group: RUN_AS_USER,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
+            memory: { request: mebibytes(resources.requests.memory), limit: mebibytes(resources.limits.memory) },
+          },
+          readiness: kplus.Probe.fromHttpGet(service.readinessPath, {
+            port: service.port,
+            periodSeconds: Duration.seconds(5),
+            failureThreshold: 3,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          startup: kplus.Probe.fromHttpGet(service.readinessPath, {
+            port: service.port,
+            periodSeconds: Duration.seconds(2),
+            failureThreshold: 60,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          liveness: kplus.Probe.fromHttpGet(service.healthPath, {
+            port: service.port,
+            initialDelaySeconds: Duration.seconds(10),
+            periodSeconds: Duration.seconds(10),
+            failureThreshold: 3,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          volumeMounts: [{ path: '/tmp', volume: tmp }],
+        },
+      ],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: this.selector }));
+    // cdk8s-plus labels pods with its construct address; the stable app label is the only selector we want.
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+
+    this.kubeService = new kplus.Service(this, 'Service', {
+      metadata: { name, labels: this.labels },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: service.port, protocol: kplus.Protocol.TCP }],
+    });
+    for (const [key, value] of Object.entries(this.selector)) this.kubeService.selectLabel(key, value);
+
+    if (service.host) {
+      this.ingress = new kplus.Ingress(this, 'Ingress', {
+        metadata: { name, labels: this.labels },
+        className: props.ingressClassName ?? 'nginx',
+        rules: [{ host: service.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.kubeService, { port: SERVICE_PORT }) }],
+      });
+    }
+
+    // PDB and NetworkPolicy are typed from kubernetes-models: cdk8s-plus has no PDB, and its
+    // NetworkPolicy API cannot express "any pod of these namespaces" without extra objects.
+    typedObject<IPodDisruptionBudget>(this, 'PodDisruptionBudget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, labels: { ...this.labels } },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { ...this.selector } } },
+    });
+
+    const namespaces = props.allowedIngressNamespaces ?? ['ingress', 'argo-rollouts'];
+    typedObject<INetworkPolicy>(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name, labels: { ...this.labels } },
+      spec: {
+        podSelector: { matchLabels: { ...this.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { podSelector: {} },
+              ...[...namespaces].sort().map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+            ],
+            ports: [{ protocol: 'TCP', port: service.port }],
+          },
+        ],
+      },
+    });
+  }
+}
+
+function millis(cpu: string): number {
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+}
+
+function mebibytes(memory: string): Size {
+  const match = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(memory);
+  if (!match) throw new Error(`memory '${memory}' must use Ki, Mi, Gi or Ti`);
+  const value = Number(match[1]);
+  switch (match[2]) {
+    case 'Gi':
+      return Size.gibibytes(value);
+    case 'Ti':
+      return Size.tebibytes(value);
+    case 'Ki':
+      return Size.kibibytes(value);
+    default:
+      return Size.mebibytes(value);
+  }
+}

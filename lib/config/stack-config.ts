@@ -1,0 +1,243 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { checkImageTag } from './image-tag.js';
+import { INFRA_KEYS } from './infra-keys.js';
+import {
+  checkLogLevel,
+  checkReplicas,
+  checkResources,
+  type Environment,
+  type LogLevel,
+  type Platform,
+  type ResourceRequirements,
+} from '../platform/model.js';
+
+/** Where a value came from, for error messages: the file and the environment it configures. */
+export interface ConfigSource {
+  /** File name shown in errors, e.g. 'Pulumi.prod.yaml'. */
+  readonly file: string;
+  /** Pulumi project name: keys are `<project>:<key>`. */
+  readonly project: string;
+  readonly platform: Platform;
+  readonly environment: Environment;
+}
+
+/** One key of the stack config schema. */
+export interface StackKeySpec {
+  /** One line for `Pulumi.yaml` and error messages. */
+  readonly description: string;
+  readonly required?: boolean;
+  /** Returns the typed value or throws an Error whose message starts with `where`. */
+  parse(value: unknown, where: string, source: ConfigSource): unknown;
+}
+
+/** Per-service overrides of the environment profile. */
+export interface ServiceOverrides {
+  readonly replicas?: number;
+  readonly logLevel?: LogLevel;
+  readonly resources?: ResourceRequirements;
+}
+
+/** The validated stack config of one environment. */
+export interface StackConfig {
+  readonly file: string;
+  readonly environment: string;
+  /** service → image tag: the deployed state. */
+  readonly images: Readonly<Record<string, string>>;
+  /** service → `sha256:<hex>` pinned digest. */
+  readonly digests: Readonly<Record<string, string>>;
+  readonly replicas?: number;
+  readonly logLevel?: LogLevel;
+  readonly resources?: ResourceRequirements;
+  readonly services: Readonly<Record<string, ServiceOverrides>>;
+  /** Values of INFRA_KEYS, by key. */
+  readonly infra: Readonly<Record<string, unknown>>;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+function mapping(value: unknown, where: string, example: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${where}: expected a mapping like ${example}, got ${JSON.stringify(value ?? null)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function serviceKeys(value: Record<string, unknown>, where: string, source: ConfigSource): void {
+  const names = source.platform.services.map((s) => s.name);
+  for (const key of Object.keys(value)) {
+    if (!names.includes(key)) throw new Error(`${where}.${key}: unknown service '${key}'; allowed: ${names.join(', ')}`);
+  }
+}
+
+const SERVICE_OVERRIDE_KEYS = ['replicas', 'logLevel', 'resources'];
+
+/** The rendering keys; INFRA_KEYS are added to them. */
+export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
+  images: {
+    description: 'Image tag of every service in this environment: the deployed state, changed by `ferry promote`.',
+    required: true,
+    parse(value, where, source) {
+      const images = mapping(value, where, '{ api: sha-1a2b3c4d }');
+      serviceKeys(images, where, source);
+      for (const service of source.platform.services) {
+        if (!(service.name in images)) {
+          throw new Error(`${where}.${service.name}: missing; every service needs a tag in every environment`);
+        }
+        checkImageTag(images[service.name], `${where}.${service.name}`, source.environment.tagFormats);
+      }
+      return sortKeys(images as Record<string, string>);
+    },
+  },
+  digests: {
+    description: 'Pinned image digests (sha256:<64 hex>) by service, written by `ferry promote --pin-digest`.',
+    parse(value, where, source) {
+      const digests = mapping(value, where, '{ api: "sha256:<64 hex>" }');
+      serviceKeys(digests, where, source);
+      for (const [service, digest] of Object.entries(digests)) {
+        if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+          throw new Error(`${where}.${service}: ${JSON.stringify(digest)} is not a digest; allowed: sha256:<64 hex>`);
+        }
+      }
+      return sortKeys(digests as Record<string, string>);
+    },
+  },
+  replicas: {
+    description: 'Replicas of every service, overriding the environment profile.',
+    parse(value, where) {
+      checkReplicas(value, where);
+      return value;
+    },
+  },
+  logLevel: {
+    description: 'LOG_LEVEL of every service (DEBUG, INFO, WARN), overriding the environment profile.',
+    parse(value, where) {
+      checkLogLevel(value, where);
+      return value;
+    },
+  },
+  resources: {
+    description: 'Container requests and limits ({ requests: { cpu, memory }, limits: { cpu, memory } }), overriding the profile.',
+    parse(value, where) {
+      const resources = mapping(value, where, "{ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }");
+      checkResources(resources as unknown as ResourceRequirements, where);
+      return resources;
+    },
+  },
+  services: {
+    description: 'Per-service overrides of replicas, logLevel and resources.',
+    parse(value, where, source) {
+      const services = mapping(value, where, '{ api: { replicas: 3 } }');
+      serviceKeys(services, where, source);
+      const result: Record<string, ServiceOverrides> = {};
+      for (const name of Object.keys(services).sort()) {
+        const overrides = mapping(services[name], `${where}.${name}`, '{ replicas: 3 }');
+        for (const key of Object.keys(overrides)) {
+          if (!SERVICE_OVERRIDE_KEYS.includes(key)) {
+            throw new Error(`${where}.${name}.${key}: unknown key; allowed: ${SERVICE_OVERRIDE_KEYS.join(', ')}`);
+          }
+        }
+        result[name] = {
+          replicas: overrides.replicas === undefined ? undefined : (RENDER_KEYS.replicas!.parse(overrides.replicas, `${where}.${name}.replicas`, source) as number),
+          logLevel: overrides.logLevel === undefined ? undefined : (RENDER_KEYS.logLevel!.parse(overrides.logLevel, `${where}.${name}.logLevel`, source) as LogLevel),
+          resources: overrides.resources === undefined ? undefined : (RENDER_KEYS.resources!.parse(overrides.resources, `${where}.${name}.resources`, source) as ResourceRequirements),
+        };
+      }
+      return result;
+    },
+  },
+};
+
+/** Every key of the `<project>:` namespace, rendering and infrastructure. */
+export function stackKeys(): Readonly<Record<string, StackKeySpec>> {
+  return { ...RENDER_KEYS, ...INFRA_KEYS };
+}
+
+/**
+ * Validates the `<project>:*` values of one stack. `values` maps keys without the project prefix
+ * (as `pulumi.Config` sees them) to plain values. Used by the renderer and by the Pulumi program.
+ */
+export function parseStackConfig(values: Readonly<Record<string, unknown>>, source: ConfigSource): StackConfig {
+  const keys = stackKeys();
+  const allowed = Object.keys(keys).sort();
+  const parsed: Record<string, unknown> = {};
+  for (const key of Object.keys(values)) {
+    const where = `${source.file}: ${source.project}:${key}`;
+    const spec = keys[key];
+    if (!spec) throw new Error(`${where}: unknown key; allowed keys: ${allowed.map((k) => `${source.project}:${k}`).join(', ')}`);
+    parsed[key] = spec.parse(values[key], where, source);
+  }
+  for (const [key, spec] of Object.entries(keys)) {
+    if (spec.required && !(key in values)) {
+      throw new Error(`${source.file}: ${source.project}:${key}: missing; ${spec.description}`);
+    }
+  }
+  const infra: Record<string, unknown> = {};
+  for (const key of Object.keys(INFRA_KEYS)) if (key in parsed) infra[key] = parsed[key];
+  return {
+    file: source.file,
+    environment: source.environment.name,
+    images: parsed.images as Record<string, string>,
+    digests: (parsed.digests as Record<string, string> | undefined) ?? {},
+    replicas: parsed.replicas as number | undefined,
+    logLevel: parsed.logLevel as LogLevel | undefined,
+    resources: parsed.resources as ResourceRequirements | undefined,
+    services: (parsed.services as Record<string, ServiceOverrides> | undefined) ?? {},
+    infra,
+  };
+}
+
+/** The Pulumi project name from `Pulumi.yaml` in `root`. */
+export function readProjectName(root: string): string {
+  const file = join(root, 'Pulumi.yaml');
+  if (!existsSync(file)) throw new Error(`Pulumi.yaml: not found in ${root}; run ferry from the platform repository's root`);
+  const doc = YAML.parse(readFileSync(file, 'utf8')) as { name?: unknown } | null;
+  if (typeof doc?.name !== 'string' || doc.name === '') throw new Error("Pulumi.yaml: name: missing; the project name prefixes every config key");
+  return doc.name;
+}
+
+export function stackFileName(env: string): string {
+  return `Pulumi.${env}.yaml`;
+}
+
+/** Splits the `config:` mapping of a stack file text into this project's values, keyed without prefix. */
+export function projectValues(text: string, file: string, project: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const root = mapping(doc ?? {}, file, 'config: { ... }');
+  for (const key of Object.keys(root)) {
+    if (!['config', 'secretsprovider', 'encryptedkey', 'encryptionsalt', 'environment'].includes(key)) {
+      throw new Error(`${file}: ${key}: unknown top-level key; allowed: config, secretsprovider, encryptedkey, encryptionsalt, environment`);
+    }
+  }
+  const config = mapping(root.config ?? {}, `${file}: config`, `{ ${project}:images: { api: sha-1a2b3c4d } }`);
+  const values: Record<string, unknown> = {};
+  const prefix = `${project}:`;
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
+    else if (!key.includes(':')) {
+      throw new Error(`${file}: config.${key}: keys must be namespaced; did you mean ${prefix}${key}?`);
+    }
+  }
+  return values;
+}
+
+/** Reads and validates `Pulumi.<env>.yaml` for one environment of the platform. */
+export function readStackConfig(root: string, platform: Platform, env: Environment, project = readProjectName(root)): StackConfig {
+  const file = stackFileName(env.name);
+  const path = join(root, file);
+  if (!existsSync(path)) {
+    throw new Error(`${file}: missing; environment '${env.name}' is in the promotion graph (${platform.promotionOrder()}): create it with ${project}:images`);
+  }
+  const values = projectValues(readFileSync(path, 'utf8'), file, project);
+  return parseStackConfig(values, { file, project, platform, environment: env });
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]!]));
+}

@@ -1,0 +1,81 @@
+import YAML from 'yaml';
+import type { LogLevel, ResourceRequirements } from '../platform/model.js';
+
+/** Inputs of one overlay's kustomization.yaml. */
+export interface OverlayKustomizationProps {
+  /** Path of the base relative to the overlay folder. */
+  readonly base: string;
+  /** Extra resource files in the overlay folder (Rollout, AnalysisTemplate, preview Service). */
+  readonly resources: readonly string[];
+  /** Namespace of every object; undefined leaves it to the Argo CD Application. */
+  readonly namespace: string | undefined;
+  /** Label pairs added to every object and pod template (not selectors). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceName: string;
+  /** Image name kustomize matches (no tag). */
+  readonly image: string;
+  /** Tag to deploy; undefined leaves it to the Application (previews). */
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
+  readonly replicas: number;
+  /** The Rollout owns the pods: the Deployment is only its template and runs no pod itself. */
+  readonly deploymentIsTemplateOnly: boolean;
+  readonly logLevel: LogLevel;
+  readonly resourcesOverride: ResourceRequirements;
+  /** Host the Ingress answers on here; undefined keeps the base host or there is no Ingress. */
+  readonly host: string | undefined;
+}
+
+/** The kustomization.yaml object of one service in one environment. Pure; the tag is one line of it. */
+export function overlayKustomization(props: OverlayKustomizationProps): Record<string, unknown> {
+  const deploymentPatch = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: props.serviceName },
+    spec: {
+      ...(props.deploymentIsTemplateOnly ? { replicas: 0 } : {}),
+      template: {
+        spec: {
+          containers: [
+            {
+              name: props.serviceName,
+              env: [{ name: 'LOG_LEVEL', value: props.logLevel }],
+              resources: {
+                requests: { ...props.resourcesOverride.requests },
+                limits: { ...props.resourcesOverride.limits },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+  const patches: Record<string, unknown>[] = [
+    { target: { kind: 'Deployment', name: props.serviceName }, patch: YAML.stringify(deploymentPatch, { lineWidth: 0 }).trimEnd() },
+  ];
+  if (props.host) {
+    patches.push({
+      target: { kind: 'Ingress', name: props.serviceName },
+      patch: YAML.stringify([{ op: 'replace', path: '/spec/rules/0/host', value: props.host }], { lineWidth: 0 }).trimEnd(),
+    });
+  }
+  const image: Record<string, string> = { name: props.image };
+  if (props.tag !== undefined) image.newTag = props.tag;
+  if (props.digest !== undefined) image.digest = props.digest;
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    ...(props.namespace ? { namespace: props.namespace } : {}),
+    resources: [props.base, ...props.resources],
+    labels: [{ pairs: { ...props.labels }, includeSelectors: false, includeTemplates: true }],
+    ...(props.tag !== undefined || props.digest !== undefined ? { images: [image] } : {}),
+    // The Rollout carries the replica count where it owns the pods.
+    ...(props.deploymentIsTemplateOnly ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
+    patches,
+  };
+}
+
+/** The kustomization.yaml of a base: its resource files, in order. */
+export function baseKustomization(resources: readonly string[]): Record<string, unknown> {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] };
+}

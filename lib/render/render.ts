@@ -1,0 +1,161 @@
+import { App, type Chart } from 'cdk8s';
+import YAML from 'yaml';
+import { ArgoCdChart } from '../../charts/argocd-chart.js';
+import { EnvironmentOverlayChart } from '../../charts/environment-overlay-chart.js';
+import { ServiceBaseChart } from '../../charts/service-base-chart.js';
+import { readProjectName, readStackConfig, stackFileName, type StackConfig } from '../config/stack-config.js';
+import { DEFAULT_RESOURCES, type Platform } from '../platform/model.js';
+import { resolveEnvironment, type ResolvedEnvironment } from '../platform/resolve.js';
+import { baseKustomization, overlayKustomization } from './kustomization.js';
+
+/** Folder of the rendered tree, relative to the repository root. */
+export const MANIFESTS_DIR = 'manifests';
+/** The label every rendered object carries with its environment. */
+export const ENVIRONMENT_LABEL = 'ferry.dev/environment';
+/** Pseudo-environment of pull-request previews. */
+export const PREVIEW_ENVIRONMENT = 'preview';
+
+/** What a render produced: repository-relative POSIX paths to file contents, and the resolved state. */
+export interface RenderOutput {
+  readonly files: ReadonlyMap<string, string>;
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+/** Reads every environment's `Pulumi.<env>.yaml` under `root`, validated; nothing is written. */
+export function readStackConfigs(root: string, platform: Platform): Map<string, StackConfig> {
+  const project = readProjectName(root);
+  return new Map(platform.environments.map((env) => [env.name, readStackConfig(root, platform, env, project)]));
+}
+
+/**
+ * Renders the platform: a pure function of the platform definition and the stack configs.
+ * Throws (naming the construct path) if any construct validation fails.
+ */
+export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>): RenderOutput {
+  const app = new App({ outdir: '.' });
+  const files = new Map<string, string>();
+  // A base holds one object per kind, named after it; other folders name files by kind and object.
+  const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
+  const platformSource = 'edit platform/platform.ts or the constructs and run `npm run render`';
+
+  for (const service of platform.services) {
+    charts.push({
+      chart: new ServiceBaseChart(app, `base-${service.name}`, { platform, service }),
+      dir: `${MANIFESTS_DIR}/base/${service.name}`,
+      header: headerLine(platformSource),
+      kustomization: (resources) => baseKustomization(resources),
+    });
+  }
+
+  const environments = platform.environments.map((env) => {
+    const config = configs.get(env.name);
+    if (!config) throw new Error(`${stackFileName(env.name)}: no stack config given for environment '${env.name}'`);
+    return resolveEnvironment(platform, env, config);
+  });
+
+  for (const resolvedEnv of environments) {
+    const env = resolvedEnv.environment;
+    for (const resolved of resolvedEnv.services) {
+      const service = resolved.service;
+      const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
+      charts.push({
+        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, { platform, resolved, strategy: env.strategy }),
+        dir,
+        namedFiles: true,
+        header: headerLine(`edit ${stackFileName(env.name)} (ferry:images for the tag) or platform/platform.ts and run \`npm run render\``),
+        kustomization: (resources) =>
+          overlayKustomization({
+            base: `../../../base/${service.name}`,
+            resources,
+            namespace: env.namespace,
+            labels: { [ENVIRONMENT_LABEL]: env.name },
+            serviceName: service.name,
+            image: platform.imageOf(service),
+            tag: resolved.tag,
+            digest: resolved.digest,
+            replicas: resolved.replicas,
+            deploymentIsTemplateOnly: env.strategy.progressive,
+            logLevel: resolved.logLevel,
+            resourcesOverride: resolved.resources,
+            host: service.host && env.hostPrefix ? `${env.hostPrefix}${service.host}` : undefined,
+          }),
+      });
+    }
+  }
+
+  if (platform.previews) {
+    for (const service of platform.services) {
+      files.set(
+        `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}/kustomization.yaml`,
+        toYaml(
+          headerLine('edit platform/platform.ts and run `npm run render`; Argo CD sets the pr-<n>-<sha> tag and namespace'),
+          overlayKustomization({
+            base: `../../../base/${service.name}`,
+            resources: [],
+            namespace: undefined,
+            labels: { [ENVIRONMENT_LABEL]: PREVIEW_ENVIRONMENT },
+            serviceName: service.name,
+            image: platform.imageOf(service),
+            tag: undefined,
+            digest: undefined,
+            replicas: 1,
+            deploymentIsTemplateOnly: false,
+            logLevel: 'DEBUG',
+            resourcesOverride: DEFAULT_RESOURCES,
+            host: undefined,
+          }),
+        ),
+      );
+    }
+  }
+
+  for (const cluster of platform.clusters()) {
+    charts.push({
+      chart: new ArgoCdChart(app, `argocd-${cluster}`, { platform, cluster, overlaysPath: `${MANIFESTS_DIR}/overlays` }),
+      dir: `${MANIFESTS_DIR}/argocd/${cluster}`,
+      header: headerLine(platformSource),
+      namedFiles: true,
+    });
+  }
+
+  validateApp(app);
+
+  for (const { chart, dir, header, namedFiles, kustomization } of charts) {
+    const resources: string[] = [];
+    for (const object of chart.toJson() as { kind: string; metadata: { name: string } }[]) {
+      const name = namedFiles ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
+      const path = `${dir}/${name}`;
+      if (files.has(path)) throw new Error(`${chart.node.path}: two ${object.kind} objects would both be written to ${path}`);
+      files.set(path, toYaml(header, object));
+      resources.push(name);
+    }
+    if (kustomization) files.set(`${dir}/kustomization.yaml`, toYaml(header, kustomization(resources)));
+  }
+  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments };
+}
+
+/** Reads the stack configs under `root` and renders. */
+export function renderRepository(root: string, platform: Platform): RenderOutput {
+  return renderPlatform(platform, readStackConfigs(root, platform));
+}
+
+/** Runs every `node.addValidation` of the app once; throws listing each failure with its construct path. */
+export function validateApp(app: App): void {
+  const errors: string[] = [];
+  for (const construct of app.node.findAll()) {
+    for (const error of construct.node.validate()) errors.push(`[${construct.node.path}] ${error}`);
+  }
+  if (errors.length > 0) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+}
+
+function headerLine(instruction: string): string {
+  return `# Generated by ferry render. Do not edit: ${instruction}.`;
+}
+
+function toYaml(header: string, object: unknown): string {
+  return `${header}\n${YAML.stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
+function kebab(kind: string): string {
+  return kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

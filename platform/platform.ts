@@ -1,0 +1,22 @@
+/**
+ * The sample platform: what this repository delivers. Platform engineers edit this file to add
+ * services or environments; the deployed tags live in Pulumi.<env>.yaml.
+ */
+import { Environment, Platform, Profiles } from '../lib/platform/model.js';
+
+export const platform = new Platform({
+  name: 'shop',
+  repoURL: 'https://github.com/example-org/shop-platform.git',
+  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+  services: [
+    { name: 'api', port: 8080, healthPath: '/healthz', readinessPath: '/readyz', host: 'api.shop.example.com', env: { DB_POOL_SIZE: '10' } },
+    { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' } },
+  ],
+  // The promotion graph: each environment is promoted from the one before it.
+  environments: [
+    Environment.of('dev', Profiles.development()),
+    Environment.of('stage', Profiles.staging()),
+    Environment.of('prod', Profiles.production()),
+  ],
+  previews: { owner: 'example-org', repo: 'shop-platform', label: 'preview' },
+});
