@@ -1,0 +1,115 @@
+/**
+ * A throw-away copy of this platform repository in a temp directory, for tests that render,
+ * promote or diff in a real git repository. It holds the compiled code (dist/, built by `npm test`
+ * before jest runs), the stack files, bin/ and a symlink to node_modules.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { main } from '../../cli/main.js';
+
+/** Repository root: jest runs with it as working directory. */
+export const REPO_ROOT = process.cwd();
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface PlatformRepo {
+  readonly root: string;
+  /** Runs `ferry <args>` in-process (fast) with the repo as working directory. */
+  ferry(args: readonly string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  /** Runs `node bin/ferry.js <args>` as a real process. */
+  ferrySpawn(args: readonly string[], env?: Record<string, string | undefined>): CliResult;
+  /** Runs git in the repo and returns stdout; throws on a non-zero exit. */
+  git(args: readonly string[], env?: Record<string, string>): string;
+  read(path: string): string;
+  write(path: string, content: string): void;
+  /** Commits everything with the given message and author date (ISO), returns the commit id. */
+  commitAll(message: string, date?: string): string;
+  cleanup(): void;
+}
+
+export interface PlatformRepoOptions {
+  /** Initialise git and commit the copy (with a fresh render). @default true */
+  readonly git?: boolean;
+  /** Called on the copy before the first render and commit. */
+  readonly edit?: (root: string) => void;
+  /** Author/committer date of the initial commit. @default '2026-01-01T00:00:00Z' */
+  readonly initialDate?: string;
+}
+
+const COPIED = ['Pulumi.yaml', 'package.json', 'bin', 'dist'];
+
+export async function createPlatformRepo(options: PlatformRepoOptions = {}): Promise<PlatformRepo> {
+  if (!existsSync(join(REPO_ROOT, 'dist/platform/platform.js'))) {
+    throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
+  }
+  const root = mkdtempSync(join(tmpdir(), 'ferry-repo-'));
+  for (const entry of COPIED) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+  for (const file of execFileSync('git', ['ls-files', 'Pulumi.*.yaml'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    cpSync(join(REPO_ROOT, file), join(root, file));
+  }
+  // Stack files not yet committed in the source repo still belong to the copy.
+  for (const file of ['Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']) {
+    if (!existsSync(join(root, file)) && existsSync(join(REPO_ROOT, file))) cpSync(join(REPO_ROOT, file), join(root, file));
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n');
+  options.edit?.(root);
+
+  const gitEnv = (date: string) => ({
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Test Author',
+    GIT_AUTHOR_EMAIL: 'author@example.com',
+    GIT_COMMITTER_NAME: 'Test Author',
+    GIT_COMMITTER_EMAIL: 'author@example.com',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  });
+  const git = (args: readonly string[], env: Record<string, string> = {}) =>
+    execFileSync('git', [...args], { cwd: root, encoding: 'utf8', env: { ...gitEnv(new Date().toISOString()), ...env } });
+
+  const repo: PlatformRepo = {
+    root,
+    async ferry(args, env = {}) {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(args, {
+        cwd: root,
+        out: (t) => void (stdout += t),
+        err: (t) => void (stderr += t),
+        env: { ...process.env, ...env },
+        isTTY: false,
+      });
+      return { code, stdout, stderr };
+    },
+    ferrySpawn(args, env = {}) {
+      const r = spawnSync(process.execPath, [join(root, 'bin/ferry.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    git,
+    read: (path) => readFileSync(join(root, path), 'utf8'),
+    write(path, content) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    },
+    commitAll(message, date = new Date().toISOString()) {
+      git(['add', '-A']);
+      git(['commit', '-q', '-m', message], gitEnv(date) as Record<string, string>);
+      return git(['rev-parse', 'HEAD']).trim();
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+
+  const rendered = repo.ferrySpawn(['render', '--quiet']);
+  if (rendered.code !== 0) throw new Error(`initial render failed: ${rendered.stderr}`);
+  if (options.git ?? true) {
+    git(['init', '-q', '-b', 'main']);
+    repo.commitAll('initial platform', options.initialDate ?? '2026-01-01T00:00:00Z');
+  }
+  return repo;
+}
