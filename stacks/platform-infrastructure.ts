@@ -1,0 +1,143 @@
+/**
+ * The whole Pulumi program as a function of (platform, environment, validated config), so tests
+ * call it with any stack name and config. See stacks/ownership.ts for which stack creates what.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { StackConfig } from '../lib/config/stack-config.js';
+import type { Platform } from '../lib/platform/model.js';
+import { DEFAULT_ARGOCD_NODE_PORT } from './cloud-init.js';
+import { clusterUserData } from './cluster-user-data.js';
+import { GithubOidcProvider } from './github-oidc-provider.js';
+import { GithubOidcRole } from './github-oidc-role.js';
+import { resolveInfraSettings } from './infra-settings.js';
+import { MicroK8sHost } from './microk8s-host.js';
+import { ciRoleName, GITHUB_OIDC_HOST, hostRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
+import { stackPlan } from './ownership.js';
+import { KUBE_API_PORT } from './security-group-rules.js';
+import { ServiceRepositories } from './service-repositories.js';
+import { ARGOCD_LOCAL_PORT, kubeconfigCommand, KUBE_API_LOCAL_PORT, portForwardCommand } from './ssm-commands.js';
+
+export interface PlatformInfrastructureProps {
+  readonly platform: Platform;
+  /** The stack name, which is the environment name. */
+  readonly environment: string;
+  /** The stack's config, validated by parseStackConfig. */
+  readonly config: StackConfig;
+  /** Pulumi project name, for error messages. */
+  readonly project: string;
+}
+
+export interface HostOutputs {
+  readonly instanceId: pulumi.Output<string>;
+  readonly publicIp: pulumi.Output<string>;
+  /** Open after running argocdPortForwardCommand. */
+  readonly argocdUrl: string;
+  readonly argocdPortForwardCommand: pulumi.Output<string>;
+  /** Writes kubeconfig-<cluster>; use it with kubeApiPortForwardCommand running. */
+  readonly kubeconfigCommand: pulumi.Output<string>;
+  readonly kubeApiPortForwardCommand: pulumi.Output<string>;
+}
+
+export interface PlatformInfrastructureOutputs {
+  readonly environment: string;
+  /** Stack that owns the ECR repositories. */
+  readonly registryOwner: string;
+  /** repository → URL. */
+  readonly repositoryUrls: pulumi.Output<Record<string, string>> | Record<string, string>;
+  readonly ciRoleArn: pulumi.Output<string>;
+  /** cluster → host, for the clusters this stack creates. */
+  readonly hosts: Record<string, HostOutputs>;
+}
+
+export async function definePlatformInfrastructure(props: PlatformInfrastructureProps): Promise<PlatformInfrastructureOutputs> {
+  const { platform, environment, config, project } = props;
+  if (!platform.environments.some((e) => e.name === environment)) {
+    throw new Error(`stack '${environment}' is not an environment of platform '${platform.name}'; each stack is one environment: ${platform.promotionOrder()}`);
+  }
+  const plan = stackPlan(platform, environment);
+  const settings = resolveInfraSettings(platform, config, project);
+  const registry = parseEcrRegistry(platform.registry);
+
+  // The platform's registry is where the manifests say images live; deploying elsewhere would
+  // leave every host pulling from a registry it has no rights to.
+  const [identity, region] = await Promise.all([aws.getCallerIdentity({}), aws.getRegion({})]);
+  if (identity.accountId !== registry.account || region.region !== registry.region) {
+    throw new Error(
+      `stack '${environment}' deploys to account ${identity.accountId} in ${region.region}, but platform 'registry' ${JSON.stringify(platform.registry)} is account ${registry.account} in ${registry.region}; set aws:region in ${config.file} or use credentials for account ${registry.account}`,
+    );
+  }
+
+  const tags = { 'ferry:platform': platform.name, 'ferry:environment': environment };
+  const hostRoleArns = platform.clusters().map((cluster) => roleArn(registry.account, hostRoleName(platform.name, cluster)));
+  const ciRoleArns = platform.environments.map((env) => roleArn(registry.account, ciRoleName(platform.name, env.name)));
+  const repositoryNames = [...new Set(platform.services.map((s) => s.repository))].sort();
+
+  let repositoryUrls: PlatformInfrastructureOutputs['repositoryUrls'];
+  let providerArn: pulumi.Input<string>;
+  if (plan.ownsRegistry) {
+    const repositories = new ServiceRepositories(`${platform.name}-registry`, {
+      repositories: repositoryNames,
+      account: registry.account,
+      pullRoleArns: hostRoleArns,
+      pushRoleArns: ciRoleArns,
+      kmsKeyArn: settings.ecrKmsKeyArn,
+      tags,
+    });
+    repositoryUrls = repositories.repositoryUrls;
+    providerArn = new GithubOidcProvider(`${platform.name}-github`, { tags }).arn;
+  } else {
+    const missing = `run 'pulumi up -s ${plan.registryOwner}' first: the ${plan.registryOwner} stack creates the ECR repositories and the GitHub OIDC provider`;
+    const found = await Promise.all(
+      repositoryNames.map((name) =>
+        aws.ecr.getRepository({ name }).then(
+          (repository) => [name, repository.repositoryUrl] as const,
+          (e: Error) => {
+            throw new Error(`ECR repository '${name}' not found (${e.message}); ${missing}`);
+          },
+        ),
+      ),
+    );
+    repositoryUrls = Object.fromEntries(found);
+    providerArn = await aws.iam.getOpenIdConnectProvider({ url: `https://${GITHUB_OIDC_HOST}` }).then(
+      (provider) => provider.arn,
+      (e: Error) => {
+        throw new Error(`GitHub OIDC provider not found (${e.message}); ${missing}`);
+      },
+    );
+  }
+
+  const ci = new GithubOidcRole(`${platform.name}-ci-${environment}`, {
+    roleName: ciRoleName(platform.name, environment),
+    providerArn,
+    subjects: settings.ciSubjects,
+    repositoryArns: repositoryNames.map((name) => repositoryArn(registry, name)),
+    tags,
+  });
+
+  const hosts: Record<string, HostOutputs> = {};
+  for (const cluster of plan.hostClusters) {
+    const host = new MicroK8sHost(`${platform.name}-${cluster}`, {
+      cluster,
+      roleName: hostRoleName(platform.name, cluster),
+      userData: clusterUserData(platform, cluster, settings.host),
+      instanceType: settings.host.instanceType,
+      diskSizeGb: settings.host.diskSizeGb,
+      amiId: settings.host.amiId,
+      network: settings.host.network,
+      ingressCidrs: settings.host.ingressCidrs,
+      adminCidrs: settings.host.adminCidrs,
+      tags,
+    });
+    hosts[cluster] = {
+      instanceId: host.instanceId,
+      publicIp: host.publicIp,
+      argocdUrl: `https://localhost:${ARGOCD_LOCAL_PORT}`,
+      argocdPortForwardCommand: host.instanceId.apply((id) => portForwardCommand(id, registry.region, DEFAULT_ARGOCD_NODE_PORT, ARGOCD_LOCAL_PORT)),
+      kubeconfigCommand: host.instanceId.apply((id) => kubeconfigCommand(id, registry.region, cluster)),
+      kubeApiPortForwardCommand: host.instanceId.apply((id) => portForwardCommand(id, registry.region, KUBE_API_PORT, KUBE_API_LOCAL_PORT)),
+    };
+  }
+
+  return { environment, registryOwner: plan.registryOwner, repositoryUrls, ciRoleArn: ci.roleArn, hosts };
+}
