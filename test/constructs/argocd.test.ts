@@ -1,0 +1,163 @@
+import { Chart, Testing } from 'cdk8s';
+import { PLATFORM_NAMESPACED_KINDS, PlatformAppProject, type PlatformAppProjectProps } from '../../constructs/app-project.js';
+import { EnvironmentApplicationSet, type EnvironmentApplicationSetProps } from '../../constructs/environment-application-set.js';
+import { PreviewApplicationSet, type PreviewApplicationSetProps } from '../../constructs/preview-application-set.js';
+import { SyncPolicy } from '../../constructs/sync-policy.js';
+import { validateObjects } from '../../lib/render/schema-validation.js';
+
+const REPO = 'https://github.com/example-org/platform.git';
+
+function project(props: Partial<PlatformAppProjectProps> = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  new PlatformAppProject(chart, 'project', { name: 'shop', argocdNamespace: 'argocd', sourceRepo: REPO, destinationNamespaces: ['dev', 'stage'], ...props });
+  return Testing.synth(chart)[0]!;
+}
+
+function environments(props: Partial<EnvironmentApplicationSetProps> = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  new EnvironmentApplicationSet(chart, 'envs', {
+    name: 'shop-environments',
+    argocdNamespace: 'argocd',
+    project: 'shop',
+    repoURL: REPO,
+    targetRevision: 'main',
+    overlaysPath: 'manifests/overlays',
+    services: ['api', 'web'],
+    environments: [
+      { name: 'dev', namespace: 'dev', syncPolicy: SyncPolicy.automated() },
+      { name: 'prod', namespace: 'prod', syncPolicy: SyncPolicy.manual() },
+    ],
+    ...props,
+  });
+  return Testing.synth(chart)[0]!;
+}
+
+function previews(props: Partial<PreviewApplicationSetProps> = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  new PreviewApplicationSet(chart, 'previews', {
+    name: 'shop-previews',
+    argocdNamespace: 'argocd',
+    project: 'shop',
+    repoURL: REPO,
+    targetRevision: 'main',
+    overlayPath: 'manifests/overlays/preview',
+    services: [{ name: 'api', image: 'registry.example.com/api', host: 'api.example.com' }],
+    owner: 'example-org',
+    repo: 'app',
+    label: 'preview',
+    tokenSecret: 'github-token',
+    ...props,
+  });
+  return Testing.synth(chart)[0]!;
+}
+
+describe('PlatformAppProject', () => {
+  const p = project();
+  test('validates', async () => {
+    expect(await validateObjects([p])).toEqual([]);
+  });
+  test('allows exactly the one source repository', () => {
+    expect(p.spec.sourceRepos).toEqual([REPO]);
+  });
+  test('allows exactly the given namespaces on the in-cluster server by default', () => {
+    expect(p.spec.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'dev' },
+      { server: 'https://kubernetes.default.svc', namespace: 'stage' },
+    ]);
+  });
+  test('allows no cluster-scoped kind but Namespace', () => {
+    expect(p.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+  });
+  test('allows only the kinds the platform renders', () => {
+    expect(p.spec.namespaceResourceWhitelist).toEqual(PLATFORM_NAMESPACED_KINDS.map((k) => ({ ...k })));
+  });
+  test('lives in the Argo CD namespace and warns on orphans', () => {
+    expect(p.metadata).toEqual({ name: 'shop', namespace: 'argocd' });
+    expect(p.spec.orphanedResources).toEqual({ warn: true });
+  });
+  test("'default' is refused", () => {
+    expect(() => project({ name: 'default' })).toThrow("test/project: 'name' must not be 'default': Argo CD's default project allows every repository and destination");
+  });
+  test('a repository pattern is refused', () => {
+    expect(() => project({ sourceRepo: 'https://github.com/example-org/*' })).toThrow("test/project: 'sourceRepo' 'https://github.com/example-org/*' must be an exact repository URL, not a pattern");
+  });
+  test('a wildcard or system destination is refused', () => {
+    expect(() => project({ destinationNamespaces: ['*'] })).toThrow("test/project: 'destinationNamespaces' must not include '*'");
+    expect(() => project({ destinationNamespaces: ['kube-system'] })).toThrow("test/project: 'destinationNamespaces' must not include 'kube-system'");
+    expect(() => project({ destinationNamespaces: ['argocd'] })).toThrow("test/project: 'destinationNamespaces' must not include 'argocd'");
+  });
+  test('no destinations is refused', () => {
+    expect(() => project({ destinationNamespaces: [] })).toThrow("test/project: 'destinationNamespaces' must not be empty");
+  });
+});
+
+describe('EnvironmentApplicationSet', () => {
+  const set = environments();
+  test('validates', async () => {
+    expect(await validateObjects([set])).toEqual([]);
+  });
+  test('uses Go templates that fail on a missing key', () => {
+    expect(set.spec.goTemplate).toBe(true);
+    expect(set.spec.goTemplateOptions).toEqual(['missingkey=error']);
+  });
+  test('crosses environments with services', () => {
+    const [envs, services] = set.spec.generators[0].matrix.generators;
+    expect(envs.list.elements).toEqual([
+      { env: 'dev', namespace: 'dev', automated: 'true', prune: 'true', selfHeal: 'true' },
+      { env: 'prod', namespace: 'prod', automated: 'false', prune: 'false', selfHeal: 'false' },
+    ]);
+    expect(services.list.elements).toEqual([{ service: 'api' }, { service: 'web' }]);
+  });
+  test('names Applications <service>-<env> in the fixed project, from the overlay path', () => {
+    expect(set.spec.template.metadata.name).toBe('{{.service}}-{{.env}}');
+    expect(set.spec.template.spec.project).toBe('shop');
+    expect(set.spec.template.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'manifests/overlays/{{.env}}/{{.service}}' });
+    expect(set.spec.template.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: '{{.namespace}}' });
+  });
+  test('creates namespaces and retries with back-off; manual by default', () => {
+    expect(set.spec.template.spec.syncPolicy).toEqual({
+      syncOptions: ['CreateNamespace=true', 'PruneLast=true'],
+      retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    });
+  });
+  test('adds automated sync only where the environment has it', () => {
+    expect(set.spec.templatePatch).toBe(
+      ['{{- if eq .automated "true" }}', 'spec:', '  syncPolicy:', '    automated:', '      prune: {{ .prune }}', '      selfHeal: {{ .selfHeal }}', '{{- end }}', ''].join('\n'),
+    );
+  });
+  test('never deletes workloads when the ApplicationSet goes', () => {
+    expect(set.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+  });
+  test('empty environments or services throw', () => {
+    expect(() => environments({ environments: [] })).toThrow("test/envs: 'environments' must not be empty");
+    expect(() => environments({ services: [] })).toThrow("test/envs: 'services' must not be empty");
+  });
+});
+
+describe('PreviewApplicationSet', () => {
+  const set = previews();
+  test('validates', async () => {
+    expect(await validateObjects([set])).toEqual([]);
+  });
+  test('generates from labelled pull requests, polling every 5 minutes by default', () => {
+    expect(set.spec.generators[0].matrix.generators[0].pullRequest).toEqual({
+      github: { owner: 'example-org', repo: 'app', labels: ['preview'], tokenRef: { secretName: 'github-token', key: 'token' } },
+      requeueAfterSeconds: 300,
+    });
+  });
+  test('runs pr-<number>-<head sha> in preview-<number>', () => {
+    expect(set.spec.template.metadata.name).toBe('{{.service}}-preview-{{.number}}');
+    expect(set.spec.template.spec.source.kustomize).toEqual({ images: ['{{.image}}:pr-{{.number}}-{{.head_short_sha}}'] });
+    expect(set.spec.template.spec.destination.namespace).toBe('preview-{{.number}}');
+  });
+  test('is deleted with its resources when the pull request closes', () => {
+    expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    expect(set.spec.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+  test('serves hosts on preview-<number>.<host>', () => {
+    expect(set.spec.templatePatch).toContain('value: preview-{{.number}}.{{.host}}');
+  });
+  test('no services throw', () => {
+    expect(() => previews({ services: [] })).toThrow("test/previews: 'services' must not be empty");
+  });
+});
