@@ -1,6 +1,9 @@
 import { RolloutStrategy } from '../../constructs/rollout-strategy.js';
 import { SyncPolicy } from '../../constructs/sync-policy.js';
 import { TagFormat } from '../config/image-tag.js';
+import { checkFreezeWindow } from '../promote/freeze-window.js';
+import type { PromotionGate } from '../promote/gate.js';
+import { STANDARD_GATES } from '../promote/standard-gates.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -212,6 +215,12 @@ export interface EnvironmentProfileProps {
    * @default []
    */
   readonly freezeWindows?: readonly FreezeWindow[];
+  /**
+   * Gates `ferry promote` and `ferry rollback` run before writing to this environment; each can be
+   * overridden with `--override <name> --reason "..."`, recorded in the commit.
+   * @default STANDARD_GATES - tag-format, order, soak, approval, freeze, image
+   */
+  readonly gates?: readonly PromotionGate[];
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -238,6 +247,7 @@ export class Environment {
   public readonly soakHours: number;
   public readonly tagFormats: readonly TagFormat[];
   public readonly freezeWindows: readonly FreezeWindow[];
+  public readonly gates: readonly PromotionGate[];
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -269,6 +279,9 @@ export class Environment {
       throw new Error(`${where}: 'tagFormats' includes pull-request builds but the environment requires review; pr-* tags belong in previews`);
     }
     this.freezeWindows = profile.freezeWindows ?? [];
+    this.freezeWindows.forEach((w, i) => checkFreezeWindow(w, `${where}: 'freezeWindows[${i}]'`));
+    this.gates = profile.gates ?? STANDARD_GATES;
+    assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
   }
 }
 

@@ -1,0 +1,14 @@
+import { formatTime, type PromotionGate } from './gate.js';
+import { describeFreezeWindow, inFreezeWindow, zonedTime } from './freeze-window.js';
+
+/** Promotions are refused inside any of the target environment's `freezeWindows`. */
+export const freezeGate: PromotionGate = {
+  name: 'freeze',
+  description: "no promotion inside one of the target environment's freezeWindows (with time zone)",
+  check(ctx) {
+    const window = ctx.target.freezeWindows.find((w) => inFreezeWindow(w, ctx.now));
+    if (!window) return undefined;
+    const local = zonedTime(ctx.now, window.timeZone).text;
+    return `${ctx.target.name} is frozen: ${window.reason} (${describeFreezeWindow(window)}; now ${local} ${window.timeZone}, ${formatTime(ctx.now)})`;
+  },
+};

@@ -1,0 +1,110 @@
+import type { Environment, Platform } from '../platform/model.js';
+import type { StackHistory } from './stack-history.js';
+
+/** What is being done: a promotion from upstream, or a rollback within the environment. */
+export type PromotionKind = 'promotion' | 'rollback';
+
+/**
+ * How the change reaches git: only written to the working tree, committed on a new
+ * `promote/<env>/...` branch (for a pull request), or committed on the current branch.
+ */
+export type Delivery = 'working-tree' | 'branch' | 'direct';
+
+/** What the registry said about the image, resolved before any gate runs. */
+export interface ImageFacts {
+  /** `<registry>/<repository>:<tag>` as checked. */
+  readonly reference: string;
+  /** False when the check was skipped (the 'image' gate was overridden). */
+  readonly checked: boolean;
+  readonly exists: boolean;
+  /** `sha256:...` when known. */
+  readonly digest?: string;
+  /** Why the registry could not answer (network, auth), when it could not. */
+  readonly error?: string;
+}
+
+/** Everything a gate may look at. Gates are pure: same context, same answer. */
+export interface GateContext {
+  readonly platform: Platform;
+  readonly kind: PromotionKind;
+  /** The environment written to. */
+  readonly target: Environment;
+  /** The environment promoted from: the graph's upstream, or `--from`; undefined for the first. */
+  readonly upstream: Environment | undefined;
+  readonly service: string;
+  /** The tag written into the target. */
+  readonly tag: string;
+  /** The tag as it ran upstream (differs from `tag` for a release re-tag). */
+  readonly sourceTag: string;
+  /** Stack file of the target, e.g. 'Pulumi.prod.yaml'. */
+  readonly targetFile: string;
+  readonly upstreamFile: string | undefined;
+  /** Pulumi project name (keys are `<project>:images`). */
+  readonly project: string;
+  readonly targetHistory: StackHistory;
+  readonly upstreamHistory: StackHistory | undefined;
+  readonly delivery: Delivery;
+  /** The branch checked out, if any. */
+  readonly currentBranch: string | undefined;
+  /** The branch Argo CD tracks (the platform's targetRevision). */
+  readonly defaultBranch: string;
+  readonly now: Date;
+  readonly image: ImageFacts;
+}
+
+/**
+ * A promotion rule: returns undefined to let the promotion pass, or the reason it is refused
+ * (ferry prefixes `gate '<name>': ` and appends how to override).
+ */
+export interface PromotionGate {
+  /** Kebab-case name, used by `--override <name>`. */
+  readonly name: string;
+  /** One line for docs and `promote --help`. */
+  readonly description: string;
+  check(context: GateContext): string | undefined;
+}
+
+/** A gate refusal with the full message. */
+export interface GateRefusal {
+  readonly gate: string;
+  readonly service: string;
+  readonly message: string;
+}
+
+/** `gate 'soak': <reason>; override with --override soak --reason "..."` */
+export function refusalMessage(gate: string, reason: string): string {
+  return `gate '${gate}': ${reason}; override with --override ${gate} --reason "..."`;
+}
+
+/** Runs each gate on the context; returns the refusals not overridden, and those that were. */
+export function runGates(
+  gates: readonly PromotionGate[],
+  context: GateContext,
+  overrides: ReadonlySet<string>,
+): { refusals: GateRefusal[]; overridden: GateRefusal[] } {
+  const refusals: GateRefusal[] = [];
+  const overridden: GateRefusal[] = [];
+  for (const gate of gates) {
+    const reason = gate.check(context);
+    if (reason === undefined) continue;
+    const refusal = { gate: gate.name, service: context.service, message: refusalMessage(gate.name, reason) };
+    (overrides.has(gate.name) ? overridden : refusals).push(refusal);
+  }
+  return { refusals, overridden };
+}
+
+/** "3h 12m", "2d 4h", "45m" */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${mins}m`;
+  return `${mins}m`;
+}
+
+/** ISO time without milliseconds: 2026-11-23T16:31:00Z */
+export function formatTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,112 @@
+import YAML, { isMap, isScalar, type Document } from 'yaml';
+
+/** The config keys promotion edits, without the project prefix. */
+export const IMAGES_KEY = 'images';
+export const DIGESTS_KEY = 'digests';
+
+/**
+ * One `Pulumi.<env>.yaml`, edited the way a careful person would: an existing tag or digest is
+ * replaced in place (only that line changes; comments, order, quoting and formatting stay), and a
+ * missing digest entry is added through the yaml Document API.
+ */
+export class StackFile {
+  /** Parses the text; throws naming the file if it is not YAML. */
+  public static parse(text: string, file: string, project: string): StackFile {
+    return new StackFile(text, file, project);
+  }
+
+  private readonly doc: Document.Parsed;
+
+  private constructor(
+    /** The file's text, byte for byte. */
+    public readonly text: string,
+    /** File name for messages, e.g. 'Pulumi.prod.yaml'. */
+    public readonly file: string,
+    /** Pulumi project name: keys are `<project>:images`. */
+    public readonly project: string,
+  ) {
+    this.doc = YAML.parseDocument(text);
+    if (this.doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${this.doc.errors[0]!.message.split('\n')[0]}`);
+  }
+
+  /** `config.<project>:images.<service>`, or undefined. */
+  public tagOf(service: string): string | undefined {
+    return this.stringAt(IMAGES_KEY, service);
+  }
+
+  /** `config.<project>:digests.<service>`, or undefined. */
+  public digestOf(service: string): string | undefined {
+    return this.stringAt(DIGESTS_KEY, service);
+  }
+
+  /** Every `<project>:images` entry. */
+  public images(): Record<string, string> {
+    return this.mapAt(IMAGES_KEY);
+  }
+
+  /** Every `<project>:digests` entry. */
+  public digests(): Record<string, string> {
+    return this.mapAt(DIGESTS_KEY);
+  }
+
+  /** A copy with the tag of `service` replaced; only the value of that line changes. */
+  public withImageTag(service: string, tag: string): StackFile {
+    const node = this.doc.getIn(['config', this.key(IMAGES_KEY), service], true);
+    if (!isScalar(node) || !node.range) {
+      throw new Error(`${this.file}: config.${this.key(IMAGES_KEY)}.${service}: missing; every service needs a tag in every environment`);
+    }
+    return this.splice(node, tag);
+  }
+
+  /** A copy with the digest of `service` set (replaced in place, or added), or removed when undefined. */
+  public withDigest(service: string, digest: string | undefined): StackFile {
+    const path = ['config', this.key(DIGESTS_KEY), service];
+    const node = this.doc.getIn(path, true);
+    if (digest !== undefined && isScalar(node) && node.range) return this.splice(node, digest);
+    if (digest === undefined && node === undefined) return this;
+    const doc = this.doc.clone();
+    if (digest === undefined) {
+      doc.deleteIn(path);
+      const digests = doc.getIn(['config', this.key(DIGESTS_KEY)], true);
+      if (isMap(digests) && digests.items.length === 0) doc.deleteIn(['config', this.key(DIGESTS_KEY)]);
+    } else {
+      doc.setIn(path, digest);
+    }
+    return new StackFile(doc.toString({ lineWidth: 0 }), this.file, this.project);
+  }
+
+  private key(name: string): string {
+    return `${this.project}:${name}`;
+  }
+
+  private stringAt(name: string, service: string): string | undefined {
+    const value = this.doc.getIn(['config', this.key(name), service]);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  private mapAt(name: string): Record<string, string> {
+    const value = this.doc.getIn(['config', this.key(name)]);
+    const out: Record<string, string> = {};
+    if (isMap(value)) {
+      for (const item of value.items) {
+        const key = isScalar(item.key) ? item.key.value : item.key;
+        const val = isScalar(item.value) ? item.value.value : item.value;
+        if (typeof key === 'string' && typeof val === 'string') out[key] = val;
+      }
+    }
+    return out;
+  }
+
+  private splice(node: { range?: [number, number, number] | null; type?: string | undefined }, value: string): StackFile {
+    const [start, end] = node.range!;
+    const text = `${this.text.slice(0, start)}${formatScalar(value, node.type)}${this.text.slice(end)}`;
+    return new StackFile(text, this.file, this.project);
+  }
+}
+
+/** The value written the way the old one was quoted; plain when YAML reads it back as the same string. */
+function formatScalar(value: string, type: string | undefined): string {
+  if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  return YAML.stringify(value, { lineWidth: 0 }).trimEnd();
+}

@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import type { Git } from '../git/git.js';
+import { StackFile } from './stack-file.js';
+import { parseTrailers, TRAILER, trailerFor, type Trailers } from './trailers.js';
+
+/** One commit that changed `Pulumi.<env>.yaml`, with the file as it was after it. */
+export interface StackRevision {
+  readonly commit: string;
+  readonly author: string;
+  readonly authorEmail: string;
+  /** Committer date: when the change landed on the branch. */
+  readonly date: Date;
+  readonly subject: string;
+  readonly trailers: Trailers;
+  readonly images: Readonly<Record<string, string>>;
+  readonly digests: Readonly<Record<string, string>>;
+}
+
+/** How a tag change came about. */
+export type ChangeKind = 'initial' | 'promotion' | 'rollback' | 'edit';
+
+/** A commit that changed the tag (or pinned digest) of one service in one environment. */
+export interface TagChange {
+  readonly environment: string;
+  readonly service: string;
+  readonly tag: string;
+  readonly previousTag: string | undefined;
+  readonly digest: string | undefined;
+  readonly kind: ChangeKind;
+  /** Promoted-From trailer, when the commit was made by ferry promote. */
+  readonly promotedFrom: string | undefined;
+  /** Gate-Overrides trailer, when any gate was overridden. */
+  readonly overrides: string | undefined;
+  readonly revision: StackRevision;
+}
+
+/** A span of time in which one tag ran in an environment. */
+export interface TagInterval {
+  readonly tag: string;
+  readonly since: TagChange;
+  /** The change that replaced it; undefined while it still runs. */
+  readonly until: TagChange | undefined;
+}
+
+const RS = '\x1e';
+const US = '\x1f';
+
+/**
+ * The git history of one `Pulumi.<env>.yaml` along the first-parent line of `ref` (so a merged pull
+ * request counts from its merge, when it reached the branch Argo CD tracks). Read with one
+ * `git log` and one `git cat-file --batch`; no database.
+ */
+export class StackHistory {
+  /** Reads the history; empty when the repository has no commits or the file none. */
+  public static read(git: Git, environment: string, file: string, project: string, ref = 'HEAD'): StackHistory {
+    if (!git.hasCommits()) return new StackHistory(environment, []);
+    const log = git.run([
+      'log', '--first-parent', '-m', '--raw', '--no-abbrev', '--no-renames', '--reverse',
+      `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}`,
+      ref, '--', file,
+    ]);
+    const entries: { meta: string[]; blob: string | undefined }[] = [];
+    for (const chunk of log.split(RS).slice(1)) {
+      const parts = chunk.split(US);
+      const raw = parts[6] ?? '';
+      const match = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]/m.exec(raw);
+      const blob = match && !/^0+$/.test(match[1]!) ? match[1] : undefined;
+      entries.push({ meta: parts.slice(0, 6), blob });
+    }
+    const blobs = catBlobs(git, entries.map((e) => e.blob).filter((b): b is string => b !== undefined));
+    const revisions: StackRevision[] = [];
+    for (const { meta, blob } of entries) {
+      let images: Record<string, string> = {};
+      let digests: Record<string, string> = {};
+      if (blob !== undefined) {
+        try {
+          const stack = StackFile.parse(blobs.get(blob) ?? '', file, project);
+          images = stack.images();
+          digests = stack.digests();
+        } catch {
+          // A revision that was not valid YAML deployed nothing; it reads as empty.
+        }
+      }
+      revisions.push({
+        commit: meta[0]!,
+        author: meta[1]!,
+        authorEmail: meta[2]!,
+        date: new Date(meta[3]!),
+        subject: meta[4]!,
+        trailers: parseTrailers(meta[5] ?? ''),
+        images,
+        digests,
+      });
+    }
+    return new StackHistory(environment, revisions);
+  }
+
+  public constructor(
+    public readonly environment: string,
+    /** Oldest first. */
+    public readonly revisions: readonly StackRevision[],
+  ) {}
+
+  /** Every change of `service`'s tag or pinned digest, oldest first. */
+  public changes(service: string): TagChange[] {
+    const out: TagChange[] = [];
+    let previousTag: string | undefined;
+    let previousDigest: string | undefined;
+    this.revisions.forEach((revision, index) => {
+      const tag = revision.images[service];
+      const digest = revision.digests[service];
+      if (tag === undefined || (tag === previousTag && digest === previousDigest)) {
+        previousTag = tag ?? previousTag;
+        return;
+      }
+      out.push({
+        environment: this.environment,
+        service,
+        tag,
+        previousTag,
+        digest,
+        kind: changeKind(revision.subject, index === 0 || previousTag === undefined),
+        promotedFrom: trailerFor(revision.trailers, TRAILER.promotedFrom, service),
+        overrides: revision.trailers[TRAILER.gateOverrides]?.join('; '),
+        revision,
+      });
+      previousTag = tag;
+      previousDigest = digest;
+    });
+    return out;
+  }
+
+  /** The change that put the current tag of `service` in place, or undefined. */
+  public current(service: string): TagChange | undefined {
+    const changes = this.changes(service).filter((c, i, all) => i === 0 || c.tag !== all[i - 1]!.tag);
+    return changes[changes.length - 1];
+  }
+
+  /** The spans in which `service` ran `tag`, oldest first. */
+  public intervals(service: string, tag: string): TagInterval[] {
+    const changes = this.changes(service).filter((c, i, all) => i === 0 || c.tag !== all[i - 1]!.tag);
+    const out: TagInterval[] = [];
+    changes.forEach((change, i) => {
+      if (change.tag === tag) out.push({ tag, since: change, until: changes[i + 1] });
+    });
+    return out;
+  }
+
+  /** Distinct tags `service` has run, most recent first. */
+  public tagsOf(service: string): string[] {
+    const seen: string[] = [];
+    for (const change of this.changes(service).reverse()) if (!seen.includes(change.tag)) seen.push(change.tag);
+    return seen;
+  }
+}
+
+function changeKind(subject: string, first: boolean): ChangeKind {
+  if (subject.startsWith('chore(promote):')) return 'promotion';
+  if (subject.startsWith('chore(rollback):')) return 'rollback';
+  return first ? 'initial' : 'edit';
+}
+
+/** Contents of blobs by id, with one `git cat-file --batch`. */
+function catBlobs(git: Git, ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return out;
+  const buffer = execFileSync('git', ['cat-file', '--batch'], { cwd: git.root, input: unique.join('\n') + '\n', maxBuffer: 256 * 1024 * 1024 });
+  let offset = 0;
+  while (offset < buffer.length) {
+    const newline = buffer.indexOf(10, offset);
+    const header = buffer.subarray(offset, newline).toString('utf8').split(' ');
+    offset = newline + 1;
+    if (header[1] === 'missing') continue;
+    const size = Number(header[2]);
+    out.set(header[0]!, buffer.subarray(offset, offset + size).toString('utf8'));
+    offset += size + 1;
+  }
+  return out;
+}
