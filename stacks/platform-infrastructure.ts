@@ -92,8 +92,8 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
       repositoryNames.map((name) =>
         aws.ecr.getRepository({ name }).then(
           (repository) => [name, repository.repositoryUrl] as const,
-          (e: Error) => {
-            throw new Error(`ECR repository '${name}' not found (${e.message}); ${missing}`);
+          (e: unknown) => {
+            throw new Error(`ECR repository '${name}' not found (${reason(e)}); ${missing}`);
           },
         ),
       ),
@@ -101,8 +101,8 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     repositoryUrls = Object.fromEntries(found);
     providerArn = await aws.iam.getOpenIdConnectProvider({ url: `https://${GITHUB_OIDC_HOST}` }).then(
       (provider) => provider.arn,
-      (e: Error) => {
-        throw new Error(`GitHub OIDC provider not found (${e.message}); ${missing}`);
+      (e: unknown) => {
+        throw new Error(`GitHub OIDC provider not found (${reason(e)}); ${missing}`);
       },
     );
   }
@@ -140,4 +140,10 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
   }
 
   return { environment, registryOwner: plan.registryOwner, repositoryUrls, ciRoleArn: ci.roleArn, hosts };
+}
+
+/** The first line of a failed lookup's error, whatever shape the SDK gave it. */
+function reason(e: unknown): string {
+  const err = e as { message?: string; details?: string } | undefined;
+  return (err?.details || err?.message || String(e)).split('\n')[0]!;
 }
