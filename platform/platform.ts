@@ -16,7 +16,7 @@ export const platform = new Platform({
   environments: [
     Environment.of('dev', Profiles.development()),
     Environment.of('stage', Profiles.staging()),
-    Environment.of('prod', Profiles.production()),
+    Environment.of('prod', Profiles.production({ approvers: ['@example-org/release-managers'] })),
   ],
   previews: { owner: 'example-org', repo: 'shop-platform', label: 'preview' },
 });

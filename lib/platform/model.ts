@@ -221,6 +221,13 @@ export interface EnvironmentProfileProps {
    * @default STANDARD_GATES - tag-format, order, soak, approval, freeze, image
    */
   readonly gates?: readonly PromotionGate[];
+  /**
+   * Release approvers: GitHub users ('@octocat') or teams ('@example-org/release-managers') who own
+   * the environment's files in the generated CODEOWNERS. An environment that requires review needs
+   * at least one (`ferry codeowners` refuses it otherwise).
+   * @default []
+   */
+  readonly approvers?: readonly string[];
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -248,6 +255,7 @@ export class Environment {
   public readonly tagFormats: readonly TagFormat[];
   public readonly freezeWindows: readonly FreezeWindow[];
   public readonly gates: readonly PromotionGate[];
+  public readonly approvers: readonly string[];
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -282,6 +290,24 @@ export class Environment {
     this.freezeWindows.forEach((w, i) => checkFreezeWindow(w, `${where}: 'freezeWindows[${i}]'`));
     this.gates = profile.gates ?? STANDARD_GATES;
     assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
+    this.approvers = profile.approvers ?? [];
+    checkApprovers(this.approvers, `${where}: 'approvers'`);
+  }
+}
+
+const GITHUB_USER = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const GITHUB_TEAM = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Throws unless every approver is a GitHub '@user' or '@org/team' handle, each listed once. */
+export function checkApprovers(value: unknown, where: string): asserts value is readonly string[] {
+  if (!Array.isArray(value)) throw new Error(`${where}: ${JSON.stringify(value)} must be a list of GitHub handles like ['@example-org/release-managers']`);
+  const seen = new Set<string>();
+  for (const handle of value as unknown[]) {
+    if (typeof handle !== 'string' || !(GITHUB_USER.test(handle) || GITHUB_TEAM.test(handle))) {
+      throw new Error(`${where}: ${JSON.stringify(handle)} is not a GitHub handle; allowed: a user '@octocat' or a team '@example-org/release-managers'`);
+    }
+    if (seen.has(handle.toLowerCase())) throw new Error(`${where}: '${handle}' appears twice`);
+    seen.add(handle.toLowerCase());
   }
 }
 
