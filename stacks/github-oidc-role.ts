@@ -5,8 +5,8 @@ import { ecrPushPolicy, githubOidcTrustPolicy } from './github-oidc-policies.js'
 export interface GithubOidcRoleProps {
   /** IAM role name; fixed, because the registry's repository policy names it. */
   readonly roleName: string;
-  /** ARN of the account's GitHub OIDC provider. */
-  readonly providerArn: pulumi.Input<string>;
+  /** ARN of the account's GitHub OIDC provider; a plain string, so the trust policy is known at preview. */
+  readonly providerArn: string;
   /** `sub` claims allowed to assume the role, each `repo:<owner>/<repo>:<context>`. */
   readonly subjects: readonly string[];
   /** ECR repositories the role may push to. */
@@ -39,7 +39,7 @@ export class GithubOidcRole extends pulumi.ComponentResource {
       {
         name: props.roleName,
         description: `GitHub Actions of ${[...new Set(props.subjects.map((s) => s.split(':')[1]))].join(', ')}: push images to ECR`,
-        assumeRolePolicy: pulumi.output(props.providerArn).apply((arn) => JSON.stringify(githubOidcTrustPolicy(arn, props.subjects))),
+        assumeRolePolicy: JSON.stringify(githubOidcTrustPolicy(props.providerArn, props.subjects)),
         maxSessionDuration,
         tags: props.tags ?? {},
       },

@@ -12,7 +12,7 @@ import { GithubOidcProvider } from './github-oidc-provider.js';
 import { GithubOidcRole } from './github-oidc-role.js';
 import { resolveInfraSettings } from './infra-settings.js';
 import { MicroK8sHost } from './microk8s-host.js';
-import { ciRoleName, GITHUB_OIDC_HOST, hostRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
+import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
 import { stackPlan } from './ownership.js';
 import { KUBE_API_PORT } from './security-group-rules.js';
 import { ServiceRepositories } from './service-repositories.js';
@@ -74,7 +74,8 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
   const repositoryNames = [...new Set(platform.services.map((s) => s.repository))].sort();
 
   let repositoryUrls: PlatformInfrastructureOutputs['repositoryUrls'];
-  let providerArn: pulumi.Input<string>;
+  let providerArn: string;
+  const ciDependencies: pulumi.Resource[] = [];
   if (plan.ownsRegistry) {
     const repositories = new ServiceRepositories(`${platform.name}-registry`, {
       repositories: repositoryNames,
@@ -85,7 +86,11 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
       tags,
     });
     repositoryUrls = repositories.repositoryUrls;
-    providerArn = new GithubOidcProvider(`${platform.name}-github`, { tags }).arn;
+    // The provider's ARN is fixed by the account; using the string keeps the CI role's trust policy
+    // known at preview, so the policy pack can check it before anything is created.
+    const provider = new GithubOidcProvider(`${platform.name}-github`, { tags });
+    providerArn = githubOidcProviderArn(registry.account);
+    ciDependencies.push(provider);
   } else {
     const missing = `run 'pulumi up -s ${plan.registryOwner}' first: the ${plan.registryOwner} stack creates the ECR repositories and the GitHub OIDC provider`;
     const found = await Promise.all(
@@ -113,7 +118,7 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     subjects: settings.ciSubjects,
     repositoryArns: repositoryNames.map((name) => repositoryArn(registry, name)),
     tags,
-  });
+  }, { dependsOn: ciDependencies });
 
   const hosts: Record<string, HostOutputs> = {};
   for (const cluster of plan.hostClusters) {
