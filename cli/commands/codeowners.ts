@@ -1,0 +1,41 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
+import { loadPlatform } from '../../lib/platform/load.js';
+import { parseFlags, type CliCommand } from '../command.js';
+
+export const codeownersCommand: CliCommand = {
+  name: 'codeowners',
+  summary: `Write ${CODEOWNERS_PATH} from the environment graph's release approvers (--check: fail on drift)`,
+  help: `Usage: ferry codeowners [--check]
+
+Writes ${CODEOWNERS_PATH}: for every environment that requires review, its Pulumi.<env>.yaml
+and manifests/overlays/<env>/ are owned by the environment's 'approvers' (GitHub users or
+teams, set in platform/platform.ts); the file itself is owned by every approver. Turn on
+"Require review from Code Owners" in the default branch's protection so GitHub enforces it.
+
+Options:
+  --check   write nothing; exit 1 when ${CODEOWNERS_PATH} differs from the generated text
+`,
+  async run(argv, io) {
+    const { values } = parseFlags('codeowners', argv, { check: { type: 'boolean' } });
+    const text = renderCodeowners(await loadPlatform(io.cwd));
+    const path = join(io.cwd, CODEOWNERS_PATH);
+    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    if (values.check) {
+      if (current === text) {
+        io.out(`${CODEOWNERS_PATH} is up to date\n`);
+        return 0;
+      }
+      io.err(`${CODEOWNERS_PATH} ${current === undefined ? 'is missing' : 'differs from the environment graph'}; run \`ferry codeowners\` and commit the result\n`);
+      return 1;
+    }
+    if (current !== text) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    }
+    io.out(`${current === text ? 'unchanged' : 'wrote'} ${CODEOWNERS_PATH}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * Which deployments a commit range changed: the (service, environment) pairs whose image tag or
+ * pinned digest differs between a base revision and the working tree. verify.yaml watches exactly
+ * these after a promotion merges, and rolls back only them.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectValues, readProjectName, stackFileName } from '../config/stack-config.js';
+import type { Platform } from '../platform/model.js';
+
+export interface ChangedDeployment {
+  readonly service: string;
+  readonly environment: string;
+  /** Cluster of the environment: which Argo CD to ask. */
+  readonly cluster: string;
+  /** Argo CD Application name, `<service>-<env>`. */
+  readonly application: string;
+  /** Tag now configured. */
+  readonly tag: string;
+  /** Tag at the base revision, or undefined when the service or environment is new. */
+  readonly previousTag: string | undefined;
+}
+
+/** The image tags and digests of one stack file text. */
+function deployedState(text: string | undefined, file: string, project: string): { images: Record<string, unknown>; digests: Record<string, unknown> } {
+  if (text === undefined) return { images: {}, digests: {} };
+  const values = projectValues(text, file, project);
+  const asRecord = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  return { images: asRecord(values.images), digests: asRecord(values.digests) };
+}
+
+/** `git show <ref>:<file>`, or undefined when the file does not exist at that revision. */
+function fileAt(root: string, ref: string, file: string): string | undefined {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: root, stdio: 'pipe' });
+  } catch {
+    throw new Error(`--changed-since ${JSON.stringify(ref)}: not a commit in ${root}; fetch enough history (actions/checkout fetch-depth: 0 or 2)`);
+  }
+  try {
+    return execFileSync('git', ['show', `${ref}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deployments whose tag or digest changed between `baseRef` and the working tree, in promotion order then by service. */
+export function changedDeployments(root: string, platform: Platform, baseRef: string): ChangedDeployment[] {
+  const project = readProjectName(root);
+  const changed: ChangedDeployment[] = [];
+  for (const env of platform.environments) {
+    const file = stackFileName(env.name);
+    const path = join(root, file);
+    const now = deployedState(existsSync(path) ? readFileSync(path, 'utf8') : undefined, file, project);
+    const before = deployedState(fileAt(root, baseRef, file), `${baseRef}:${file}`, project);
+    for (const service of platform.services) {
+      const tag = now.images[service.name];
+      if (typeof tag !== 'string') continue;
+      const previous = before.images[service.name];
+      if (previous === tag && before.digests[service.name] === now.digests[service.name]) continue;
+      changed.push({
+        service: service.name,
+        environment: env.name,
+        cluster: env.cluster,
+        application: `${service.name}-${env.name}`,
+        tag,
+        previousTag: typeof previous === 'string' ? previous : undefined,
+      });
+    }
+  }
+  return changed;
+}
