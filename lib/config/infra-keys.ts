@@ -129,7 +129,7 @@ export const INFRA_KEYS: Readonly<Record<string, StackKeySpec>> = {
     parse: (value, where) => cidrList(value, where, "['0.0.0.0/0']"),
   }),
   adminCidrs: hostKey({
-    description: 'CIDR blocks allowed to reach the Kubernetes API on port 16443 (default [] : use SSM port forwarding). Never 0.0.0.0/0 or ::/0.',
+    description: 'CIDR blocks allowed to reach the Kubernetes API on port 16443 (default none: reach the API through SSM port forwarding). Never 0.0.0.0/0 or ::/0.',
     parse(value, where) {
       const cidrs = cidrList(value, where, "['203.0.113.10/32']");
       const open = cidrs.find((c) => OPEN_TO_ALL.includes(c) || /\/0$/.test(c));
