@@ -1,6 +1,6 @@
 import { ArgoCdClient, checkArgoCdUrl } from '../../lib/ci/argocd.js';
 import { changedDeployments } from '../../lib/ci/changes.js';
-import { FatalApiError, formatDuration, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
+import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
 import { loadPlatform } from '../../lib/platform/load.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
 
@@ -102,9 +102,9 @@ async function verify(io: CliIO, client: ArgoCdClient, application: string, time
       intervalMs,
       revision,
       clock: verifyRuntime.clock,
-      onProgress: (elapsed, line) => io.err(`[${formatDuration(Math.round(elapsed / 1000) * 1000).padStart(4)}] ${application}: ${line}\n`),
+      onProgress: (elapsed, line) => io.err(`[${seconds(elapsed).padStart(4)}] ${application}: ${line}\n`),
     });
-    const took = formatDuration(Math.round(result.elapsedMs / 1000) * 1000);
+    const took = seconds(result.elapsedMs);
     if (result.outcome === 'healthy') {
       io.out(`${application}: ${result.reason} (after ${took}, ${result.polls} polls)\n`);
       return VERIFY_EXIT.healthy;
@@ -122,4 +122,9 @@ async function verify(io: CliIO, client: ArgoCdClient, application: string, time
     }
     throw e;
   }
+}
+
+/** Elapsed time as whole seconds, '75s'. */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
 }
