@@ -1,13 +1,15 @@
 import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
 import { renderCommand } from './commands/render.js';
+import { promoteCommand } from './commands/promote.js';
+import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { tagCommand } from './commands/tag.js';
 import { codeownersCommand } from './commands/codeowners.js';
 import { userdataCommand } from './commands/userdata.js';
 
 /** Every command, in the order `ferry --help` lists them. Add yours here. */
-export const COMMANDS: readonly CliCommand[] = [renderCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand];
+export const COMMANDS: readonly CliCommand[] = [renderCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,173 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPlatform } from '../platform/load.js';
+import type { Platform } from '../platform/model.js';
+import { MANIFESTS_DIR, renderRepository } from '../render/render.js';
+import { listFiles } from '../render/tree.js';
+
+/**
+ * Paths whose content decides what the renderer does with a stack config: the code (sources,
+ * and dist/ where a repository commits its compiled code) and the dependency manifests.
+ * When none of them differs between the base commit and the working tree, the base revision's
+ * stack configs can be rendered with the working tree's (already loaded) code.
+ */
+export const CODE_PATHS: readonly string[] = ['constructs', 'charts', 'lib', 'platform', 'dist', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+/** Branches tried, in order, for the default base (the merge base with the default branch). */
+export const DEFAULT_BRANCHES: readonly string[] = ['origin/HEAD', 'origin/main', 'main', 'origin/master', 'master'];
+
+/** stdout of `git <args>` in `root`; throws with git's message. */
+export function git(root: string, args: readonly string[], input?: string): string {
+  try {
+    return execFileSync('git', [...args], { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
+    throw new Error(`git ${args.join(' ')}: ${stderr.split('\n').slice(-2).join(' / ')}`);
+  }
+}
+
+/** Like {@link git} but asynchronous, so git runs while the renderer keeps the CPU busy. */
+export function gitAsync(root: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile('git', [...args], { cwd: root, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(' ')}: ${String(stderr || error.message).trim().split('\n').slice(-2).join(' / ')}`));
+      else resolvePromise(stdout);
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** Whether `git <args>` exits 0. */
+function gitAsyncOk(root: string, args: readonly string[]): Promise<boolean> {
+  return gitAsync(root, args).then(
+    () => true,
+    () => false,
+  );
+}
+
+function gitOk(root: string, args: readonly string[]): boolean {
+  return spawnSync('git', [...args], { cwd: root, stdio: 'ignore' }).status === 0;
+}
+
+/** The base commit: `ref` when given, else the merge base of HEAD with the first default branch that exists. */
+export async function resolveBase(root: string, ref?: string): Promise<{ readonly ref: string; readonly commit: string }> {
+  if (ref !== undefined) {
+    const commit = await gitAsync(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => undefined);
+    if (commit === undefined) {
+      if (!(await gitAsyncOk(root, ['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
+      throw new Error(`--base '${ref}': no such commit, branch or tag (fetch it first, e.g. git fetch origin ${ref})`);
+    }
+    return { ref, commit: commit.trim() };
+  }
+  const found = await Promise.all(DEFAULT_BRANCHES.map((b) => gitAsyncOk(root, ['rev-parse', '--verify', '--quiet', `${b}^{commit}`])));
+  const branch = DEFAULT_BRANCHES.find((_, i) => found[i]);
+  if (branch === undefined) {
+    if (!(await gitAsyncOk(root, ['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
+    throw new Error(`no default branch found (tried ${DEFAULT_BRANCHES.join(', ')}); pass --base <git-ref>`);
+  }
+  return { ref: `merge-base(HEAD, ${branch})`, commit: (await gitAsync(root, ['merge-base', 'HEAD', branch])).trim() };
+}
+
+/** Whether the code at `commit` equals the working tree's (tracked changes and untracked files under CODE_PATHS). */
+export async function codeMatches(root: string, commit: string): Promise<boolean> {
+  const [same, untracked] = await Promise.all([
+    gitAsyncOk(root, ['diff', '--quiet', commit, '--', ...CODE_PATHS]),
+    gitAsync(root, ['ls-files', '--others', '--exclude-standard', '--', ...CODE_PATHS]),
+  ]);
+  return same && untracked.trim() === '';
+}
+
+/** `Pulumi.yaml` and every `Pulumi.<stack>.yaml` at the root of `commit`: name → content, read by one `git cat-file --batch`. */
+export async function readStackFiles(root: string, commit: string): Promise<Map<string, string>> {
+  const names = (await gitAsync(root, ['ls-tree', '--name-only', commit])).split('\n').filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n));
+  const blobs = catFileBatch(await gitAsync(root, ['cat-file', '--batch'], names.map((n) => `${commit}:${n}\n`).join('')));
+  return new Map(names.map((n, i) => [n, blobs[i] ?? '']));
+}
+
+/** Splits `git cat-file --batch` output ("<id> blob <size>\n<content>\n" each) into contents; undefined for missing objects. */
+export function catFileBatch(output: string): (string | undefined)[] {
+  const out = Buffer.from(output, 'utf8');
+  const contents: (string | undefined)[] = [];
+  let offset = 0;
+  while (offset < out.length) {
+    const newline = out.indexOf(10, offset);
+    if (newline < 0) break;
+    const header = out.subarray(offset, newline).toString('utf8').split(' ');
+    offset = newline + 1;
+    if (header[1] !== 'blob') {
+      contents.push(undefined);
+      continue;
+    }
+    const size = Number(header[2]);
+    contents.push(out.subarray(offset, offset + size).toString('utf8'));
+    offset += size + 1;
+  }
+  return contents;
+}
+
+/** The base side: its rendered files and its platform definition. */
+export interface BaseRender {
+  readonly files: ReadonlyMap<string, string>;
+  readonly platform: Platform;
+  /** How it was rendered, for the report. */
+  readonly renderedWith: 'working-tree code' | 'base revision code';
+}
+
+/**
+ * Renders the base revision.
+ *
+ * Fast path (code unchanged): only the stack files differ, so the base revision's `Pulumi.yaml`
+ * and `Pulumi.<env>.yaml` are read from git into a scratch folder and rendered in-process with
+ * the working tree's platform and renderer, which is exactly what the base's own code would do.
+ *
+ * Slow path (code changed): `git worktree add` of the base into a scratch folder, node_modules
+ * linked from the working tree, compiled with tsc when it holds TypeScript sources, and rendered
+ * by its own CLI (`node bin/ferry.js render`); its platform is loaded from its own dist/.
+ */
+export async function renderBase(root: string, commit: string, headPlatform: Platform, stackFiles?: Promise<Map<string, string> | undefined>): Promise<BaseRender> {
+  const stacks = await (stackFiles ?? (async () => ((await codeMatches(root, commit)) ? readStackFiles(root, commit) : undefined))());
+  if (stacks) {
+    const scratch = mkdtempSync(join(tmpdir(), 'ferry-base-'));
+    try {
+      for (const [name, content] of stacks) writeFileSync(join(scratch, name), content);
+      return { files: renderRepository(scratch, headPlatform).files, platform: headPlatform, renderedWith: 'working-tree code' };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return renderInWorktree(root, commit);
+}
+
+async function renderInWorktree(root: string, commit: string): Promise<BaseRender> {
+  const parent = mkdtempSync(join(tmpdir(), 'ferry-base-'));
+  const tree = join(parent, 'worktree');
+  git(root, ['worktree', 'add', '--detach', '--quiet', tree, commit]);
+  try {
+    const modules = join(root, 'node_modules');
+    if (existsSync(modules) && !existsSync(join(tree, 'node_modules'))) symlinkSync(realpathSync(modules), join(tree, 'node_modules'), 'dir');
+    if (existsSync(join(tree, 'tsconfig.json')) && existsSync(join(tree, 'platform/platform.ts'))) {
+      const tsc = join(tree, 'node_modules/typescript/bin/tsc');
+      const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: tree, encoding: 'utf8' });
+      // tsc emits even with type errors elsewhere (tests); only a missing platform is fatal.
+      if (!existsSync(join(tree, 'dist/platform/platform.js'))) {
+        throw new Error(`base ${commit.slice(0, 12)}: tsc did not produce dist/platform/platform.js: ${(built.stdout + built.stderr).trim().split('\n').slice(0, 5).join(' / ')}`);
+      }
+    }
+    if (!existsSync(join(tree, 'bin/ferry.js'))) throw new Error(`base ${commit.slice(0, 12)}: has no bin/ferry.js to render with`);
+    mkdirSync(join(tree, MANIFESTS_DIR), { recursive: true });
+    const render = spawnSync(process.execPath, [join(tree, 'bin/ferry.js'), 'render', '--quiet'], { cwd: tree, encoding: 'utf8' });
+    if (render.status !== 0) throw new Error(`base ${commit.slice(0, 12)}: its own render failed: ${(render.stderr || render.stdout).trim()}`);
+    const files = new Map(listFiles(tree, MANIFESTS_DIR).map((path) => [path, readFileSync(join(tree, path), 'utf8')]));
+    return { files, platform: await loadPlatform(tree), renderedWith: 'base revision code' };
+  } finally {
+    try {
+      git(root, ['worktree', 'remove', '--force', tree]);
+    } catch {
+      // Removed below; prune forgets it.
+    }
+    rmSync(parent, { recursive: true, force: true });
+    gitOk(root, ['worktree', 'prune']);
+  }
+}

@@ -1,0 +1,69 @@
+import type { ManifestObject } from './object-diff.js';
+
+/** What a reviewer wants to know about one Application's workload, read from its built objects. */
+export interface WorkloadFacts {
+  /** Container name → image reference, of every pod template. */
+  readonly images: Readonly<Record<string, string>>;
+  /** Replicas of the Rollout when there is one, else of the Deployment/StatefulSet. */
+  readonly replicas: number | undefined;
+  /** "rolling-update", "recreate", "blue-green (manual promotion)", "canary (5 steps)". */
+  readonly strategy: string | undefined;
+}
+
+const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
+
+type Spec = Record<string, any>;
+
+function podSpec(object: ManifestObject): Spec | undefined {
+  const spec = (object as Spec).spec as Spec | undefined;
+  if (object.kind === 'CronJob') return spec?.jobTemplate?.spec?.template?.spec;
+  return POD_TEMPLATE_KINDS.has(object.kind ?? '') ? spec?.template?.spec : undefined;
+}
+
+/** Reads images, replicas and strategy from an Application's objects; undefined fields when absent. */
+export function workloadFacts(objects: readonly ManifestObject[]): WorkloadFacts {
+  const images: Record<string, string> = {};
+  for (const object of [...objects].sort((a, b) => (a.kind === 'Rollout' ? -1 : b.kind === 'Rollout' ? 1 : 0))) {
+    const pod = podSpec(object);
+    for (const list of [pod?.initContainers, pod?.containers]) {
+      if (!Array.isArray(list)) continue;
+      for (const c of list as Spec[]) {
+        if (typeof c.name === 'string' && typeof c.image === 'string' && !(c.name in images)) images[c.name] = c.image;
+      }
+    }
+  }
+  const rollout = objects.find((o) => o.kind === 'Rollout') as Spec | undefined;
+  const workload = (rollout ?? objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) as Spec | undefined;
+  const replicas = typeof workload?.spec?.replicas === 'number' ? (workload.spec.replicas as number) : workload ? 1 : undefined;
+  return { images, replicas, strategy: strategyOf(rollout, objects.find((o) => o.kind === 'Deployment') as Spec | undefined) };
+}
+
+function strategyOf(rollout: Spec | undefined, deployment: Spec | undefined): string | undefined {
+  const strategy = rollout?.spec?.strategy as Spec | undefined;
+  if (strategy?.blueGreen) return `blue-green (${strategy.blueGreen.autoPromotionEnabled ? 'auto' : 'manual'} promotion)`;
+  if (strategy?.canary) return `canary (${Array.isArray(strategy.canary.steps) ? strategy.canary.steps.length : 0} steps)`;
+  if (rollout) return 'rollout';
+  if (!deployment) return undefined;
+  return deployment.spec?.strategy?.type === 'Recreate' ? 'recreate' : 'rolling-update';
+}
+
+/** The tag (or digest) of an image reference: `registry/api:v1.2.3` → `v1.2.3`; the whole reference when it has neither. */
+export function imageVersion(reference: string): string {
+  const at = reference.indexOf('@');
+  if (at >= 0) {
+    const digest = reference.slice(at + 1);
+    const tag = imageVersion(reference.slice(0, at));
+    return tag === reference.slice(0, at) ? digest.slice(0, 19) : `${tag}@${digest.slice(0, 19)}`;
+  }
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  return colon > slash ? reference.slice(colon + 1) : reference;
+}
+
+/** The reference without its tag and digest. */
+export function imageName(reference: string): string {
+  const withoutDigest = reference.split('@')[0]!;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
