@@ -1,0 +1,178 @@
+import { loadPlatform } from '../../lib/platform/load.js';
+import { deliverPromotion } from '../../lib/promote/deliver.js';
+import type { Delivery } from '../../lib/promote/gate.js';
+import { LockedError } from '../../lib/promote/lock.js';
+import { promotionReport } from '../../lib/promote/promotion-report.js';
+import { PromotionError, PromotionRefused, type PromotionRequest } from '../../lib/promote/promotion.js';
+import { OciImageRegistry } from '../../lib/registry/oci-image-registry.js';
+import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
+
+/** Flags shared by promote and rollback. */
+export const DELIVERY_FLAGS = {
+  commit: { type: 'boolean' },
+  direct: { type: 'boolean' },
+  push: { type: 'boolean' },
+  pr: { type: 'boolean' },
+  remote: { type: 'string' },
+  'pin-digest': { type: 'boolean' },
+  override: { type: 'string', multiple: true },
+  reason: { type: 'string' },
+  'registry-url': { type: 'string' },
+} as const;
+
+export const DELIVERY_HELP = `  --commit              commit on a new branch promote/<env>/<service>-<tag> (the checkout stays
+                        on its branch)
+  --direct              commit on the current branch instead (promote-dev); refused by the
+                        'approval' gate for environments that require review on the default branch
+  --push                push the commit; with --direct, when the remote moved, fetch, reset to it,
+                        promote again and retry (3 attempts)
+  --pr                  push the branch and open a pull request with the review checklist
+                        (needs GITHUB_TOKEN; GITHUB_API_URL overrides https://api.github.com,
+                        GITHUB_REPOSITORY the owner/repo taken from the platform's repoURL)
+  --remote <name>       remote to push to (default origin)
+  --pin-digest          also write <project>:digests.<service>, so the overlay pins the digest
+  --override <gate>     let the promotion pass a refusing gate (repeatable); needs --reason;
+                        recorded in the commit trailer Gate-Overrides
+  --reason "..."        why the gates are overridden
+  --registry-url <url>  registry endpoint instead of https://<platform registry> (also
+                        FERRY_REGISTRY_URL); credentials: FERRY_REGISTRY_USERNAME/PASSWORD,
+                        else an ECR token (aws ecr get-login-password) for ECR hosts, else anonymous`;
+
+export const promoteCommand: CliCommand = {
+  name: 'promote',
+  summary: 'Promote image tags to an environment through the gates (order, soak, approval, freeze, ...)',
+  help: `Usage: ferry promote <service...|--all> --to <env> [--tag <tag> | --from <env>] [options]
+
+Writes the tag into Pulumi.<env>.yaml (only that line changes), re-renders the overlay and prints
+the diff. Every gate and the registry are checked before anything is written; a failure leaves the
+working tree as it was. One promotion at a time per checkout (lock in .git/ferry-promote.lock).
+
+Default tag: the one running now in the upstream environment of the promotion graph.
+
+Gates (per environment in platform/platform.ts; override with --override <gate> --reason "..."):
+  tag-format  the tag matches the environment's tagFormats (prod: vX.Y.Z and sha-<8 hex>)
+  order       the tag runs, or ran, in the upstream environment (git history of its stack file)
+  soak        it ran there at least soakHours (prod 24h), from the commit that put it there
+  approval    requiresReview environments: no direct commit on the default branch
+  freeze      no promotion inside a freeze window of the environment
+  image       the tag exists in the registry; its digest is recorded
+
+Options:
+  --to <env>            environment to promote to (required)
+  --tag <tag>           tag to promote instead of the upstream's
+  --from <env>          environment to take the tag from instead of the upstream
+  --all                 every service
+  --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
+                        and promote vX.Y.Z
+  --dry-run             check everything and print the diff; write nothing
+${DELIVERY_HELP}
+
+Environment: FERRY_NOW (ISO time) sets the clock of the soak and freeze gates, for rehearsals and tests.
+
+Examples:
+  ferry promote api --to stage
+  ferry promote api web --to prod --commit --pr
+  ferry promote api --to prod --release v1.2.0 --pin-digest --commit
+  ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
+  ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      'promote',
+      argv,
+      {
+        to: { type: 'string' },
+        tag: { type: 'string' },
+        from: { type: 'string' },
+        all: { type: 'boolean' },
+        release: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        ...DELIVERY_FLAGS,
+      },
+      true,
+    );
+    if (!values.to) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
+    if (values.tag !== undefined && values.from !== undefined) throw new UsageError('ferry promote: give either --tag or --from, not both');
+    if (values.all && positionals.length > 0) throw new UsageError('ferry promote: give either service names or --all, not both');
+    if (values.release !== undefined && values.tag !== undefined) throw new UsageError('ferry promote: --release re-tags the source environment\'s image; use --from, not --tag');
+    return runPromotion(io, {
+      kind: 'promotion',
+      services: positionals,
+      all: values.all,
+      to: values.to,
+      tag: values.tag,
+      from: values.from,
+      release: values.release,
+      dryRun: values['dry-run'],
+      flags: values,
+      command: `promote ${argv.join(' ')}`,
+    });
+  },
+};
+
+/** Parsed flags common to promote and rollback. */
+export interface DeliveryFlags {
+  readonly commit?: boolean;
+  readonly direct?: boolean;
+  readonly push?: boolean;
+  readonly pr?: boolean;
+  readonly remote?: string;
+  readonly 'pin-digest'?: boolean;
+  readonly override?: string[];
+  readonly reason?: string;
+  readonly 'registry-url'?: string;
+}
+
+/** Runs a promotion or rollback for the CLI: builds the request, delivers, prints. */
+export async function runPromotion(
+  io: CliIO,
+  args: Omit<PromotionRequest, 'delivery' | 'overrides' | 'reason' | 'pinDigest' | 'now'> & { dryRun?: boolean; flags: DeliveryFlags },
+): Promise<number> {
+  const { flags } = args;
+  if (flags.commit && flags.direct) throw new UsageError(`ferry ${args.kind === 'rollback' ? 'rollback' : 'promote'}: give either --commit (new branch) or --direct (current branch), not both`);
+  const delivery: Delivery = flags.direct ? 'direct' : flags.commit || flags.push || flags.pr ? 'branch' : 'working-tree';
+  const now = io.env.FERRY_NOW ? new Date(io.env.FERRY_NOW) : undefined;
+  if (now && Number.isNaN(now.getTime())) throw new UsageError(`FERRY_NOW '${io.env.FERRY_NOW}' is not an ISO time like 2026-01-02T15:04:05Z`);
+  const platform = await loadPlatform(io.cwd);
+  const registry = OciImageRegistry.forPlatform(platform, { url: flags['registry-url'], env: io.env });
+  const request: PromotionRequest = {
+    kind: args.kind,
+    services: args.services,
+    all: args.all,
+    to: args.to,
+    tag: args.tag,
+    from: args.from,
+    release: args.release,
+    pinDigest: flags['pin-digest'],
+    delivery,
+    overrides: flags.override,
+    reason: flags.reason,
+    now,
+    command: args.command,
+  };
+  try {
+    if (args.dryRun) {
+      if (flags.commit || flags.direct || flags.push || flags.pr) throw new UsageError('--dry-run writes nothing; it cannot be combined with --commit, --direct, --push or --pr');
+      const { planPromotion } = await import('../../lib/promote/promotion.js');
+      const plan = await planPromotion(io.cwd, platform, request, registry, { env: io.env });
+      const files = plan.services.length === 0 ? [] : [{ path: plan.targetFile, before: plan.stackBefore, after: plan.stackAfter }, ...plan.rendered.changes];
+      io.out(promotionReport({ plan, files, commit: undefined, branch: undefined, pushed: false, attempts: 1 }).replace(/wrote (\d+) files?; nothing committed.*$/m, 'dry run: would write $1 file(s); nothing written'));
+      return 0;
+    }
+    const result = await deliverPromotion(io.cwd, platform, request, registry, {
+      push: flags.push,
+      pr: flags.pr,
+      remote: flags.remote,
+      env: io.env,
+      log: (line) => io.err(line),
+    });
+    io.out(promotionReport(result));
+    return 0;
+  } catch (e) {
+    if (e instanceof PromotionRefused || e instanceof PromotionError || e instanceof LockedError) {
+      io.err(`ferry ${args.kind === 'rollback' ? 'rollback' : 'promote'}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,56 @@
+import type { PromotionKind } from './gate.js';
+import { serviceTrailerLines, TRAILER } from './trailers.js';
+
+/** One service of a promotion commit. */
+export interface CommitService {
+  readonly service: string;
+  readonly tag: string;
+  readonly previousTag: string | undefined;
+  readonly digest: string | undefined;
+  /** Tag the image ran under upstream, when re-tagged for a release. */
+  readonly releaseOf: string | undefined;
+}
+
+/** What the commit message says. */
+export interface CommitMessageProps {
+  readonly kind: PromotionKind;
+  readonly environment: string;
+  /** Environment promoted from; undefined for the first environment or a rollback. */
+  readonly promotedFrom: string | undefined;
+  readonly services: readonly CommitService[];
+  /** Names of the overridden gates. */
+  readonly overrides: readonly string[];
+  readonly reason: string | undefined;
+}
+
+/**
+ * `chore(promote): api v1.2.0 to prod` (or `chore(rollback): api v1.1.0 in prod`), then trailers:
+ * Promoted-From, Image-Tag, Image-Digest (when known), Release-Of, Rolled-Back-From, Gate-Overrides.
+ */
+export function commitMessage(props: CommitMessageProps): string {
+  const list = props.services.map((s) => `${s.service} ${s.tag}`).join(', ');
+  const subject = props.kind === 'rollback' ? `chore(rollback): ${list} in ${props.environment}` : `chore(promote): ${list} to ${props.environment}`;
+  const total = props.services.length;
+  const trailers: string[] = [];
+  if (props.promotedFrom !== undefined) trailers.push(`${TRAILER.promotedFrom}: ${props.promotedFrom}`);
+  trailers.push(...serviceTrailerLines(TRAILER.imageTag, props.services.map((s) => ({ service: s.service, value: s.tag })), total));
+  trailers.push(...serviceTrailerLines(TRAILER.imageDigest, props.services.map((s) => ({ service: s.service, value: s.digest })), total));
+  trailers.push(...serviceTrailerLines(TRAILER.releaseOf, props.services.map((s) => ({ service: s.service, value: s.releaseOf })), total));
+  if (props.kind === 'rollback') {
+    trailers.push(...serviceTrailerLines(TRAILER.rolledBackFrom, props.services.map((s) => ({ service: s.service, value: s.previousTag })), total));
+  }
+  if (props.overrides.length > 0) trailers.push(`${TRAILER.gateOverrides}: ${overridesValue(props.overrides, props.reason ?? '')}`);
+  return `${subject}\n\n${trailers.join('\n')}\n`;
+}
+
+/** `soak, order; reason: hotfix for INC-42` on one line. */
+export function overridesValue(overrides: readonly string[], reason: string): string {
+  return `${overrides.join(', ')}; reason: ${reason.replace(/\s+/g, ' ').trim()}`;
+}
+
+/** `promote/<env>/<service>-<tag>`, several services joined by '+'. */
+export function promotionBranch(kind: PromotionKind, environment: string, services: readonly CommitService[]): string {
+  const prefix = kind === 'rollback' ? 'rollback' : 'promote';
+  const parts = services.length <= 3 ? services.map((s) => `${s.service}-${s.tag}`) : [`${services.length}-services-${services.map((s) => s.tag).sort()[0]}`];
+  return `${prefix}/${environment}/${parts.join('+')}`;
+}

@@ -1,0 +1,34 @@
+import type { DeliveryResult } from './deliver.js';
+import { unifiedDiff } from './text-diff.js';
+
+/** What `ferry promote` / `ferry rollback` print: one line per service, the rendered diff, where it went. */
+export function promotionReport(result: DeliveryResult): string {
+  const { plan } = result;
+  const lines: string[] = [];
+  const verb = plan.request.kind === 'rollback' ? 'roll back' : 'promote';
+  for (const u of plan.unchanged) lines.push(`${u.service}: ${plan.target.name} already runs ${u.tag}; nothing to ${verb}`);
+  for (const s of plan.services) {
+    const from = plan.source ? ` from ${plan.source.name}` : plan.request.kind === 'rollback' ? ' (rollback)' : '';
+    const release = s.releaseOf ? ` (${s.releaseOf} re-tagged as ${s.tag})` : '';
+    const digest = s.digest ? `, digest ${s.digest}` : ', digest unknown';
+    lines.push(`${s.service}: ${s.previousTag ?? '(none)'} -> ${s.tag} in ${plan.target.name}${from}${release}${digest}`);
+    if (s.unpinned) lines.push(`${s.service}: the pinned digest was removed: the digest of ${s.tag} is unknown (image gate overridden)`);
+    for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
+  }
+  if (plan.services.length === 0) return `${lines.join('\n')}\n`;
+  lines.push('');
+  for (const file of result.files) {
+    const diff = unifiedDiff(file.path, file.before, file.after);
+    if (diff) lines.push(diff.trimEnd());
+  }
+  lines.push('');
+  const count = result.files.length;
+  if (result.commit === undefined) {
+    lines.push(`wrote ${count} file${count === 1 ? '' : 's'}; nothing committed (use --commit to commit on ${plan.branch})`);
+  } else {
+    lines.push(`committed ${result.commit.slice(0, 12)} on ${result.branch}: ${plan.message.split('\n')[0]}`);
+    if (result.pushed) lines.push(`pushed ${result.branch}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}`);
+    if (result.pullRequest) lines.push(`opened pull request #${result.pullRequest.number}: ${result.pullRequest.url}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

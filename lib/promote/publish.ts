@@ -1,0 +1,80 @@
+import type { Git } from '../git/git.js';
+
+/** How `git push` ended. */
+export type PushOutcome = { readonly ok: true } | { readonly ok: false; readonly rejected: boolean; readonly message: string };
+
+/**
+ * Extra `git -c` settings that authenticate an https push with GITHUB_TOKEN (checkouts in the
+ * workflows use persist-credentials: false), for github.com or the host of GITHUB_SERVER_URL.
+ */
+export function tokenConfig(remoteUrl: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+  const token = env.GITHUB_TOKEN;
+  if (!token || !remoteUrl?.startsWith('https://')) return [];
+  const host = new URL(remoteUrl).host;
+  const allowed = ['github.com', env.GITHUB_SERVER_URL ? new URL(env.GITHUB_SERVER_URL).host : undefined];
+  if (!allowed.includes(host)) return [];
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  return ['-c', `http.https://${host}/.extraheader=AUTHORIZATION: basic ${basic}`];
+}
+
+/** Pushes `ref` (a commit or local branch) to `branch` on `remote`; a non-fast-forward rejection is reported, not thrown. */
+export async function pushRef(git: Git, remote: string, ref: string, branch: string, env: Readonly<Record<string, string | undefined>>): Promise<PushOutcome> {
+  const result = await git.tryRun([...tokenConfig(git.remoteUrl(remote), env), 'push', '--porcelain', remote, `${ref}:refs/heads/${branch}`]);
+  if (result.code === 0) return { ok: true };
+  const text = `${result.stdout}\n${result.stderr}`;
+  const rejected = /\[rejected\]|non-fast-forward|fetch first|\(stale info\)/.test(text);
+  return { ok: false, rejected, message: text.trim().split('\n').filter(Boolean).slice(-2).join(' / ') };
+}
+
+/** Fetches `branch` and moves the checkout to it, keeping unrelated local changes (`reset --keep`). */
+export function syncToRemote(git: Git, remote: string, branch: string, env: Readonly<Record<string, string | undefined>>): void {
+  git.run([...tokenConfig(git.remoteUrl(remote), env), 'fetch', '-q', remote, `refs/heads/${branch}`]);
+  git.run(['reset', '-q', '--keep', 'FETCH_HEAD']);
+}
+
+/** The GitHub owner/repo: GITHUB_REPOSITORY when set, else parsed from a github URL. */
+export function githubRepository(repoURL: string, env: Readonly<Record<string, string | undefined>>): { owner: string; repo: string } {
+  const fromEnv = env.GITHUB_REPOSITORY;
+  const text = fromEnv ?? repoURL;
+  const match = fromEnv ? /^([^/]+)\/([^/]+)$/.exec(fromEnv) : /github\.com[/:]([^/]+)\/([^/]+?)(\.git)?\/?$/.exec(text);
+  if (!match) throw new Error(`cannot tell the GitHub repository from ${fromEnv ? `GITHUB_REPOSITORY '${fromEnv}'` : `repoURL '${repoURL}'`}; set GITHUB_REPOSITORY=owner/repo`);
+  return { owner: match[1]!, repo: match[2]! };
+}
+
+/** What a pull request is opened with. */
+export interface PullRequestProps {
+  /**
+   * API base URL.
+   * @default env GITHUB_API_URL, else 'https://api.github.com'
+   */
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly head: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+  readonly fetch?: typeof fetch;
+}
+
+/** Opens a pull request with the GitHub REST API (POST /repos/{owner}/{repo}/pulls). */
+export async function openPullRequest(props: PullRequestProps): Promise<{ number: number; url: string }> {
+  const url = `${props.apiUrl.replace(/\/+$/, '')}/repos/${props.owner}/${props.repo}/pulls`;
+  const response = await (props.fetch ?? fetch)(url, {
+    method: 'POST',
+    headers: {
+      Accept: 'application/vnd.github+json',
+      Authorization: `Bearer ${props.token}`,
+      'X-GitHub-Api-Version': '2022-11-28',
+      'Content-Type': 'application/json',
+      'User-Agent': 'ferry',
+    },
+    body: JSON.stringify({ title: props.title, head: props.head, base: props.base, body: props.body, maintainer_can_modify: true }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`opening the pull request ${props.head} → ${props.base} at ${url}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  const body = JSON.parse(text) as { number: number; html_url: string };
+  return { number: body.number, url: body.html_url };
+}

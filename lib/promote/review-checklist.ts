@@ -1,0 +1,38 @@
+import { formatTime } from './gate.js';
+import type { PromotionPlan } from './promotion.js';
+
+/**
+ * The pull-request body of a promotion: what changes, the gates' verdicts, and the review
+ * checklist of the target environment (tag matches upstream, upstream stable for the soak time,
+ * rollback plan).
+ */
+export function reviewChecklist(plan: PromotionPlan, now: Date = new Date()): string {
+  const env = plan.target;
+  const source = plan.source?.name;
+  const rollback = plan.request.kind === 'rollback';
+  const lines: string[] = [];
+  lines.push(rollback ? `## Rollback in \`${env.name}\`` : `## Promotion to \`${env.name}\`${source ? ` from \`${source}\`` : ''}`, '');
+  lines.push('| service | now | new | image | digest |', '| --- | --- | --- | --- | --- |');
+  for (const s of plan.services) {
+    const image = s.releaseOf ? `${s.releaseOf} re-tagged as ${s.tag}` : s.sourceTag;
+    lines.push(`| ${s.service} | ${s.previousTag ?? '-'} | ${s.tag} | ${image} | ${s.digest ? `\`${s.digest}\`` : 'unknown'} |`);
+  }
+  lines.push('', '### Review checklist', '');
+  for (const s of plan.services) {
+    if (rollback) {
+      lines.push(`- [ ] ${s.service}: ${s.tag} ran in ${env.name} before; the reason to leave ${s.previousTag ?? 'the current tag'} is understood`);
+    } else if (source) {
+      lines.push(`- [ ] ${s.service}: the tag matches ${source}: ${s.sourceTag} is what runs (or ran) there${s.releaseOf ? `, released as ${s.tag} with the same digest` : ''}`);
+      if (env.soakHours > 0) lines.push(`- [ ] ${s.service}: ${source} has been stable with ${s.sourceTag} for at least ${env.soakHours}h (checked at ${formatTime(now)})`);
+    }
+    lines.push(`- [ ] ${s.service}: rollback plan: \`ferry rollback ${s.service} --env ${env.name}${s.previousTag ? ` --to ${s.previousTag}` : ''}\``);
+  }
+  if (!env.syncPolicy.automated) lines.push(`- [ ] someone syncs the Argo CD Applications in ${env.name} after the merge and watches the rollout`);
+  const overridden = plan.services.flatMap((s) => s.overridden);
+  if (overridden.length > 0) {
+    lines.push('', '### Gate overrides', '', `Reason: ${plan.request.reason ?? ''}`, '');
+    for (const o of overridden) lines.push(`- ${o.service}: ${o.message}`);
+  }
+  lines.push('', `_Opened by \`ferry ${rollback ? 'rollback' : 'promote'}\`; the commit carries the Gate-Overrides and image trailers._`);
+  return `${lines.join('\n')}\n`;
+}
