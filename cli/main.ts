@@ -2,6 +2,9 @@ import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
 import { renderCommand } from './commands/render.js';
 import { promoteCommand } from './commands/promote.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { historyCommand } from './commands/history.js';
+import { statusCommand } from './commands/status.js';
 import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { tagCommand } from './commands/tag.js';
@@ -9,7 +12,7 @@ import { codeownersCommand } from './commands/codeowners.js';
 import { userdataCommand } from './commands/userdata.js';
 
 /** Every command, in the order `ferry --help` lists them. Add yours here. */
-export const COMMANDS: readonly CliCommand[] = [renderCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand];
+export const COMMANDS: readonly CliCommand[] = [renderCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand, statusCommand, historyCommand, rollbackCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

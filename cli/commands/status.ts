@@ -1,0 +1,23 @@
+import { loadPlatform } from '../../lib/platform/load.js';
+import { deploymentStatus, formatStatus } from '../../lib/promote/deployment-status.js';
+import { parseFlags, type CliCommand } from '../command.js';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'What runs where: environment x service -> tag, pinned digest, since when, by whom (from git)',
+  help: `Usage: ferry status [--json]
+
+For every environment (in promotion order) and service: the tag in Pulumi.<env>.yaml, the pinned
+digest if any, and the commit that put the tag there (time and author), read from git history.
+A tag changed in the working tree but not committed shows as 'uncommitted'.
+
+Options:
+  --json   print a JSON array of { environment, service, tag, digest, since, by, commit, uncommitted }
+`,
+  async run(argv, io) {
+    const { values } = parseFlags('status', argv, { json: { type: 'boolean' } });
+    const statuses = deploymentStatus(io.cwd, await loadPlatform(io.cwd), io.env);
+    io.out(values.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${formatStatus(statuses)}\n`);
+    return 0;
+  },
+};

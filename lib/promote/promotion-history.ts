@@ -1,0 +1,77 @@
+import { readProjectName, stackFileName } from '../config/stack-config.js';
+import { Git } from '../git/git.js';
+import type { Platform } from '../platform/model.js';
+import { formatTable } from './deployment-status.js';
+import { formatTime } from './gate.js';
+import { StackHistory, type ChangeKind } from './stack-history.js';
+import { TRAILER, trailerFor } from './trailers.js';
+
+/** One change of a service's tag in one environment, from git. */
+export interface HistoryEntry {
+  readonly date: string;
+  readonly environment: string;
+  readonly service: string;
+  readonly from: string | undefined;
+  readonly tag: string;
+  readonly digest: string | undefined;
+  /** initial, promotion, rollback, or edit (a hand edit of the stack file). */
+  readonly kind: ChangeKind;
+  /** Environment promoted from (Promoted-From trailer). */
+  readonly promotedFrom: string | undefined;
+  readonly releaseOf: string | undefined;
+  readonly overrides: string | undefined;
+  readonly author: string;
+  readonly email: string;
+  readonly commit: string;
+  readonly subject: string;
+}
+
+/** Every change of `service`'s tag, oldest first, in every environment or one. */
+export function promotionHistory(root: string, platform: Platform, service: string, environment?: string, env: Readonly<Record<string, string | undefined>> = process.env): HistoryEntry[] {
+  platform.service(service);
+  const environments = environment === undefined ? platform.environments : [platform.environment(environment)];
+  const project = readProjectName(root);
+  const git = new Git(root, env);
+  if (!git.isRepository()) throw new Error(`${root} is not a git repository; history is read from git`);
+  const order = platform.environments.map((e) => e.name);
+  const out: HistoryEntry[] = [];
+  for (const e of environments) {
+    const history = StackHistory.read(git, e.name, stackFileName(e.name), project);
+    for (const change of history.changes(service)) {
+      out.push({
+        date: formatTime(change.revision.date),
+        environment: e.name,
+        service,
+        from: change.previousTag,
+        tag: change.tag,
+        digest: change.digest,
+        kind: change.kind,
+        promotedFrom: change.promotedFrom,
+        releaseOf: trailerFor(change.revision.trailers, TRAILER.releaseOf, service),
+        overrides: change.overrides,
+        author: change.revision.author,
+        email: change.revision.authorEmail,
+        commit: change.revision.commit,
+        subject: change.revision.subject,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.indexOf(a.environment) - order.indexOf(b.environment)));
+}
+
+/** DATE ENV CHANGE KIND FROM BY COMMIT OVERRIDES */
+export function formatHistory(entries: readonly HistoryEntry[]): string {
+  return formatTable(
+    ['DATE', 'ENV', 'CHANGE', 'KIND', 'FROM', 'BY', 'COMMIT', 'OVERRIDES'],
+    entries.map((e) => [
+      e.date,
+      e.environment,
+      `${e.from ?? '(none)'} -> ${e.tag}${e.releaseOf ? ` (release of ${e.releaseOf})` : ''}`,
+      e.kind,
+      e.promotedFrom ?? '-',
+      e.author,
+      e.commit.slice(0, 7),
+      e.overrides ?? '-',
+    ]),
+  );
+}
