@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { emitYaml } from './yaml-emit.js';
 import type { LogLevel, ResourceRequirements } from '../platform/model.js';
 
 /** Inputs of one overlay's kustomization.yaml. */
@@ -51,12 +51,12 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
     },
   };
   const patches: Record<string, unknown>[] = [
-    { target: { kind: 'Deployment', name: props.serviceName }, patch: YAML.stringify(deploymentPatch, { lineWidth: 0 }).trimEnd() },
+    { target: { kind: 'Deployment', name: props.serviceName }, patch: emitYaml(deploymentPatch).trimEnd() },
   ];
   if (props.host) {
     patches.push({
       target: { kind: 'Ingress', name: props.serviceName },
-      patch: YAML.stringify([{ op: 'replace', path: '/spec/rules/0/host', value: props.host }], { lineWidth: 0 }).trimEnd(),
+      patch: emitYaml([{ op: 'replace', path: '/spec/rules/0/host', value: props.host }]).trimEnd(),
     });
   }
   const image: Record<string, string> = { name: props.image };

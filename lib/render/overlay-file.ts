@@ -3,7 +3,7 @@
  * apart from render.ts (which loads cdk8s) so `ferry promote` can re-render the one file a tag
  * change touches without loading the construct library.
  */
-import YAML from 'yaml';
+import { emitYaml } from './yaml-emit.js';
 import type { Environment, Platform } from '../platform/model.js';
 import type { ResolvedService } from '../platform/resolve.js';
 import { overlayKustomization } from './kustomization.js';
@@ -23,7 +23,7 @@ export function headerLine(instruction: string): string {
 
 /** A generated file: header line, then the object as YAML. */
 export function toYaml(header: string, object: unknown): string {
-  return `${header}\n${YAML.stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `${header}\n${emitYaml(object)}`;
 }
 
 /** Header of the files of an environment overlay. */

@@ -1,4 +1,4 @@
-import { App, type Chart } from 'cdk8s';
+import { ApiObject, App, type Chart } from 'cdk8s';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
 import { EnvironmentOverlayChart } from '../../charts/environment-overlay-chart.js';
 import { ServiceBaseChart } from '../../charts/service-base-chart.js';
@@ -107,7 +107,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const { chart, dir, header, namedFiles, kustomization } of charts) {
     const resources: string[] = [];
-    for (const object of chart.toJson() as { kind: string; metadata: { name: string } }[]) {
+    for (const object of synthObjects(chart) as { kind: string; metadata: { name: string } }[]) {
       const name = namedFiles ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
       const path = `${dir}/${name}`;
       if (files.has(path)) throw new Error(`${chart.node.path}: two ${object.kind} objects would both be written to ${path}`);
@@ -122,6 +122,15 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 /** Reads the stack configs under `root` and renders. */
 export function renderRepository(root: string, platform: Platform): RenderOutput {
   return renderPlatform(platform, readStackConfigs(root, platform));
+}
+
+/**
+ * The objects of one chart in construction order. `Chart.toJson()` would re-resolve dependencies
+ * and re-validate the whole app for every chart, which is quadratic in the number of charts; the
+ * app is validated once by {@link validateApp} instead.
+ */
+export function synthObjects(chart: Chart): unknown[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
 }
 
 /** Runs every `node.addValidation` of the app once; throws listing each failure with its construct path. */

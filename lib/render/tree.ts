@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { MANIFESTS_DIR } from './render.js';
 
@@ -41,35 +41,62 @@ export function compareTree(root: string, files: ReadonlyMap<string, string>): T
 }
 
 /**
- * Replaces `manifests/` under `root` with exactly `files`: everything is written to a staging
- * folder first, then swapped in by rename, so a failure leaves the previous tree untouched and
- * stale files disappear.
+ * Makes `manifests/` under `root` hold exactly `files`, touching only what differs.
+ * New contents are written to a staging folder first; only then are the old files moved aside
+ * and the new ones renamed into place. If any step fails, every moved file is put back, so the
+ * previous tree is left as it was. Stale files and the folders they leave empty are removed.
+ * @returns what changed
  */
-export function writeTreeAtomically(root: string, files: ReadonlyMap<string, string>): void {
+export function writeTreeAtomically(root: string, files: ReadonlyMap<string, string>): TreeDrift {
   for (const path of files.keys()) {
-    if (!path.startsWith(`${MANIFESTS_DIR}/`) || path.includes('..')) throw new Error(`refusing to write ${path}: outside ${MANIFESTS_DIR}/`);
+    if (!path.startsWith(`${MANIFESTS_DIR}/`) || path.split('/').includes('..')) throw new Error(`refusing to write ${path}: outside ${MANIFESTS_DIR}/`);
   }
+  const drift = compareTree(root, files);
+  if (!hasDrift(drift)) return drift;
+
   const token = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(root, `.render-${token}`);
   const retired = join(root, `.render-old-${token}`);
-  const target = join(root, MANIFESTS_DIR);
+  const incoming = [...drift.changed, ...drift.missing];
+  const outgoing = [...drift.changed, ...drift.stale];
+  const moved: string[] = [];
+  const placed: string[] = [];
+  const move = (from: string, to: string) => {
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(from, to);
+  };
   try {
-    for (const [path, content] of files) {
-      const file = join(staging, path.slice(MANIFESTS_DIR.length + 1));
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, content);
+    for (const path of incoming) {
+      mkdirSync(dirname(join(staging, path)), { recursive: true });
+      writeFileSync(join(staging, path), files.get(path)!);
     }
-    if (files.size === 0) mkdirSync(staging, { recursive: true });
-    const hadTree = existsSync(target);
-    if (hadTree) renameSync(target, retired);
     try {
-      renameSync(staging, target);
+      for (const path of outgoing) {
+        move(join(root, path), join(retired, path));
+        moved.push(path);
+      }
+      for (const path of incoming) {
+        move(join(staging, path), join(root, path));
+        placed.push(path);
+      }
     } catch (e) {
-      if (hadTree) renameSync(retired, target);
+      for (const path of placed) rmSync(join(root, path), { force: true });
+      for (const path of moved) move(join(retired, path), join(root, path));
       throw e;
     }
+    for (const path of drift.stale) removeEmptyParents(root, dirname(path));
   } finally {
     rmSync(staging, { recursive: true, force: true });
     rmSync(retired, { recursive: true, force: true });
+  }
+  return drift;
+}
+
+function removeEmptyParents(root: string, dir: string): void {
+  while (dir.startsWith(`${MANIFESTS_DIR}/`)) {
+    const full = join(root, dir);
+    if (!existsSync(full) || readdirSync(full).length > 0) return;
+    rmdirSync(full);
+    dir = dirname(dir);
   }
 }

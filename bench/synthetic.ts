@@ -1,0 +1,71 @@
+/**
+ * Synthetic platforms for the benchmark: a temp copy of this repository's compiled code whose
+ * platform definition has N services and 5 environments, with a stack file per environment.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SYNTHETIC_ENVIRONMENTS = ['dev', 'qa', 'stage', 'uat', 'prod'] as const;
+
+export interface SyntheticRepo {
+  readonly root: string;
+  readonly services: readonly string[];
+  cleanup(): void;
+}
+
+export function serviceName(i: number): string {
+  return `svc-${String(i).padStart(3, '0')}`;
+}
+
+/** A hex tag unique per service and environment, so renders differ where they should. */
+export function syntheticTag(i: number, env: number): string {
+  return `sha-${((i * 7919 + env * 104729 + 0x1a2b3c4d) >>> 0).toString(16).padStart(8, '0').slice(-8)}`;
+}
+
+function platformModule(services: readonly string[]): string {
+  const lines = services.map((s, i) => `    { name: '${s}', port: ${8000 + (i % 1000)}, host: '${s}.example.com', env: { FEATURE: 'on' } },`);
+  return `import { Environment, Platform, Profiles } from '../lib/platform/model.js';
+export const platform = new Platform({
+  name: 'synthetic',
+  repoURL: 'https://github.com/example-org/synthetic.git',
+  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+  services: [
+${lines.join('\n')}
+  ],
+  environments: [
+    Environment.of('dev', Profiles.development()),
+    Environment.of('qa', Profiles.development({ logLevel: 'INFO' })),
+    Environment.of('stage', Profiles.staging()),
+    Environment.of('uat', Profiles.staging({ soakHours: 0 })),
+    Environment.of('prod', Profiles.production()),
+  ],
+  previews: { owner: 'example-org', repo: 'synthetic' },
+});
+`;
+}
+
+/** Creates the repository; `git: true` also commits a first render on branch main. */
+export function createSyntheticRepo(serviceCount: number, options: { git?: boolean; repoRoot?: string } = {}): SyntheticRepo {
+  const source = options.repoRoot ?? process.cwd();
+  const root = mkdtempSync(join(tmpdir(), `ferry-bench-${serviceCount}-`));
+  for (const entry of ['package.json', 'bin', 'dist']) cpSync(join(source, entry), join(root, entry), { recursive: true });
+  symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'), 'dir');
+  const services = Array.from({ length: serviceCount }, (_, i) => serviceName(i));
+  writeFileSync(join(root, 'Pulumi.yaml'), 'name: ferry\nruntime: nodejs\nmain: dist/stacks/index.js\n');
+  writeFileSync(join(root, 'dist/platform/platform.js'), platformModule(services));
+  SYNTHETIC_ENVIRONMENTS.forEach((env, e) => {
+    const tags = services.map((s, i) => `    ${s}: ${env === 'prod' ? `v1.${i}.${e}` : syntheticTag(i, e)}`);
+    writeFileSync(join(root, `Pulumi.${env}.yaml`), `config:\n  aws:region: eu-west-1\n  ferry:images:\n${tags.join('\n')}\n`);
+  });
+  writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n');
+  if (options.git) {
+    execFileSync(process.execPath, [join(root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: root });
+    const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root, env });
+    execFileSync('git', ['add', '-A'], { cwd: root, env });
+    execFileSync('git', ['commit', '-q', '-m', 'synthetic platform'], { cwd: root, env });
+  }
+  return { root, services, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}

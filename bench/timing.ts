@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** One whole-process run: wall time and peak memory. */
+export interface ProcessRun {
+  readonly ms: number;
+  readonly maxRssMiB: number;
+}
+
+/** Runs `ferry <args>` in `cwd` as a fresh node process through bench/measure, `runs` times. */
+export function runFerry(cwd: string, args: readonly string[], runs: number, repoRoot = process.cwd()): ProcessRun[] {
+  const results: ProcessRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [join(repoRoot, 'dist/bench/measure.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH '));
+    const { maxRssKiB } = JSON.parse(line!.slice('FERRY_BENCH '.length)) as { maxRssKiB: number };
+    results.push({ ms, maxRssMiB: maxRssKiB / 1024 });
+  }
+  return results;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Times a function `runs` times in this process, in milliseconds. */
+export function timeIt(fn: () => void, runs: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return out;
+}
