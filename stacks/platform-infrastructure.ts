@@ -112,13 +112,17 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     );
   }
 
-  const ci = new GithubOidcRole(`${platform.name}-ci-${environment}`, {
-    roleName: ciRoleName(platform.name, environment),
-    providerArn,
-    subjects: settings.ciSubjects,
-    repositoryArns: repositoryNames.map((name) => repositoryArn(registry, name)),
-    tags,
-  }, { dependsOn: ciDependencies });
+  const ci = new GithubOidcRole(
+    `${platform.name}-ci-${environment}`,
+    {
+      roleName: ciRoleName(platform.name, environment),
+      providerArn,
+      subjects: settings.ciSubjects,
+      repositoryArns: repositoryNames.map((name) => repositoryArn(registry, name)),
+      tags,
+    },
+    { dependsOn: ciDependencies },
+  );
 
   const hosts: Record<string, HostOutputs> = {};
   for (const cluster of plan.hostClusters) {
