@@ -1,6 +1,7 @@
 import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
 import { renderCommand } from './commands/render.js';
+import { validateCommand } from './commands/validate.js';
 import { promoteCommand } from './commands/promote.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { historyCommand } from './commands/history.js';
@@ -12,7 +13,7 @@ import { codeownersCommand } from './commands/codeowners.js';
 import { userdataCommand } from './commands/userdata.js';
 
 /** Every command, in the order `ferry --help` lists them. Add yours here. */
-export const COMMANDS: readonly CliCommand[] = [renderCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand, statusCommand, historyCommand, rollbackCommand];
+export const COMMANDS: readonly CliCommand[] = [renderCommand, validateCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand, statusCommand, historyCommand, rollbackCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
