@@ -35,6 +35,8 @@ export function gitAsync(root: string, args: readonly string[], input?: string):
       if (error) reject(new Error(`git ${args.join(' ')}: ${String(stderr || error.message).trim().split('\n').slice(-2).join(' / ')}`));
       else resolvePromise(stdout);
     });
+    // git may exit before reading stdin (e.g. rev-parse); a closed pipe is not an error here.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

@@ -96,6 +96,7 @@ export function riskFlags(inputs: RiskInputs): RiskFlag[] {
       for (const [container, reference] of Object.entries(app.after?.images ?? {})) {
         if (before[container] === reference) continue;
         const tag = imageVersion(reference).split('@')[0]!;
+        if (tag === '') continue;
         if (env.kind !== 'preview' && TagFormat.PULL_REQUEST.matches(tag)) {
           add('pr-tag-outside-preview', `${app.service}: pull-request build ${tag} outside a preview`);
         }

@@ -21,7 +21,11 @@ export function imageChanges(applications: readonly ApplicationDiff[]): string[]
       if (a === b) continue;
       const label = app.service === undefined || container === app.service ? container : `${app.service}/${container}`;
       const sameVersion = a !== undefined && b !== undefined && imageVersion(a) === imageVersion(b);
-      const show = (ref: string | undefined) => (ref === undefined ? 'none' : sameVersion || (a && b && imageName(a) !== imageName(b)) ? ref : imageVersion(ref));
+      const show = (ref: string | undefined) => {
+        if (ref === undefined) return 'none';
+        if (sameVersion || (a && b && imageName(a) !== imageName(b))) return ref;
+        return imageVersion(ref) || 'untagged';
+      };
       out.push(`${label}: ${show(a)} → ${show(b)}`);
     }
   }

@@ -47,17 +47,20 @@ function strategyOf(rollout: Spec | undefined, deployment: Spec | undefined): st
   return deployment.spec?.strategy?.type === 'Recreate' ? 'recreate' : 'rolling-update';
 }
 
-/** The tag (or digest) of an image reference: `registry/api:v1.2.3` → `v1.2.3`; the whole reference when it has neither. */
+/**
+ * The tag (and short digest) of an image reference: `registry/api:v1.2.3` → `v1.2.3`,
+ * `registry/api:v1@sha256:…` → `v1@sha256:<12 hex>`; '' when it has neither.
+ */
 export function imageVersion(reference: string): string {
   const at = reference.indexOf('@');
   if (at >= 0) {
-    const digest = reference.slice(at + 1);
+    const digest = reference.slice(at + 1, at + 1 + 19);
     const tag = imageVersion(reference.slice(0, at));
-    return tag === reference.slice(0, at) ? digest.slice(0, 19) : `${tag}@${digest.slice(0, 19)}`;
+    return tag === '' ? digest : `${tag}@${digest}`;
   }
   const slash = reference.lastIndexOf('/');
   const colon = reference.lastIndexOf(':');
-  return colon > slash ? reference.slice(colon + 1) : reference;
+  return colon > slash ? reference.slice(colon + 1) : '';
 }
 
 /** The reference without its tag and digest. */
