@@ -14,6 +14,10 @@ export interface ChangedDeployment {
   readonly environment: string;
   /** Cluster of the environment: which Argo CD to ask. */
   readonly cluster: string;
+  /** The cluster as a variable-name suffix (`nonprod` → `NONPROD`): workflows read ARGOCD_URL_<clusterKey>. */
+  readonly clusterKey: string;
+  /** The environment requires review: its CI jobs run in the GitHub environment 'production'. */
+  readonly requiresReview: boolean;
   /** Argo CD Application name, `<service>-<env>`. */
   readonly application: string;
   /** Tag now configured. */
@@ -62,6 +66,8 @@ export function changedDeployments(root: string, platform: Platform, baseRef: st
         service: service.name,
         environment: env.name,
         cluster: env.cluster,
+        clusterKey: env.cluster.toUpperCase().replace(/-/g, '_'),
+        requiresReview: env.requiresReview,
         application: `${service.name}-${env.name}`,
         tag,
         previousTag: typeof previous === 'string' ? previous : undefined,
