@@ -34,7 +34,7 @@ export function syncToRemote(git: Git, remote: string, branch: string, env: Read
 
 /** The GitHub owner/repo: GITHUB_REPOSITORY when set, else parsed from a github URL. */
 export function githubRepository(repoURL: string, env: Readonly<Record<string, string | undefined>>): { owner: string; repo: string } {
-  const fromEnv = env.GITHUB_REPOSITORY;
+  const fromEnv = env.GITHUB_REPOSITORY || undefined;
   const text = fromEnv ?? repoURL;
   const match = fromEnv ? /^([^/]+)\/([^/]+)$/.exec(fromEnv) : /github\.com[/:]([^/]+)\/([^/]+?)(\.git)?\/?$/.exec(text);
   if (!match) throw new Error(`cannot tell the GitHub repository from ${fromEnv ? `GITHUB_REPOSITORY '${fromEnv}'` : `repoURL '${repoURL}'`}; set GITHUB_REPOSITORY=owner/repo`);
