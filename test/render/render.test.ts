@@ -223,6 +223,16 @@ describe('rendering changes', () => {
     expect(repo.read('manifests/overlays/dev/retired/kustomization.yaml')).toBe('stale');
   });
 
+  test('the drift check covers .github/CODEOWNERS, and render restores it', async () => {
+    repo.write('.github/CODEOWNERS', '* @someone\n');
+    const check = await repo.ferry(['render', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toBe('manifests/ differs from a fresh render; run `npm run render` and commit the result:\n  changed: .github/CODEOWNERS\n');
+    expect((await repo.ferry(['render', '--quiet'])).code).toBe(0);
+    expect(repo.read('.github/CODEOWNERS')).toContain('/Pulumi.prod.yaml @example-org/release-managers\n');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+  });
+
   test('the summary table lists environment × service → tag, replicas, strategy and sync', async () => {
     const result = await repo.ferry(['render']);
     expect(result.stdout.split('\n').slice(0, 8)).toEqual([
