@@ -1,28 +1,33 @@
 import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
-import { renderCommand } from './commands/render.js';
-import { validateCommand } from './commands/validate.js';
-import { promoteCommand } from './commands/promote.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { historyCommand } from './commands/history.js';
-import { statusCommand } from './commands/status.js';
-import { diffCommand } from './commands/diff.js';
-import { verifyCommand } from './commands/verify.js';
-import { tagCommand } from './commands/tag.js';
-import { codeownersCommand } from './commands/codeowners.js';
-import { userdataCommand } from './commands/userdata.js';
 
-/** Every command, in the order `ferry --help` lists them. Add yours here. */
-export const COMMANDS: readonly CliCommand[] = [renderCommand, validateCommand, diffCommand, userdataCommand, tagCommand, codeownersCommand, verifyCommand, promoteCommand, statusCommand, historyCommand, rollbackCommand];
+/**
+ * Every command, in the order `ferry --help` lists them, loaded only when run: `promote` must
+ * not pay for loading the construct library that `render` needs. Add yours here.
+ */
+export const COMMANDS: readonly { readonly name: string; load(): Promise<CliCommand> }[] = [
+  { name: 'render', load: async () => (await import('./commands/render.js')).renderCommand },
+  { name: 'validate', load: async () => (await import('./commands/validate.js')).validateCommand },
+  { name: 'promote', load: async () => (await import('./commands/promote.js')).promoteCommand },
+  { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
+  { name: 'history', load: async () => (await import('./commands/history.js')).historyCommand },
+  { name: 'rollback', load: async () => (await import('./commands/rollback.js')).rollbackCommand },
+  { name: 'diff', load: async () => (await import('./commands/diff.js')).diffCommand },
+  { name: 'userdata', load: async () => (await import('./commands/userdata.js')).userdataCommand },
+  { name: 'tag', load: async () => (await import('./commands/tag.js')).tagCommand },
+  { name: 'codeowners', load: async () => (await import('./commands/codeowners.js')).codeownersCommand },
+  { name: 'verify', load: async () => (await import('./commands/verify.js')).verifyCommand },
+];
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function usage(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'ferry: render and promote a GitOps delivery platform. A promotion is a stack-config change.',
     '',
     'Usage: ferry <command> [options]   (ferry <command> --help for details)',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
   ].join('\n');
 }
 
@@ -30,14 +35,15 @@ function usage(): string {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage() + '\n');
+    io.out((await usage()) + '\n');
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`ferry: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.help.trimEnd() + '\n');
     return 0;
