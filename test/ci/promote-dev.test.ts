@@ -1,0 +1,83 @@
+/**
+ * promote-dev.yaml's exact command, run as the workflow runs it, against a bare remote that another
+ * clone advanced first: the promotion must land on top of the other commit, not fail or overwrite it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { createPlatformRepo, REPO_ROOT } from '../helpers/platform-repo.js';
+import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
+
+const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Other Dev', GIT_AUTHOR_EMAIL: 'other@example.com', GIT_COMMITTER_NAME: 'Other Dev', GIT_COMMITTER_EMAIL: 'other@example.com' };
+
+/** The `run:` and `env:` of the step that promotes, from the workflow file itself. */
+function promoteStep(): { run: string; env: Record<string, string> } {
+  const workflow = YAML.parse(readFileSync(join(REPO_ROOT, '.github/workflows/promote-dev.yaml'), 'utf8'));
+  const step = workflow.jobs.promote.steps.find((s: { name?: string }) => s.name === 'Promote to dev');
+  return { run: step.run, env: step.env };
+}
+
+let registry: LocalRegistry;
+beforeAll(async () => {
+  registry = await startRegistry();
+});
+afterAll(async () => {
+  await registry.stop();
+});
+
+test("promote-dev.yaml's command lands on top of a promotion another clone pushed first", async () => {
+  const step = promoteStep();
+  expect(step.run).toContain('node bin/ferry.js promote "$SERVICE" --to dev --tag "$TAG" --direct --push');
+  // What the runner puts in the step's environment: the payload through env:, nothing expanded in run:.
+  expect(step.env).toMatchObject({ SERVICE: '${{ github.event.client_payload.service }}', TAG: '${{ github.event.client_payload.tag }}' });
+
+  const repo = await createPlatformRepo({ initialDate: '2026-01-01T00:00:00Z' });
+  const scratch = mkdtempSync(join(tmpdir(), 'ferry-ci-remote-'));
+  try {
+    for (const [service, tag] of [['api', 'sha-3f9c2a1b'], ['web', 'sha-8e1d4c7a'], ['web', 'sha-5e6f7a8b'], ['api', 'sha-1a2b3c4d']]) await registry.pushImage(service!, tag!);
+    const bare = join(scratch, 'platform.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+    repo.git(['remote', 'add', 'origin', bare]);
+    repo.git(['push', '-q', 'origin', 'main']);
+
+    // Another promote-dev run (web) pushes first, from its own clone.
+    const other = join(scratch, 'other');
+    execFileSync('git', ['clone', '-q', bare, other]);
+    const dev = join(other, 'Pulumi.dev.yaml');
+    writeFileSync(dev, readFileSync(dev, 'utf8').replace('    web: sha-8e1d4c7a', '    web: sha-5e6f7a8b'));
+    execFileSync('git', ['commit', '-q', '-am', 'chore(promote): web sha-5e6f7a8b to dev'], { cwd: other, env: { ...process.env, ...GIT_IDENTITY } });
+    execFileSync('git', ['push', '-q', 'origin', 'main'], { cwd: other });
+    const moved = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: other, encoding: 'utf8' }).trim();
+
+    // This run still has the old main checked out, as a runner that started earlier would.
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', step.run], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SERVICE: 'api',
+        TAG: 'sha-1a2b3c4d',
+        DIGEST: 'sha256:' + '0'.repeat(64),
+        GITHUB_TOKEN: 'not-used-for-a-local-remote',
+        GIT_AUTHOR_NAME: 'ferry-bot',
+        GIT_AUTHOR_EMAIL: 'ferry-bot@users.noreply.github.com',
+        GIT_COMMITTER_NAME: 'ferry-bot',
+        GIT_COMMITTER_EMAIL: 'ferry-bot@users.noreply.github.com',
+        FERRY_REGISTRY_URL: registry.url,
+      },
+    });
+    expect(result.stderr).toContain('origin/main moved (push rejected); fetching, resetting to it and promoting again (attempt 2 of 3)');
+    expect(result.status).toBe(0);
+
+    const log = execFileSync('git', ['log', '--format=%P|%an|%s', '-2', 'main'], { cwd: bare, encoding: 'utf8' }).trim().split('\n');
+    expect(log[0]).toBe(`${moved}|ferry-bot|chore(promote): api sha-1a2b3c4d to dev`);
+    const remoteDev = execFileSync('git', ['show', 'main:Pulumi.dev.yaml'], { cwd: bare, encoding: 'utf8' });
+    expect(remoteDev).toContain('    api: sha-1a2b3c4d\n');
+    expect(remoteDev).toContain('    web: sha-5e6f7a8b\n');
+  } finally {
+    repo.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
