@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
 import { Environment, Platform, Profiles } from '../../lib/platform/model.js';
@@ -78,6 +78,8 @@ describe('ferry codeowners', () => {
   afterAll(() => repo.cleanup());
 
   test('writes the file, then --check passes', async () => {
+    // `ferry render` writes it too; start without it.
+    rmSync(join(repo.root, CODEOWNERS_PATH), { force: true });
     expect(existsSync(join(repo.root, CODEOWNERS_PATH))).toBe(false);
     expect(await repo.ferry(['codeowners', '--check'])).toEqual({ code: 1, stdout: '', stderr: '.github/CODEOWNERS is missing; run `ferry codeowners` and commit the result\n' });
     expect(await repo.ferry(['codeowners'])).toEqual({ code: 0, stdout: 'wrote .github/CODEOWNERS\n', stderr: '' });
