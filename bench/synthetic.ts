@@ -39,7 +39,7 @@ ${lines.join('\n')}
     Environment.of('qa', Profiles.development({ logLevel: 'INFO' })),
     Environment.of('stage', Profiles.staging()),
     Environment.of('uat', Profiles.staging({ soakHours: 0 })),
-    Environment.of('prod', Profiles.production()),
+    Environment.of('prod', Profiles.production({ approvers: ['@example-org/release-managers'] })),
   ],
   previews: { owner: 'example-org', repo: 'synthetic' },
 });
