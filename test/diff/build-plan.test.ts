@@ -1,4 +1,4 @@
-import { filesFor, kustomizationInputs, planBuilds } from '../../lib/diff/build-plan.js';
+import { filesFor, kustomizationInputs, planBuilds, referenceLists } from '../../lib/diff/build-plan.js';
 
 const overlay = (service: string, tag: string) => `resources:\n  - ../../../base/${service}\nimages:\n  - name: ${service}\n    newTag: ${tag}\n`;
 
@@ -57,4 +57,18 @@ test('filesFor writes only what the builds read', () => {
     'manifests/base/api/deployment.yaml',
     'manifests/overlays/prod/api/kustomization.yaml',
   ]);
+});
+
+describe('referenceLists', () => {
+  test('reads block lists of plain paths line by line', () => {
+    expect(referenceLists('# header\napiVersion: v1\nresources:\n  - ../../../base/api\n  - rollout.yaml\npatches:\n  - patch: |-\n      resources: x\n')).toEqual({
+      resources: ['../../../base/api', 'rollout.yaml'],
+    });
+  });
+
+  test('falls back to the YAML parser for anything else, with the same meaning', () => {
+    expect(referenceLists('resources: [a, "b"]\ncomponents:\n  - "c"\n')).toMatchObject({ resources: ['a', 'b'], components: ['c'] });
+    expect(referenceLists('resources:\n  - a # comment\n')).toMatchObject({ resources: ['a'] });
+    expect(referenceLists('resources: [unclosed\n')).toBeUndefined();
+  });
 });
