@@ -63,9 +63,12 @@ Options:
       if (!/^[1-9]\d*$/.test(values.preview)) throw new UsageError(`ferry diff: --preview '${values.preview}' is not a pull-request number`);
       const platform = await loadPlatform(io.cwd);
       const label = platform.previews?.label;
-      if (!label) throw new UsageError("ferry diff: --preview: the platform has no previews; set 'previews' in platform/platform.ts");
       const labels = values.labels?.split(',').map((l) => l.trim()).filter(Boolean);
-      if (labels && !labels.includes(label)) {
+      if (!label) {
+        // The workflow always passes --preview with --labels; a platform without previews just says so.
+        if (!labels) throw new UsageError("ferry diff: --preview: the platform has no previews; set 'previews' in platform/platform.ts");
+        notes.push(`preview-${values.preview} is not shown: the platform has no previews.`);
+      } else if (labels && !labels.includes(label)) {
         notes.push(`preview-${values.preview} is not shown: the pull request lacks the '${label}' label.`);
       } else {
         preview = { number: Number(values.preview), headSha: values['preview-sha'] ?? git(io.cwd, ['rev-parse', 'HEAD']).trim() };

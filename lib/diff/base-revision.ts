@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlatform } from '../platform/load.js';
@@ -130,9 +130,20 @@ export interface BaseRender {
  * linked from the working tree, compiled with tsc when it holds TypeScript sources, and rendered
  * by its own CLI (`node bin/ferry.js render`); its platform is loaded from its own dist/.
  */
-export async function renderBase(root: string, commit: string, headPlatform: Platform, stackFiles?: Promise<Map<string, string> | undefined>): Promise<BaseRender> {
+export async function renderBase(
+  root: string,
+  commit: string,
+  headPlatform: Platform,
+  stackFiles?: Promise<Map<string, string> | undefined>,
+  headFiles?: ReadonlyMap<string, string>,
+): Promise<BaseRender> {
   const stacks = await (stackFiles ?? (async () => ((await codeMatches(root, commit)) ? readStackFiles(root, commit) : undefined))());
   if (stacks) {
+    // Same code and byte-identical stack files: the base renders exactly like the head.
+    const onDisk = readdirSync(root).filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n));
+    if (headFiles && onDisk.length === stacks.size && onDisk.every((n) => stacks.get(n) === readFileSync(join(root, n), 'utf8'))) {
+      return { files: headFiles, platform: headPlatform, renderedWith: 'working-tree code' };
+    }
     const scratch = mkdtempSync(join(tmpdir(), 'ferry-base-'));
     try {
       for (const [name, content] of stacks) writeFileSync(join(scratch, name), content);

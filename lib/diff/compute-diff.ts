@@ -74,7 +74,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const headPlatform = await loadPlatform(root);
   const head = { files: renderRepository(root, headPlatform).files };
   const { ref, commit } = await baseRef;
-  const base = await renderBase(root, commit, headPlatform, baseStacks);
+  const base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
   const plan = planBuilds(base.files, head.files);
 
   // One batch per environment and side: one kustomize process each (see KustomizeRunner).

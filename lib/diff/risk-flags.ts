@@ -62,10 +62,12 @@ export function riskFlags(inputs: RiskInputs): RiskFlag[] {
     const changes = env.applications.flatMap((a) => a.changes);
     const base = inputs.baseFacts.get(env.name);
     const head = inputs.headFacts.get(env.name);
-    const touched = changes.length > 0;
+    const syncChanged = base !== undefined && head !== undefined && base.sync !== head.sync;
+    const touched = changes.length > 0 || syncChanged;
 
     if (touched && (base?.requiresReview || head?.requiresReview)) {
-      add('review-required', `touched, and it requires review (${env.counts.added} added, ${env.counts.changed} changed, ${env.counts.removed} removed)`);
+      const what = changes.length > 0 ? `${env.counts.added} added, ${env.counts.changed} changed, ${env.counts.removed} removed` : `sync ${base!.sync} → ${head!.sync}`;
+      add('review-required', `touched, and it requires review (${what})`);
     }
     const removed = changes.filter((c) => c.status === 'removed').map((c) => c.key);
     if (removed.length > 0) add('objects-deleted', `${removed.length} object${removed.length === 1 ? '' : 's'} deleted: ${list(removed)}`);

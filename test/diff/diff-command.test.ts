@@ -171,6 +171,28 @@ test('an added environment uat between stage and prod', async () => {
   );
 });
 
+test('a looser sync policy in prod: summary line and flags, though no prod object changes', async () => {
+  repo = await createDiffRepo();
+  edit(repo, 'dist/platform/platform.js', "import { Environment,", "import { SyncPolicy } from '../constructs/sync-policy.js';\nimport { Environment,");
+  edit(repo, 'dist/platform/platform.js', "Profiles.production({", "Profiles.production({ syncPolicy: SyncPolicy.automated(),");
+  repo.commitAll('prod syncs by itself');
+
+  const result = await repo.ferry(['diff']);
+
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  expect(section(result.stdout, 'Summary')).toEqual([
+    'dev: no changes',
+    'stage: no changes',
+    'prod: sync: manual → automated (prune, self-heal); 0 added, 0 changed, 0 removed',
+    'preview: no changes',
+    'argocd: 0 added, 1 changed, 0 removed',
+  ]);
+  expect(section(result.stdout, 'Risks')).toEqual([
+    '! prod: touched, and it requires review (sync manual → automated (prune, self-heal))',
+    '! prod: sync policy loosened: manual → automated (prune, self-heal)',
+  ]);
+});
+
 describe('exit codes', () => {
   test('an unchanged tree gives an empty diff and exit 0, with or without --exit-code', async () => {
     repo = await createDiffRepo();
