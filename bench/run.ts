@@ -1,24 +1,29 @@
 /**
- * `npm run bench`: whole-process figures for render (and promote and diff where present).
- * Prints figures; it asserts nothing, so it is not a test.
+ * `npm run bench`: whole-process figures for render, promote and diff on synthetic platforms.
+ * Prints figures as each finishes; it asserts nothing, so it is not a test.
+ * `npm run bench -- render` (or promote, diff) runs one of them.
  */
+import { benchDiff } from './diff.js';
+import { benchPromote } from './promote.js';
 import { benchRender, type BenchResult } from './render.js';
 
-async function optional(module: string, fn: string): Promise<BenchResult[]> {
-  try {
-    const m = (await import(module)) as Record<string, () => Promise<BenchResult | BenchResult[]>>;
-    if (typeof m[fn] !== 'function') return [];
-    const r = await m[fn]!();
-    return Array.isArray(r) ? r : [r];
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return [];
-    throw e;
-  }
-}
+const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
+  render: benchRender,
+  promote: benchPromote,
+  diff: benchDiff,
+};
 
-const results: BenchResult[] = [...(await benchRender()), ...(await optional('./promote.js', 'benchPromote')), ...(await optional('./diff.js', 'benchDiff'))];
-for (const r of results) {
-  const figures = Object.entries(r.figures).map(([k, v]) => `${k}: ${v}`).join(', ');
-  console.log(`${r.name.padEnd(44)} ${figures}`);
-  for (const [goal, met] of r.goals ?? []) console.log(`  goal ${met ? 'met ' : 'MISSED'}: ${goal}`);
+const selected = process.argv.slice(2);
+for (const name of selected) {
+  if (!(name in BENCHES)) throw new Error(`unknown benchmark '${name}'; allowed: ${Object.keys(BENCHES).join(', ')}`);
+}
+console.log(`node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+for (const [name, bench] of Object.entries(BENCHES)) {
+  if (selected.length > 0 && !selected.includes(name)) continue;
+  const results = [await bench()].flat();
+  for (const r of results) {
+    const figures = Object.entries(r.figures).map(([k, v]) => `${k}: ${v}`).join(', ');
+    console.log(`${r.name.padEnd(44)} ${figures}`);
+    for (const [goal, met] of r.goals ?? []) console.log(`  goal ${met ? 'met   ' : 'MISSED'}: ${goal}`);
+  }
 }
