@@ -91,8 +91,9 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const notes: string[] = [];
   const previews = options.preview ? previewApplications(head.files, options.preview) : [];
   if (previews.length > 0) {
-    const previewSources = filesFor(head.files, [`${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}`].flatMap((d) => [...head.files.keys()].filter((p) => p.startsWith(`${d}/`) && p.endsWith('/kustomization.yaml')).map((p) => posix.dirname(p))));
-    for (const [p, c] of previewSources) headFiles.set(p, c);
+    // The generated kustomizations read the preview overlays, which read their bases.
+    const overlayDirs = [...head.files.keys()].filter((p) => p.startsWith(`${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/`) && p.endsWith('/kustomization.yaml')).map(posix.dirname);
+    for (const [p, c] of filesFor(head.files, overlayDirs)) headFiles.set(p, c);
     for (const app of previews) for (const [p, c] of app.files) headFiles.set(p, c);
     headBatches.push(previews.map((p) => p.dir));
   }
