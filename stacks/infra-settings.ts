@@ -5,7 +5,8 @@
 import type { StackConfig } from '../lib/config/stack-config.js';
 import type { Platform } from '../lib/platform/model.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from './cloud-init.js';
-import { githubRepositoryOf } from './naming.js';
+import { imagePublisherOf } from '../lib/config/infra-keys.js';
+import { BUILD_IMAGE_WORKFLOW, githubRepositoryOf, workflowRefPattern } from './naming.js';
 import { stackPlan } from './ownership.js';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.large';
@@ -42,6 +43,18 @@ export interface InfraSettings {
   readonly githubRepository: string;
   /** Full `sub` claims allowed to assume the CI role, each `repo:<owner>/<repo>:<suffix>`. */
   readonly ciSubjects: readonly string[];
+  /**
+   * The image-publisher role's trust, from `imagePublishers`; undefined when the key is unset (no
+   * role). Only the registry owner's stack accepts the key.
+   */
+  readonly imagePublishers:
+    | {
+        /** `sub` claims, each `repo:<app owner>/<app repo>:ref:refs/heads/<branch>`. */
+        readonly subjects: readonly string[];
+        /** `job_workflow_ref` pattern: the platform repository's build workflow at any ref. */
+        readonly jobWorkflowRef: string;
+      }
+    | undefined;
 }
 
 /** Default CI subjects of an environment; see the ciSubjects key. */
@@ -81,6 +94,7 @@ export function resolveInfraSettings(platform: Platform, config: StackConfig, pr
     );
   }
   const suffixes = get<string[]>('ciSubjects') ?? defaultCiSubjects(platform, config.environment);
+  const publishers = get<string[]>('imagePublishers');
 
   return {
     host: {
@@ -97,6 +111,13 @@ export function resolveInfraSettings(platform: Platform, config: StackConfig, pr
     ecrKmsKeyArn: get<string>('ecrKmsKeyArn'),
     githubRepository,
     ciSubjects: suffixes.map((suffix) => `repo:${githubRepository}:${suffix}`),
+    imagePublishers:
+      publishers === undefined
+        ? undefined
+        : {
+            subjects: publishers.map(imagePublisherOf).map(({ repository, branch }) => `repo:${repository}:ref:refs/heads/${branch}`),
+            jobWorkflowRef: workflowRefPattern(githubRepository, BUILD_IMAGE_WORKFLOW),
+          },
   };
 }
 

@@ -44,6 +44,15 @@ export function ciRoleName(platform: string, environment: string): string {
   return checkRoleName(`${platform}-ci-${environment}`, `environment '${environment}' CI`);
 }
 
+/**
+ * Role the platform's reusable build workflow assumes when an application repository (listed in
+ * `imagePublishers`) calls it: `<platform>-image-publisher`. One per registry, so only the
+ * registry-owning stack creates it.
+ */
+export function imagePublisherRoleName(platform: string): string {
+  return checkRoleName(`${platform}-image-publisher`, 'image publisher');
+}
+
 export function roleArn(account: string, name: string): string {
   return `arn:aws:iam::${account}:role/${name}`;
 }
@@ -54,6 +63,17 @@ export function repositoryArn(registry: EcrRegistry, repository: string): string
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/** The reusable workflow application repositories call to build, scan and push an image. */
+export const BUILD_IMAGE_WORKFLOW = '.github/workflows/build-image.yaml';
+
+/**
+ * The `job_workflow_ref` claim of a job that runs `workflow` of `repository` (`owner/repo`) at any
+ * ref: `<owner>/<repo>/<workflow>@*`. The wildcard covers only the ref callers pin `uses:` to.
+ */
+export function workflowRefPattern(repository: string, workflow: string): string {
+  return `${repository}/${workflow}@*`;
+}
 
 export function githubOidcProviderArn(account: string): string {
   return `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;

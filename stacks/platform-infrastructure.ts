@@ -12,7 +12,7 @@ import { GithubOidcProvider } from './github-oidc-provider.js';
 import { GithubOidcRole } from './github-oidc-role.js';
 import { resolveInfraSettings } from './infra-settings.js';
 import { MicroK8sHost } from './microk8s-host.js';
-import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
+import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, imagePublisherRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
 import { stackPlan } from './ownership.js';
 import { KUBE_API_PORT } from './security-group-rules.js';
 import { ServiceRepositories } from './service-repositories.js';
@@ -46,6 +46,8 @@ export interface PlatformInfrastructureOutputs {
   /** repository → URL. */
   readonly repositoryUrls: pulumi.Output<Record<string, string>> | Record<string, string>;
   readonly ciRoleArn: pulumi.Output<string>;
+  /** Role application repositories pass as role-to-assume to build-image.yaml; only with imagePublishers. */
+  readonly imagePublisherRoleArn?: pulumi.Output<string>;
   /** cluster → host, for the clusters this stack creates. */
   readonly hosts: Record<string, HostOutputs>;
 }
@@ -72,6 +74,12 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
   const hostRoleArns = platform.clusters().map((cluster) => roleArn(registry.account, hostRoleName(platform.name, cluster)));
   const ciRoleArns = platform.environments.map((env) => roleArn(registry.account, ciRoleName(platform.name, env.name)));
   const repositoryNames = [...new Set(platform.services.map((s) => s.repository))].sort();
+  const repositoryArns = repositoryNames.map((name) => repositoryArn(registry, name));
+  // The image-publisher role belongs to the registry: imagePublishers is refused in other stacks
+  // (lib/config/infra-keys.ts), and this guard keeps the repository policy and the role in step.
+  const publishers = plan.ownsRegistry ? settings.imagePublishers : undefined;
+  const publisherRoleName = publishers ? imagePublisherRoleName(platform.name) : undefined;
+  const pushRoleArns = publisherRoleName ? [...ciRoleArns, roleArn(registry.account, publisherRoleName)] : ciRoleArns;
 
   let repositoryUrls: PlatformInfrastructureOutputs['repositoryUrls'];
   let providerArn: string;
@@ -81,7 +89,7 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
       repositories: repositoryNames,
       account: registry.account,
       pullRoleArns: hostRoleArns,
-      pushRoleArns: ciRoleArns,
+      pushRoleArns,
       kmsKeyArn: settings.ecrKmsKeyArn,
       tags,
     });
@@ -118,11 +126,35 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
       roleName: ciRoleName(platform.name, environment),
       providerArn,
       subjects: settings.ciSubjects,
-      repositoryArns: repositoryNames.map((name) => repositoryArn(registry, name)),
+      repositoryArns,
       tags,
     },
     { dependsOn: ciDependencies },
   );
+
+  // Application repositories get their own role rather than a second trust statement on the CI
+  // role. Least privilege: the CI roles are per environment (prod's re-tags releases) and trusted
+  // for any workflow of the platform repository, so app repositories get none of them; this role
+  // trusts only their default-branch builds running the platform's build-image.yaml, can do
+  // exactly what the CI role's push policy allows (ecrPushPolicy, the same function), is one per
+  // registry, shows up under its own name in CloudTrail, and goes away by removing the key
+  // without touching the platform's own CI.
+  let imagePublisherRoleArn: pulumi.Output<string> | undefined;
+  if (publishers && publisherRoleName) {
+    const publisher = new GithubOidcRole(
+      `${platform.name}-image-publisher`,
+      {
+        roleName: publisherRoleName,
+        providerArn,
+        subjects: publishers.subjects,
+        jobWorkflowRef: publishers.jobWorkflowRef,
+        repositoryArns,
+        tags,
+      },
+      { dependsOn: ciDependencies },
+    );
+    imagePublisherRoleArn = publisher.roleArn;
+  }
 
   const hosts: Record<string, HostOutputs> = {};
   for (const cluster of plan.hostClusters) {
@@ -148,7 +180,14 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     };
   }
 
-  return { environment, registryOwner: plan.registryOwner, repositoryUrls, ciRoleArn: ci.roleArn, hosts };
+  return {
+    environment,
+    registryOwner: plan.registryOwner,
+    repositoryUrls,
+    ciRoleArn: ci.roleArn,
+    ...(imagePublisherRoleArn ? { imagePublisherRoleArn } : {}),
+    hosts,
+  };
 }
 
 /** The first line of a failed lookup's error, whatever shape the SDK gave it. */

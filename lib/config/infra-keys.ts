@@ -81,6 +81,19 @@ function registryKey(spec: Omit<StackKeySpec, 'parse'> & { parse(value: unknown,
   };
 }
 
+/** Branch of an application repository whose builds may push when `imagePublishers` names no branch. */
+export const DEFAULT_PUBLISHER_BRANCH = 'main';
+const GITHUB_NAME = '[A-Za-z0-9_.-]+';
+/** `owner/repo` or `owner/repo@<branch>`: literal names (no wildcards), a branch of literal path segments. */
+const IMAGE_PUBLISHER = new RegExp(`^(${GITHUB_NAME}/${GITHUB_NAME})(?:@(${GITHUB_NAME}(?:/${GITHUB_NAME})*))?$`);
+
+/** An `imagePublishers` entry as repository and branch. */
+export function imagePublisherOf(entry: string): { readonly repository: string; readonly branch: string } {
+  const match = IMAGE_PUBLISHER.exec(entry);
+  if (!match) throw new Error(`imagePublisherOf: ${show(entry)} is not 'owner/repo' or 'owner/repo@<branch>'`);
+  return { repository: match[1]!, branch: match[2] ?? DEFAULT_PUBLISHER_BRANCH };
+}
+
 /**
  * Stack config keys read by the Pulumi infrastructure program (stacks/), validated by the same
  * schema as the rendering keys. Rendering ignores their values. Defaults are resolved in
@@ -154,6 +167,27 @@ export const INFRA_KEYS: Readonly<Record<string, StackKeySpec>> = {
   ecrKmsKeyArn: registryKey({
     description: 'Customer-managed KMS key that encrypts the ECR repositories (default: the AWS-managed aws/ecr KMS key).',
     parse: (value, where) => text(value, where, /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, "a KMS key ARN like 'arn:aws:kms:eu-west-1:123456789012:key/<id>'"),
+  }),
+  imagePublishers: registryKey({
+    description:
+      "Application repositories ('owner/repo', or 'owner/repo@<branch>'; branch default 'main') whose builds on that branch may push images, only through the platform's reusable workflow .github/workflows/build-image.yaml; creates the role of stack output imagePublisherRoleArn (default: none, no such role).",
+    parse(value, where) {
+      const allowed = `'owner/repo' or 'owner/repo@<branch>' without wildcards, like 'example-org/api' or 'example-org/api@release'`;
+      if (!Array.isArray(value) || value.length === 0) {
+        throw new Error(`${where}: expected a non-empty list like ['example-org/api'], got ${show(value)}; remove the key to create no image-publisher role`);
+      }
+      const seen = new Map<string, number>();
+      value.forEach((entry, i) => {
+        if (typeof entry !== 'string' || !IMAGE_PUBLISHER.test(entry) || entry.split(/[/@]/).some((part) => /^\.+$/.test(part))) {
+          throw new Error(`${where}[${i}]: ${show(entry)} is not allowed; allowed: ${allowed}`);
+        }
+        const { repository, branch } = imagePublisherOf(entry);
+        const key = `${repository.toLowerCase()}@${branch}`;
+        if (seen.has(key)) throw new Error(`${where}[${i}]: ${show(entry)} repeats [${seen.get(key)}] (branch '${branch}'); list each repository and branch once`);
+        seen.set(key, i);
+      });
+      return [...(value as string[])];
+    },
   }),
   githubRepository: {
     description: "GitHub repository (owner/repo) whose workflows may assume this stack's CI role (default: taken from the platform's repoURL).",

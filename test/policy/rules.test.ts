@@ -204,6 +204,55 @@ describe('github-oidc-trust-pinned', () => {
       "IAM role: Statement[0] trusts GitHub Actions without a StringEquals condition on token.actions.githubusercontent.com:aud; require 'sts.amazonaws.com'",
       "IAM role: Statement[0] trusts GitHub Actions without a condition on token.actions.githubusercontent.com:sub, so any repository on GitHub can assume it; pin 'repo:<owner>/<repo>:<context>'",
     ]));
+  describe('with a job_workflow_ref condition (application repositories through the platform build workflow)', () => {
+    const WORKFLOW = 'token.actions.githubusercontent.com:job_workflow_ref';
+    const APPS = ['repo:example-org/api:ref:refs/heads/main', 'repo:example-org/web:ref:refs/heads/release'];
+    const publisher = (like: Record<string, unknown>) => trust({ StringEquals: { [AUD]: 'sts.amazonaws.com' }, StringLike: like });
+    const notPinned = (values: unknown[]) =>
+      `IAM role: Statement[0] trusts GitHub Actions with job_workflow_ref ${JSON.stringify(values)} not pinned to one workflow file; use '<owner>/<repo>/.github/workflows/<file>@<ref>' with a wildcard at most in the ref`;
+
+    test('passes subjects pinned to the listed repositories and the platform workflow at any ref or a pinned commit', async () => {
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [SUB]: APPS, [WORKFLOW]: 'example-org/shop-platform/.github/workflows/build-image.yaml@*' }) })).toEqual([]);
+      expect(
+        await violations(githubOidcTrustPinned, ROLE, {
+          assumeRolePolicy: trust({
+            StringEquals: { [AUD]: 'sts.amazonaws.com', [SUB]: APPS, [WORKFLOW]: 'example-org/shop-platform/.github/workflows/build-image.yml@0123456789abcdef0123456789abcdef01234567' },
+          }),
+        }),
+      ).toEqual([]);
+    });
+    test.each([
+      ['*'],
+      ['example-org/*'],
+      ['*/shop-platform/.github/workflows/build-image.yaml@*'],
+      ['example-org/*/.github/workflows/build-image.yaml@*'],
+      ['example-org/shop-platform/.github/workflows/*@*'],
+      ['example-org/shop-platform/.github/workflows/build-image.yaml'],
+    ])('fails a workflow ref with a wildcard outside the ref, or no ref: %s', async (loose) => {
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [SUB]: APPS, [WORKFLOW]: loose }) })).toEqual([notPinned([loose])]);
+    });
+    test('fails when one of several workflow refs is loose, or the list is empty', async () => {
+      const ok = 'example-org/shop-platform/.github/workflows/build-image.yaml@*';
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [SUB]: APPS, [WORKFLOW]: [ok, 'example-org/*'] }) })).toEqual([notPinned(['example-org/*'])]);
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [SUB]: APPS, [WORKFLOW]: [] }) })).toEqual([notPinned([])]);
+    });
+    test('a pinned workflow does not excuse a missing or wildcard subject (any repository can call a public reusable workflow)', async () => {
+      const ok = 'example-org/shop-platform/.github/workflows/build-image.yaml@*';
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [WORKFLOW]: ok }) })).toEqual([
+        "IAM role: Statement[0] trusts GitHub Actions without a condition on token.actions.githubusercontent.com:sub, so any repository on GitHub can assume it; pin 'repo:<owner>/<repo>:<context>'",
+      ]);
+      expect(await violations(githubOidcTrustPinned, ROLE, { assumeRolePolicy: publisher({ [SUB]: ['repo:*'], [WORKFLOW]: ok }) })).toEqual([
+        "IAM role: Statement[0] trusts GitHub Actions with subject [\"repo:*\"] not pinned to one repository; use 'repo:<owner>/<repo>:<context>' without wildcards in owner or repo",
+      ]);
+    });
+    test('a pinned workflow does not excuse a missing audience', async () => {
+      expect(
+        await violations(githubOidcTrustPinned, ROLE, {
+          assumeRolePolicy: trust({ StringLike: { [SUB]: APPS, [WORKFLOW]: 'example-org/shop-platform/.github/workflows/build-image.yaml@*' } }),
+        }),
+      ).toEqual(["IAM role: Statement[0] trusts GitHub Actions without a StringEquals condition on token.actions.githubusercontent.com:aud; require 'sts.amazonaws.com'"]);
+    });
+  });
   test('fails a missing trust policy', async () =>
     expect(await violations(githubOidcTrustPinned, ROLE, {})).toEqual(['IAM role: assumeRolePolicy is missing or not a readable IAM policy document']));
   test('ignores roles that do not trust GitHub', async () =>

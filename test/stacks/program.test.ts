@@ -412,3 +412,113 @@ describe('infrastructure config keys through pulumi.Config', () => {
     await expect(run).rejects.toThrow(/ECR repository '(api|web)' not found \(.+\); run 'pulumi up -s dev' first: the dev stack creates the ECR repositories and the GitHub OIDC provider/);
   });
 });
+
+describe('image publishers: ferry:imagePublishers in the registry-owning dev stack', () => {
+  const WORKFLOW_REF = 'token.actions.githubusercontent.com:job_workflow_ref';
+  const PUBLISHERS = '["example-org/api","example-org/web@release"]';
+  const withPublishers = () => ({ ...sampleStackConfig('dev'), 'ferry:imagePublishers': PUBLISHERS });
+  let run: ProgramRun;
+
+  beforeAll(async () => {
+    run = await runProgram({ stack: 'dev', config: withPublishers() });
+  });
+
+  test('adds exactly the publisher role and its push policy to the dev resources', () => {
+    expect(sortPairs(run.resources.map((r) => [r.type, r.name]))).toEqual(
+      sortPairs([
+        ...EXPECTED.dev!,
+        ['ferry:ci:GithubOidcRole', 'shop-image-publisher'],
+        ['aws:iam/role:Role', 'shop-image-publisher-role'],
+        ['aws:iam/rolePolicy:RolePolicy', 'shop-image-publisher-ecr-push'],
+      ]),
+    );
+    expect(run.calls.map((c) => c.token).sort()).toEqual(EXPECTED_CALLS.dev);
+  });
+
+  test('its trust: STS audience, the listed repositories on their branch, and only through the platform build workflow', () => {
+    const role = named(run, 'shop-image-publisher-role');
+    expect(role.inputs.name).toBe('shop-image-publisher');
+    expect(role.inputs.maxSessionDuration).toBe(3600);
+    expect(json(role.inputs.assumeRolePolicy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'GithubActionsThroughOneWorkflow',
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: { [AUD]: 'sts.amazonaws.com' },
+            StringLike: {
+              [SUB]: ['repo:example-org/api:ref:refs/heads/main', 'repo:example-org/web:ref:refs/heads/release'],
+              [WORKFLOW_REF]: `${REPO}/.github/workflows/build-image.yaml@*`,
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  test('its permissions: the same push-only policy as the CI role, on the service repositories', () => {
+    const policy = named(run, 'shop-image-publisher-ecr-push');
+    expect(policy.inputs.role).toBe('shop-image-publisher-role-id');
+    expect(json(policy.inputs.policy)).toEqual(json(named(run, 'shop-ci-dev-ecr-push').inputs.policy));
+    expect(json(policy.inputs.policy).Statement[1].Resource).toEqual([
+      'arn:aws:ecr:eu-west-1:123456789012:repository/api',
+      'arn:aws:ecr:eu-west-1:123456789012:repository/web',
+    ]);
+    expect(ofType(run, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter((a) => a.inputs.role === 'shop-image-publisher')).toEqual([]);
+  });
+
+  test.each(['api', 'web'])('repository %s: the policy lets the publisher push and exempts it from the deny', (service) => {
+    const [, push, deny] = json(named(run, `shop-registry-${service}-policy`).inputs.policy).Statement;
+    const pushers = [arn('shop-ci-dev'), arn('shop-ci-stage'), arn('shop-ci-prod'), arn('shop-image-publisher')];
+    expect(push.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': pushers } });
+    expect(deny.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': pushers } });
+  });
+
+  test('nothing else changes: every other resource has the same inputs as without the key', () => {
+    const policies = (r: RecordedResource) => r.type === 'aws:ecr/repositoryPolicy:RepositoryPolicy' || r.name.startsWith('shop-image-publisher');
+    const byKey = (r: ProgramRun) => Object.fromEntries(r.resources.filter((x) => !policies(x)).map((x) => [`${x.type} ${x.name}`, x.inputs]));
+    expect(byKey(run)).toEqual(byKey(runs.dev!));
+  });
+
+  test('exports the publisher role ARN; without the key there is no such output', () => {
+    expect(run.outputs.imagePublisherRoleArn).toBe(arn('shop-image-publisher'));
+    for (const stack of ['dev', 'stage', 'prod']) expect(Object.keys(runs[stack]!.outputs)).not.toContain('imagePublisherRoleArn');
+  });
+
+  test('changing an image tag changes no AWS resource', async () => {
+    const config = withPublishers();
+    const rerun = await runProgram({ stack: 'dev', config: { ...config, 'ferry:images': JSON.stringify({ api: 'sha-0000aaaa', web: 'sha-0000bbbb' }) } });
+    const byKey = (r: ProgramRun) => Object.fromEntries(r.resources.map((x) => [`${x.type} ${x.name}`, x.inputs]));
+    expect(byKey(rerun)).toEqual(byKey(run));
+  });
+
+  test.each([
+    [
+      'dev',
+      '["example-org/*"]',
+      "Pulumi.dev.yaml: ferry:imagePublishers[0]: \"example-org/*\" is not allowed; allowed: 'owner/repo' or 'owner/repo@<branch>' without wildcards, like 'example-org/api' or 'example-org/api@release'",
+    ],
+    [
+      'dev',
+      '["example-org/api@feature/*"]',
+      "Pulumi.dev.yaml: ferry:imagePublishers[0]: \"example-org/api@feature/*\" is not allowed; allowed: 'owner/repo' or 'owner/repo@<branch>' without wildcards",
+    ],
+    ['dev', '[]', "Pulumi.dev.yaml: ferry:imagePublishers: expected a non-empty list like ['example-org/api'], got []; remove the key to create no image-publisher role"],
+    ['dev', '"example-org/api"', 'Pulumi.dev.yaml: ferry:imagePublishers: expected a non-empty list like [\'example-org/api\'], got "example-org/api"'],
+    [
+      'dev',
+      '["example-org/api","example-org/api@main"]',
+      "Pulumi.dev.yaml: ferry:imagePublishers[1]: \"example-org/api@main\" repeats [0] (branch 'main'); list each repository and branch once",
+    ],
+    [
+      'stage',
+      '["example-org/api"]',
+      "Pulumi.stage.yaml: ferry:imagePublishers: [\"example-org/api\"] has no effect in this stack: the ECR repositories are created by the 'dev' stack; set it in Pulumi.dev.yaml",
+    ],
+  ])('%s with %s fails: %s', async (stack, value, message) => {
+    await expect(runProgram({ stack, config: { ...sampleStackConfig(stack), 'ferry:imagePublishers': value } })).rejects.toThrow(message);
+  });
+});

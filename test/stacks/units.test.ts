@@ -8,7 +8,7 @@ import { parseStackConfig, stackKeys } from '../../lib/config/stack-config.js';
 import { Environment, Platform, Profiles } from '../../lib/platform/model.js';
 import { platform } from '../../platform/platform.js';
 import { ecrLifecyclePolicy, ecrRepositoryPolicy } from '../../stacks/ecr-policies.js';
-import { ecrPushPolicy, githubOidcTrustPolicy } from '../../stacks/github-oidc-policies.js';
+import { ecrPushPolicy, githubOidcTrustPolicy, githubOidcWorkflowTrustPolicy } from '../../stacks/github-oidc-policies.js';
 import { firstSubnetCidr } from '../../stacks/host-network.js';
 import { architectureOf, defaultCiSubjects, resolveInfraSettings } from '../../stacks/infra-settings.js';
 import { ciRoleName, githubRepositoryOf, hostRoleName, parseEcrRegistry } from '../../stacks/naming.js';
@@ -86,7 +86,18 @@ describe('settings', () => {
       ecrKmsKeyArn: undefined,
       githubRepository: 'example-org/shop-platform',
       ciSubjects: ['repo:example-org/shop-platform:ref:refs/heads/main', 'repo:example-org/shop-platform:pull_request'],
+      imagePublishers: undefined,
     });
+  });
+
+  test('image publishers: default-branch or named-branch subjects, and the platform build workflow at any ref', () => {
+    expect(resolveInfraSettings(platform, parse('dev', { imagePublishers: ['example-org/api', 'acme/web@release/2025'] }), 'ferry').imagePublishers).toEqual({
+      subjects: ['repo:example-org/api:ref:refs/heads/main', 'repo:acme/web:ref:refs/heads/release/2025'],
+      jobWorkflowRef: 'example-org/shop-platform/.github/workflows/build-image.yaml@*',
+    });
+    expect(resolveInfraSettings(platform, parse('dev', { imagePublishers: ['example-org/api'], githubRepository: 'acme/infra' }), 'ferry').imagePublishers!.jobWorkflowRef).toBe(
+      'acme/infra/.github/workflows/build-image.yaml@*',
+    );
   });
 
   test('CI subjects: prod only from the production environment, stage only from the default branch', () => {
@@ -118,6 +129,8 @@ describe('INFRA_KEYS through parseStackConfig (the renderer sees the same errors
     ['dev', { adminCidrs: ['::/0'] }, 'Pulumi.dev.yaml: ferry:adminCidrs: "::/0" would open the Kubernetes API to the internet'],
     ['dev', { microk8sChannel: 'latest/edge' }, "Pulumi.dev.yaml: ferry:microk8sChannel: \"latest/edge\" is not allowed; allowed: a pinned snap channel like '1.32/stable'"],
     ['dev', { ciSubjects: ['ref:refs/heads/*'] }, "Pulumi.dev.yaml: ferry:ciSubjects[0]: \"ref:refs/heads/*\" is not allowed; allowed: 'environment:<name>', 'ref:refs/heads/<branch>', 'ref:refs/tags/<tag>' or 'pull_request' (no wildcards; the repository prefix is added)"],
+    ['dev', { imagePublishers: ['example-org/api', 'example-org/..'] }, "Pulumi.dev.yaml: ferry:imagePublishers[1]: \"example-org/..\" is not allowed; allowed: 'owner/repo' or 'owner/repo@<branch>' without wildcards, like 'example-org/api' or 'example-org/api@release'"],
+    ['prod', { imagePublishers: ['example-org/api'] }, "Pulumi.prod.yaml: ferry:imagePublishers: [\"example-org/api\"] has no effect in this stack: the ECR repositories are created by the 'dev' stack; set it in Pulumi.dev.yaml"],
     ['dev', { githubRepository: 'example-org/*' }, "Pulumi.dev.yaml: ferry:githubRepository: \"example-org/*\" is not allowed; allowed: 'owner/repo' without wildcards, like 'example-org/shop-platform'"],
     ['stage', { adminCidrs: ['203.0.113.10/32'] }, "Pulumi.stage.yaml: ferry:adminCidrs: [\"203.0.113.10/32\"] has no effect in this stack: environment 'stage' creates no cluster host (cluster 'nonprod' is created by the 'dev' stack); set it in Pulumi.dev.yaml"],
   ])('%s %j', (env, extra, message) => {
@@ -162,6 +175,20 @@ describe('pure policy documents', () => {
   test('a trust policy refuses unpinned subjects', () => {
     expect(() => githubOidcTrustPolicy('arn', ['repo:example-org/*'])).toThrow(`githubOidcTrustPolicy: subject "repo:example-org/*" must be 'repo:<owner>/<repo>:<context>' without wildcards`);
     expect(() => githubOidcTrustPolicy('arn', [])).toThrow('githubOidcTrustPolicy: subjects must not be empty');
+  });
+
+  test('a workflow-pinned trust policy refuses unpinned subjects and workflow refs', () => {
+    const ok = 'example-org/shop-platform/.github/workflows/build-image.yaml@*';
+    expect(() => githubOidcWorkflowTrustPolicy('arn', ['repo:*/api:ref:refs/heads/main'], ok)).toThrow(
+      `githubOidcWorkflowTrustPolicy: subject "repo:*/api:ref:refs/heads/main" must be 'repo:<owner>/<repo>:<context>' without wildcards`,
+    );
+    expect(() => githubOidcWorkflowTrustPolicy('arn', [], ok)).toThrow('githubOidcWorkflowTrustPolicy: subjects must not be empty');
+    for (const loose of ['example-org/*/.github/workflows/build-image.yaml@*', 'example-org/shop-platform/.github/workflows/*@*', 'example-org/shop-platform/.github/workflows/build-image.yaml@refs/*', '*']) {
+      expect(() => githubOidcWorkflowTrustPolicy('arn', ['repo:example-org/api:ref:refs/heads/main'], loose)).toThrow(
+        `githubOidcWorkflowTrustPolicy: jobWorkflowRef ${JSON.stringify(loose)} must be '<owner>/<repo>/.github/workflows/<file>@<ref>' with a wildcard at most as the whole ref`,
+      );
+    }
+    expect(githubOidcWorkflowTrustPolicy('arn', ['repo:example-org/api:ref:refs/heads/main'], `${ok.slice(0, -1)}0123456789abcdef0123456789abcdef01234567`).Statement).toHaveLength(1);
   });
 
   test('ingress rules: web from the ingress CIDRs, the API only from admin CIDRs, never SSH', () => {
