@@ -16,6 +16,15 @@ export interface GitRunOptions {
 }
 
 /** Runs git in one working tree; every call is a synchronous child process (no shell). */
+/**
+ * Facts about a work tree that, once true, stay true while ferry runs (it is a repository, it has
+ * a commit, its .git folder), remembered per root: each git process costs ~20 ms, and promote
+ * asks them from several places.
+ */
+const knownRepositories = new Set<string>();
+const knownCommitted = new Set<string>();
+const knownGitDirs = new Map<string, string>();
+
 export class Git {
   public constructor(
     public readonly root: string,
@@ -52,8 +61,11 @@ export class Git {
 
   /** Whether `root` is inside a git work tree. */
   public isRepository(): boolean {
+    if (knownRepositories.has(this.root)) return true;
     try {
-      return this.run(['rev-parse', '--is-inside-work-tree']).trim() === 'true';
+      const inside = this.run(['rev-parse', '--is-inside-work-tree']).trim() === 'true';
+      if (inside) knownRepositories.add(this.root);
+      return inside;
     } catch {
       return false;
     }
@@ -70,8 +82,10 @@ export class Git {
 
   /** Whether HEAD points at a commit (false in a fresh repository). */
   public hasCommits(): boolean {
+    if (knownCommitted.has(this.root)) return true;
     try {
       this.run(['rev-parse', '--verify', '--quiet', 'HEAD']);
+      knownCommitted.add(this.root);
       return true;
     } catch {
       return false;
@@ -93,7 +107,12 @@ export class Git {
 
   /** The .git directory (absolute). */
   public gitDir(): string {
-    return this.run(['rev-parse', '--absolute-git-dir']).trim();
+    let dir = knownGitDirs.get(this.root);
+    if (dir === undefined) {
+      dir = this.run(['rev-parse', '--absolute-git-dir']).trim();
+      knownGitDirs.set(this.root, dir);
+    }
+    return dir;
   }
 
   public branchExists(name: string): boolean {
