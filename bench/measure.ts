@@ -6,4 +6,4 @@ import { main, processIO } from '../cli/main.js';
 
 const code = await main(process.argv.slice(2), { ...processIO(), out: () => undefined });
 process.stderr.write(`FERRY_BENCH ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })}\n`);
-process.exitCode = code;
+process.exit(code); // as bin/ferry.js does

@@ -28,11 +28,12 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
   const git = new Git(root, env);
   const inGit = git.isRepository();
   const out: ServiceStatus[] = [];
+  const histories = inGit ? StackHistory.readAll(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
     const stack = text === undefined ? undefined : StackFile.parse(text, file, project);
-    const history = inGit ? StackHistory.read(git, environment.name, file, project) : new StackHistory(environment.name, []);
+    const history = histories?.get(environment.name) ?? new StackHistory(environment.name, []);
     for (const service of platform.services) {
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);

@@ -35,8 +35,9 @@ export function promotionHistory(root: string, platform: Platform, service: stri
   if (!git.isRepository()) throw new Error(`${root} is not a git repository; history is read from git`);
   const order = platform.environments.map((e) => e.name);
   const out: HistoryEntry[] = [];
+  const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project);
   for (const e of environments) {
-    const history = StackHistory.read(git, e.name, stackFileName(e.name), project);
+    const history = histories.get(e.name)!;
     for (const change of history.changes(service)) {
       out.push({
         date: formatTime(change.revision.date),

@@ -158,8 +158,11 @@ export async function planPromotion(
 
   const git = new Git(root, options.env);
   const inGit = git.isRepository();
-  const targetHistory = inGit ? StackHistory.read(git, target.name, targetFile, project) : new StackHistory(target.name, []);
-  const sourceHistory = source && inGit ? StackHistory.read(git, source.name, sourceFile!, project) : source ? new StackHistory(source.name, []) : undefined;
+  const histories = inGit
+    ? StackHistory.readAll(git, [{ environment: target.name, file: targetFile }, ...(source ? [{ environment: source.name, file: sourceFile! }] : [])], project)
+    : undefined;
+  const targetHistory = histories?.get(target.name) ?? new StackHistory(target.name, []);
+  const sourceHistory = source ? (histories?.get(source.name) ?? new StackHistory(source.name, [])) : undefined;
   const currentBranch = inGit ? git.currentBranch() : undefined;
   const now = request.now ?? new Date();
 

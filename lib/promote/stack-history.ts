@@ -53,46 +53,60 @@ const US = '\x1f';
 export class StackHistory {
   /** Reads the history; empty when the repository has no commits or the file none. */
   public static read(git: Git, environment: string, file: string, project: string, ref = 'HEAD'): StackHistory {
-    if (!git.hasCommits()) return new StackHistory(environment, []);
+    return StackHistory.readAll(git, [{ environment, file }], project, ref).get(environment)!;
+  }
+
+  /**
+   * Reads the histories of several stack files with one `git log` and one `git cat-file --batch`
+   * in all (each git process costs ~20 ms; promote needs two environments, status all of them).
+   */
+  public static readAll(git: Git, stacks: readonly { readonly environment: string; readonly file: string }[], project: string, ref = 'HEAD'): Map<string, StackHistory> {
+    const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
+    if (stacks.length === 0 || !git.hasCommits()) return result;
     const log = git.run([
       'log', '--first-parent', '-m', '--raw', '--no-abbrev', '--no-renames', '--reverse',
       `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}`,
-      ref, '--', file,
+      ref, '--', ...stacks.map((s) => s.file),
     ]);
-    const entries: { meta: string[]; blob: string | undefined }[] = [];
+    // file -> the commits that changed it, with the blob it had after each
+    const entries = new Map<string, { meta: string[]; blob: string | undefined }[]>(stacks.map((s) => [s.file, []]));
     for (const chunk of log.split(RS).slice(1)) {
       const parts = chunk.split(US);
-      const raw = parts[6] ?? '';
-      const match = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]/m.exec(raw);
-      const blob = match && !/^0+$/.test(match[1]!) ? match[1] : undefined;
-      entries.push({ meta: parts.slice(0, 6), blob });
-    }
-    const blobs = catBlobs(git, entries.map((e) => e.blob).filter((b): b is string => b !== undefined));
-    const revisions: StackRevision[] = [];
-    for (const { meta, blob } of entries) {
-      let images: Record<string, string> = {};
-      let digests: Record<string, string> = {};
-      if (blob !== undefined) {
-        try {
-          const stack = StackFile.parse(blobs.get(blob) ?? '', file, project);
-          images = stack.images();
-          digests = stack.digests();
-        } catch {
-          // A revision that was not valid YAML deployed nothing; it reads as empty.
-        }
+      const meta = parts.slice(0, 6);
+      for (const match of (parts[6] ?? '').matchAll(/^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]\d*\t(.+)$/gm)) {
+        const blob = /^0+$/.test(match[1]!) ? undefined : match[1];
+        entries.get(match[2]!)?.push({ meta, blob });
       }
-      revisions.push({
-        commit: meta[0]!,
-        author: meta[1]!,
-        authorEmail: meta[2]!,
-        date: new Date(meta[3]!),
-        subject: meta[4]!,
-        trailers: parseTrailers(meta[5] ?? ''),
-        images,
-        digests,
-      });
     }
-    return new StackHistory(environment, revisions);
+    const blobs = catBlobs(git, [...entries.values()].flat().map((e) => e.blob).filter((b): b is string => b !== undefined));
+    for (const { environment, file } of stacks) {
+      const revisions: StackRevision[] = [];
+      for (const { meta, blob } of entries.get(file)!) {
+        let images: Record<string, string> = {};
+        let digests: Record<string, string> = {};
+        if (blob !== undefined) {
+          try {
+            const stack = StackFile.parse(blobs.get(blob) ?? '', file, project);
+            images = stack.images();
+            digests = stack.digests();
+          } catch {
+            // A revision that was not valid YAML deployed nothing; it reads as empty.
+          }
+        }
+        revisions.push({
+          commit: meta[0]!,
+          author: meta[1]!,
+          authorEmail: meta[2]!,
+          date: new Date(meta[3]!),
+          subject: meta[4]!,
+          trailers: parseTrailers(meta[5] ?? ''),
+          images,
+          digests,
+        });
+      }
+      result.set(environment, new StackHistory(environment, revisions));
+    }
+    return result;
   }
 
   public constructor(
