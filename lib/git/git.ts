@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A git command that failed, with its stderr. */
 export class GitError extends Error {
@@ -71,10 +73,11 @@ export class Git {
     }
   }
 
-  /** The checked-out branch, or undefined on a detached HEAD. */
+  /** The checked-out branch, or undefined on a detached HEAD (read from HEAD itself: no git process). */
   public currentBranch(): string | undefined {
     try {
-      return this.run(['symbolic-ref', '--quiet', '--short', 'HEAD']).trim() || undefined;
+      const head = readFileSync(join(this.gitDir(), 'HEAD'), 'utf8').trim();
+      return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
     } catch {
       return undefined;
     }
