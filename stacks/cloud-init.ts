@@ -5,6 +5,7 @@
  */
 import YAML from 'yaml';
 import { isDnsLabel } from '../lib/platform/model.js';
+import { MICROK8S_CHANNEL, RELEASE_VERSION } from '../lib/config/infra-keys.js';
 
 /** MicroK8s snap channel: a pinned minor version, never `latest`. */
 export const DEFAULT_MICROK8S_CHANNEL = '1.32/stable';
@@ -19,8 +20,6 @@ export const MICROK8S_ADDONS = ['dns', 'ingress', 'hostpath-storage', 'rbac'] as
 /** How often containerd's ECR credentials are renewed; ECR tokens expire after 12 hours. */
 export const ECR_REFRESH_INTERVAL_HOURS = 6;
 
-export const MICROK8S_CHANNEL = /^\d+\.\d+(-strict)?\/(stable|candidate|beta|edge)$/;
-export const RELEASE_VERSION = /^v\d+\.\d+\.\d+$/;
 
 /** Paths of the files the document writes. */
 export const CLOUD_INIT_PATHS = {

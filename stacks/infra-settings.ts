@@ -7,7 +7,7 @@ import type { Platform } from '../lib/platform/model.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from './cloud-init.js';
 import { imagePublisherOf } from '../lib/config/infra-keys.js';
 import { BUILD_IMAGE_WORKFLOW, githubRepositoryOf, workflowRefPattern } from './naming.js';
-import { stackPlan } from './ownership.js';
+import { stackPlan } from '../lib/platform/ownership.js';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.large';
 export const DEFAULT_DISK_SIZE_GB = 40;

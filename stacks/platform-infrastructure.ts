@@ -1,6 +1,6 @@
 /**
  * The whole Pulumi program as a function of (platform, environment, validated config), so tests
- * call it with any stack name and config. See stacks/ownership.ts for which stack creates what.
+ * call it with any stack name and config. See lib/platform/ownership.ts for which stack creates what.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -13,7 +13,7 @@ import { GithubOidcRole } from './github-oidc-role.js';
 import { resolveInfraSettings } from './infra-settings.js';
 import { MicroK8sHost } from './microk8s-host.js';
 import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, imagePublisherRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
-import { stackPlan } from './ownership.js';
+import { stackPlan } from '../lib/platform/ownership.js';
 import { KUBE_API_PORT } from './security-group-rules.js';
 import { ServiceRepositories } from './service-repositories.js';
 import { ARGOCD_LOCAL_PORT, kubeconfigCommand, KUBE_API_LOCAL_PORT, portForwardCommand } from './ssm-commands.js';

@@ -3,7 +3,7 @@ import { loadPlatform } from '../../lib/platform/load.js';
 import type { Platform } from '../../lib/platform/model.js';
 import { clusterUserData } from '../../stacks/cluster-user-data.js';
 import { resolveInfraSettings } from '../../stacks/infra-settings.js';
-import { infrastructureOwnership } from '../../stacks/ownership.js';
+import { infrastructureOwnership } from '../../lib/platform/ownership.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 /**

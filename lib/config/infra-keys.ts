@@ -1,6 +1,10 @@
 import type { ConfigSource, StackKeySpec } from './stack-config.js';
-import { stackPlan } from '../../stacks/ownership.js';
-import { MICROK8S_CHANNEL, RELEASE_VERSION } from '../../stacks/cloud-init.js';
+import { stackPlan } from '../platform/ownership.js';
+
+/** A snap channel pinned to a minor version, like '1.32/stable'. */
+export const MICROK8S_CHANNEL = /^\d+\.\d+(-strict)?\/(stable|candidate|beta|edge)$/;
+/** A release tag like 'v1.8.3'. */
+export const RELEASE_VERSION = /^v\d+\.\d+\.\d+$/;
 
 /** A parsed IPv4 or IPv6 CIDR block. */
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;

@@ -12,7 +12,7 @@ import { ecrPushPolicy, githubOidcTrustPolicy, githubOidcWorkflowTrustPolicy } f
 import { firstSubnetCidr } from '../../stacks/host-network.js';
 import { architectureOf, defaultCiSubjects, resolveInfraSettings } from '../../stacks/infra-settings.js';
 import { ciRoleName, githubRepositoryOf, hostRoleName, parseEcrRegistry } from '../../stacks/naming.js';
-import { infrastructureOwnership, stackPlan } from '../../stacks/ownership.js';
+import { infrastructureOwnership, stackPlan } from '../../lib/platform/ownership.js';
 import { decodeConfigValue } from '../../stacks/pulumi-config.js';
 import { hostIngressRules } from '../../stacks/security-group-rules.js';
 import { kubeconfigCommand, portForwardCommand } from '../../stacks/ssm-commands.js';
