@@ -27,7 +27,13 @@ export class EnvironmentOverlayChart extends Chart {
     const selector = { 'app.kubernetes.io/name': service.name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': props.platform.name };
     const analysis = props.strategy.usesAnalysis
-      ? new HealthCheckAnalysis(this, 'HealthCheck', { name: `${service.name}-health-check`, path: service.healthPath, labels })
+      ? new HealthCheckAnalysis(this, 'HealthCheck', {
+          name: `${service.name}-health-check`,
+          path: service.healthPath,
+          labels,
+          jsonPath: service.healthResponse.jsonPath,
+          successCondition: service.healthResponse.successCondition,
+        })
       : undefined;
     new ProgressiveRollout(this, 'Rollout', {
       name: service.name,

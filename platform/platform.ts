@@ -10,7 +10,7 @@ export const platform = new Platform({
   registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
   services: [
     { name: 'api', port: 8080, healthPath: '/healthz', readinessPath: '/readyz', host: 'api.shop.example.com', env: { DB_POOL_SIZE: '10' } },
-    { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' } },
+    { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },
   ],
   // The promotion graph: each environment is promoted from the one before it.
   environments: [

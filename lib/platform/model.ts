@@ -95,6 +95,20 @@ export interface ServiceProps {
    * @default {}
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * How the rollout analysis reads the health response: a JSONPath into it and the condition a
+   * healthy answer meets (Argo Rollouts web metric).
+   * @default { jsonPath: '{$.status}', successCondition: 'result == "ok"' }
+   */
+  readonly healthResponse?: HealthResponse;
+}
+
+/** What a healthy answer of a service's health path looks like to the rollout analysis. */
+export interface HealthResponse {
+  /** JSONPath into the JSON response, e.g. '{$.status}'. */
+  readonly jsonPath: string;
+  /** Argo Rollouts condition over `result`, e.g. 'result == "ok"'. */
+  readonly successCondition: string;
 }
 
 /** A service with every default resolved. */
@@ -106,6 +120,7 @@ export class ServiceDefinition {
   public readonly readinessPath: string;
   public readonly host: string | undefined;
   public readonly env: Readonly<Record<string, string>>;
+  public readonly healthResponse: HealthResponse;
 
   public constructor(props: ServiceProps) {
     const where = `service '${props.name}'`;
@@ -136,6 +151,13 @@ export class ServiceDefinition {
       if (key === 'LOG_LEVEL') throw new Error(`${where}: env 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service`);
     }
     this.env = Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]!]));
+    this.healthResponse = props.healthResponse ?? { jsonPath: '{$.status}', successCondition: 'result == "ok"' };
+    if (!/^\{\$.*\}$/.test(this.healthResponse.jsonPath)) {
+      throw new Error(`${where}: 'healthResponse.jsonPath' ${JSON.stringify(this.healthResponse.jsonPath)} must be a JSONPath like '{$.status}'`);
+    }
+    if (!/\bresult\b/.test(this.healthResponse.successCondition)) {
+      throw new Error(`${where}: 'healthResponse.successCondition' ${JSON.stringify(this.healthResponse.successCondition)} must test 'result', like 'result == "ok"'`);
+    }
   }
 }
 

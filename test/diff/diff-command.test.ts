@@ -7,7 +7,7 @@ import { createDiffRepo, edit, section } from './fixtures.js';
 let repo: PlatformRepo;
 afterEach(() => repo?.cleanup());
 
-const WEB = "        { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' } },\n";
+const WEB = "        { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },\n";
 
 describe('a tag change in prod', () => {
   test('summary, risk flags and the field-level diff of the one changed object', async () => {

@@ -22,6 +22,7 @@ describe('ServiceDefinition defaults', () => {
   test('readinessPath defaults to /readyz', () => expect(s.readinessPath).toBe('/readyz'));
   test('host defaults to none', () => expect(s.host).toBeUndefined());
   test('env defaults to empty', () => expect(s.env).toEqual({}));
+  test('a healthy response is {"status":"ok"} by default', () => expect(s.healthResponse).toEqual({ jsonPath: '{$.status}', successCondition: 'result == "ok"' }));
 });
 
 describe('ServiceDefinition errors', () => {
@@ -33,6 +34,8 @@ describe('ServiceDefinition errors', () => {
     [{ name: 'api', env: { 'bad-name': 'x' } }, "service 'api': env 'bad-name' is not a valid variable name (A-Z, 0-9, _)"],
     [{ name: 'api', env: { LOG_LEVEL: 'DEBUG' } }, "service 'api': env 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service"],
     [{ name: 'api', repository: 'Api' }, "service 'api': 'repository' \"Api\" is not a valid repository name"],
+    [{ name: 'api', healthResponse: { jsonPath: '$.ok', successCondition: 'result == true' } }, "service 'api': 'healthResponse.jsonPath' \"$.ok\" must be a JSONPath like '{$.status}'"],
+    [{ name: 'api', healthResponse: { jsonPath: '{$.ok}', successCondition: 'true' } }, "service 'api': 'healthResponse.successCondition' \"true\" must test 'result', like 'result == \"ok\"'"],
   ])('%j is refused', (props, message) => {
     expect(() => new ServiceDefinition(props)).toThrow(message);
   });

@@ -95,6 +95,13 @@ describe('the rendered sample platform', () => {
     expect(prod.find((o) => o.kind === 'Ingress')!.spec.rules[0].host).toBe('api.shop.example.com');
   });
 
+  test("the analysis reads each service's own health response", async () => {
+    const metric = (svc: string) => YAML.parse(repo.read(`manifests/overlays/prod/${svc}/analysis-template-${svc}-health-check.yaml`)).spec.metrics[0];
+    expect([metric('api').provider.web.jsonPath, metric('api').successCondition]).toEqual(['{$.status}', 'result == "ok"']);
+    expect([metric('web').provider.web.jsonPath, metric('web').successCondition]).toEqual(['{$.healthy}', 'result == true']);
+    expect(metric('web').provider.web.url).toBe('http://{{args.service-name}}.{{args.namespace}}.svc.cluster.local/health');
+  });
+
   test('non-production hosts get the environment prefix, and every object the environment label', async () => {
     const dev = await kustomizeBuild(join(repo.root, 'manifests/overlays/dev/api'));
     expect(dev.find((o) => o.kind === 'Ingress')!.spec.rules[0].host).toBe('dev.api.shop.example.com');
