@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One whole-process run: wall time and peak memory. */
@@ -7,12 +8,17 @@ export interface ProcessRun {
   readonly maxRssMiB: number;
 }
 
-/** Runs `ferry <args>` in `cwd` as a fresh node process through bench/measure, `runs` times. */
+/**
+ * Runs `ferry <args>` in `cwd` as a fresh node process through bench/measure, `runs` times. The
+ * measuring entry point is the copy inside `cwd` when there is one, so the process loads exactly
+ * the modules `node bin/ferry.js` would there.
+ */
 export function runFerry(cwd: string, args: readonly string[], runs: number, repoRoot = process.cwd()): ProcessRun[] {
   const results: ProcessRun[] = [];
+  const entry = existsSync(join(cwd, 'dist/bench/measure.js')) ? join(cwd, 'dist/bench/measure.js') : join(repoRoot, 'dist/bench/measure.js');
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [join(repoRoot, 'dist/bench/measure.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [entry, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
     const line = r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH '));
