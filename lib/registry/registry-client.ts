@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ANONYMOUS, basicHeader, parseChallenge, type RegistryAuth } from './registry-auth.js';
+import { nodeFetch } from './node-fetch.js';
 
 /** Manifest media types the client accepts, most specific first. */
 export const MANIFEST_MEDIA_TYPES = [
@@ -27,7 +28,7 @@ export interface RegistryClientProps {
   readonly auth?: RegistryAuth;
   /**
    * The fetch implementation.
-   * @default globalThis.fetch
+   * @default nodeFetch (node:http; avoids loading Node's bundled fetch on every promote)
    */
   readonly fetch?: typeof fetch;
   /**
@@ -65,7 +66,7 @@ export class RegistryClient {
     this.baseUrl = props.baseUrl.replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+$/.test(this.baseUrl)) throw new Error(`registry URL ${JSON.stringify(props.baseUrl)} must be http(s)://host[:port] with no path`);
     this.auth = props.auth ?? ANONYMOUS;
-    this.fetchFn = props.fetch ?? globalThis.fetch;
+    this.fetchFn = props.fetch ?? (nodeFetch as unknown as typeof fetch);
     this.timeoutMs = props.timeoutMs ?? 30_000;
   }
 
