@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from './render.js';
 import { createSyntheticRepo, SYNTHETIC_ENVIRONMENTS } from './synthetic.js';
+import { mapLimit } from '../lib/render/kustomize.js';
 import { median, runFerry } from './timing.js';
 
 const SERVICES = 100;
@@ -38,15 +39,7 @@ async function buildAll(root: string, out: string, concurrency: number): Promise
       jobs.push([join(root, 'manifests/overlays', env, service), join(out, env, `${service}.yaml`)]);
     }
   }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < jobs.length) {
-        const [dir, file] = jobs[next++]!;
-        await kustomize(dir, file);
-      }
-    }),
-  );
+  await mapLimit(jobs, concurrency, ([dir, file]) => kustomize(dir, file));
   return jobs.length;
 }
 

@@ -21,22 +21,19 @@ function checkSubjects(fn: string, subjects: readonly string[]): void {
  */
 export function githubOidcTrustPolicy(providerArn: string, subjects: readonly string[]) {
   checkSubjects('githubOidcTrustPolicy', subjects);
+  return oidcTrustPolicy('GithubActionsOfOneRepository', providerArn, {
+    StringEquals: {
+      [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+      [`${GITHUB_OIDC_HOST}:sub`]: [...subjects],
+    },
+  });
+}
+
+/** A trust policy with one statement: GitHub's OIDC provider may assume the role under `condition`. */
+function oidcTrustPolicy(sid: string, providerArn: string, condition: Record<string, Record<string, string | string[]>>) {
   return {
     Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GithubActionsOfOneRepository',
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: [...subjects],
-          },
-        },
-      },
-    ],
+    Statement: [{ Sid: sid, Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }],
   };
 }
 
@@ -55,24 +52,13 @@ export function githubOidcWorkflowTrustPolicy(providerArn: string, subjects: rea
       `githubOidcWorkflowTrustPolicy: jobWorkflowRef ${JSON.stringify(jobWorkflowRef)} must be '<owner>/<repo>/.github/workflows/<file>@<ref>' with a wildcard at most as the whole ref`,
     );
   }
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GithubActionsThroughOneWorkflow',
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
-          StringLike: {
-            [`${GITHUB_OIDC_HOST}:sub`]: [...subjects],
-            [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: jobWorkflowRef,
-          },
-        },
-      },
-    ],
-  };
+  return oidcTrustPolicy('GithubActionsThroughOneWorkflow', providerArn, {
+    StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
+    StringLike: {
+      [`${GITHUB_OIDC_HOST}:sub`]: [...subjects],
+      [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: jobWorkflowRef,
+    },
+  });
 }
 
 /** Push to these repositories, and nothing more (the token call has no resource-level scope). */

@@ -3,14 +3,11 @@
  * clone advanced first: the promotion must land on top of the other commit, not fail or overwrite it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { createPlatformRepo, REPO_ROOT } from '../helpers/platform-repo.js';
+import { createPlatformRepo, remoteThatMoved, REPO_ROOT, type MovedRemote } from '../helpers/platform-repo.js';
 import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
-
-const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Other Dev', GIT_AUTHOR_EMAIL: 'other@example.com', GIT_COMMITTER_NAME: 'Other Dev', GIT_COMMITTER_EMAIL: 'other@example.com' };
 
 /** The `run:` and `env:` of the step that promotes, from the workflow file itself. */
 function promoteStep(): { run: string; env: Record<string, string> } {
@@ -34,22 +31,16 @@ test("promote-dev.yaml's command lands on top of a promotion another clone pushe
   expect(step.env).toMatchObject({ SERVICE: '${{ github.event.client_payload.service }}', TAG: '${{ github.event.client_payload.tag }}' });
 
   const repo = await createPlatformRepo({ initialDate: '2026-01-01T00:00:00Z' });
-  const scratch = mkdtempSync(join(tmpdir(), 'ferry-ci-remote-'));
+  let remote: MovedRemote | undefined;
   try {
     for (const [service, tag] of [['api', 'sha-3f9c2a1b'], ['web', 'sha-8e1d4c7a'], ['web', 'sha-5e6f7a8b'], ['api', 'sha-1a2b3c4d']]) await registry.pushImage(service!, tag!);
-    const bare = join(scratch, 'platform.git');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-    repo.git(['remote', 'add', 'origin', bare]);
-    repo.git(['push', '-q', 'origin', 'main']);
-
     // Another promote-dev run (web) pushes first, from its own clone.
-    const other = join(scratch, 'other');
-    execFileSync('git', ['clone', '-q', bare, other]);
-    const dev = join(other, 'Pulumi.dev.yaml');
-    writeFileSync(dev, readFileSync(dev, 'utf8').replace('    web: sha-8e1d4c7a', '    web: sha-5e6f7a8b'));
-    execFileSync('git', ['commit', '-q', '-am', 'chore(promote): web sha-5e6f7a8b to dev'], { cwd: other, env: { ...process.env, ...GIT_IDENTITY } });
-    execFileSync('git', ['push', '-q', 'origin', 'main'], { cwd: other });
-    const moved = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: other, encoding: 'utf8' }).trim();
+    remote = remoteThatMoved(repo, {
+      file: 'Pulumi.dev.yaml',
+      edit: (text) => text.replace('    web: sha-8e1d4c7a', '    web: sha-5e6f7a8b'),
+      message: 'chore(promote): web sha-5e6f7a8b to dev',
+    });
+    const { bare, moved } = remote;
 
     // This run still has the old main checked out, as a runner that started earlier would.
     const result = spawnSync('bash', ['-euo', 'pipefail', '-c', step.run], {
@@ -78,6 +69,6 @@ test("promote-dev.yaml's command lands on top of a promotion another clone pushe
     expect(remoteDev).toContain('    web: sha-5e6f7a8b\n');
   } finally {
     repo.cleanup();
-    rmSync(scratch, { recursive: true, force: true });
+    remote?.cleanup();
   }
 });

@@ -113,3 +113,36 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   }
   return repo;
 }
+
+/** A remote that moved: `origin` has a commit the local checkout has not seen. */
+export interface MovedRemote {
+  /** Path of the bare `origin` repository. */
+  readonly bare: string;
+  /** The commit another clone pushed on top of main. */
+  readonly moved: string;
+  cleanup(): void;
+}
+
+/**
+ * Gives `repo` a bare `origin` with its main pushed, then advances origin's main from another
+ * clone by one commit editing `file`: what a runner sees when another promotion pushed first.
+ */
+export function remoteThatMoved(
+  repo: { readonly root: string; git(args: readonly string[]): string },
+  change: { readonly file: string; readonly edit: (text: string) => string; readonly message: string },
+): MovedRemote {
+  const scratch = mkdtempSync(join(tmpdir(), 'ferry-remote-'));
+  const bare = join(scratch, 'platform.git');
+  const other = join(scratch, 'other');
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'Other Dev', GIT_AUTHOR_EMAIL: 'other@example.com', GIT_COMMITTER_NAME: 'Other Dev', GIT_COMMITTER_EMAIL: 'other@example.com' };
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  repo.git(['remote', 'add', 'origin', bare]);
+  repo.git(['push', '-q', 'origin', 'main']);
+  execFileSync('git', ['clone', '-q', bare, other]);
+  const file = join(other, change.file);
+  writeFileSync(file, change.edit(readFileSync(file, 'utf8')));
+  execFileSync('git', ['commit', '-q', '-am', change.message], { cwd: other, env });
+  execFileSync('git', ['push', '-q', 'origin', 'main'], { cwd: other });
+  const moved = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: other, encoding: 'utf8' }).trim();
+  return { bare, moved, cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
+}

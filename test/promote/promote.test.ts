@@ -4,6 +4,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
+import { remoteThatMoved } from '../helpers/platform-repo.js';
 import { createPromoteRepo, GIT_ENV } from './promote-fixture.js';
 
 let registry: LocalRegistry;
@@ -174,20 +175,10 @@ test('a failure after writing (the commit is rejected by a hook) leaves the work
 
 test('--direct --push retries when the remote moved: fetch, reset, promote again, push', async () => {
   const repo = await createPromoteRepo(registry);
-  const scratch = mkdtempSync(join(tmpdir(), 'ferry-remote-'));
+  // Another promotion lands first, from another clone.
+  const remote = remoteThatMoved(repo, { file: 'Pulumi.dev.yaml', edit: (text) => text.replace('# dev:', '# dev (edited elsewhere):'), message: 'docs: dev comment' });
   try {
-    const bare = join(scratch, 'platform.git');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-    repo.git(['remote', 'add', 'origin', bare]);
-    repo.git(['push', '-q', 'origin', 'main']);
-    // Another promotion lands first, from another clone.
-    const other = join(scratch, 'other');
-    execFileSync('git', ['clone', '-q', bare, other]);
-    const text = execFileSync('git', ['show', 'HEAD:Pulumi.dev.yaml'], { cwd: other, encoding: 'utf8' });
-    writeFileSync(join(other, 'Pulumi.dev.yaml'), text.replace('# dev:', '# dev (edited elsewhere):'));
-    execFileSync('git', ['commit', '-q', '-am', 'docs: dev comment'], { cwd: other, env: { ...process.env, ...GIT_ENV } });
-    execFileSync('git', ['push', '-q', 'origin', 'main'], { cwd: other });
-    const moved = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: other, encoding: 'utf8' }).trim();
+    const { bare, moved } = remote;
 
     await registry.pushImage('api', 'sha-2d2d2d2d');
     const result = await repo.run(['promote', 'api', '--to', 'dev', '--tag', 'sha-2d2d2d2d', '--direct', '--push'], NOW);
@@ -202,7 +193,7 @@ test('--direct --push retries when the remote moved: fetch, reset, promote again
     expect(repo.status()).toBe('');
   } finally {
     repo.cleanup();
-    rmSync(scratch, { recursive: true, force: true });
+    remote.cleanup();
   }
 });
 
