@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { PlatformAppProject } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
 import { PreviewApplicationSet } from '../constructs/preview-application-set.js';
-import type { Platform } from '../lib/platform/model.js';
+import type { Platform } from '../model/platform.js';
 
 /** Props of {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {

@@ -2,10 +2,10 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { HealthCheckAnalysis } from '../constructs/health-check-analysis.js';
 import { ProgressiveRollout } from '../constructs/progressive-rollout.js';
-import type { RolloutStrategy } from '../constructs/rollout-strategy.js';
+import type { RolloutStrategy } from '../model/rollout-strategy.js';
 import { SERVICE_PORT } from '../constructs/service-base.js';
-import type { Platform } from '../lib/platform/model.js';
-import type { ResolvedService } from '../lib/platform/resolve.js';
+import type { Platform } from '../model/platform.js';
+import type { ResolvedService } from '../model/resolve.js';
 
 /** Props of {@link EnvironmentOverlayChart}. */
 export interface EnvironmentOverlayChartProps {

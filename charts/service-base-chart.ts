@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ServiceBase } from '../constructs/service-base.js';
-import type { Platform, ServiceDefinition } from '../lib/platform/model.js';
+import type { Platform, ServiceDefinition } from '../model/platform.js';
 
 /** Props of {@link ServiceBaseChart}. */
 export interface ServiceBaseChartProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
 import { typedObject } from './model-object.js';
-import type { SyncPolicy } from './sync-policy.js';
+import type { SyncPolicy } from '../model/sync-policy.js';
 
 /** One environment as the ApplicationSet sees it. */
 export interface ApplicationSetEnvironment {

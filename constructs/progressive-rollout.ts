@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { typedObject } from './model-object.js';
-import type { RolloutStrategy } from './rollout-strategy.js';
+import type { RolloutStrategy } from '../model/rollout-strategy.js';
 
 /** Props of {@link ProgressiveRollout}. */
 export interface ProgressiveRolloutProps {

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { typedObject } from './model-object.js';
-import { DEFAULT_RESOURCES, checkResources, type ResourceRequirements, type ServiceDefinition } from '../lib/platform/model.js';
+import { DEFAULT_RESOURCES, type ServiceDefinition } from '../model/platform.js';
+import { checkResources, parseCpuMillis, parseMemory, type MemoryUnit, type ResourceRequirements } from '../model/quantity.js';
 
 /** Port every Service exposes; the container port stays the service's own. */
 export const SERVICE_PORT = 80;
@@ -121,7 +122,7 @@ export class ServiceBase extends Construct {
           },
           resources: {
             cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
-            memory: { request: mebibytes(resources.requests.memory), limit: mebibytes(resources.limits.memory) },
+            memory: { request: memorySize(resources.requests.memory), limit: memorySize(resources.limits.memory) },
           },
           readiness: kplus.Probe.fromHttpGet(service.readinessPath, {
             port: service.port,
@@ -196,22 +197,13 @@ export class ServiceBase extends Construct {
   }
 }
 
+/** The model has checked every quantity (checkResources), so these parse. */
 function millis(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+  return parseCpuMillis(cpu)!;
 }
 
-function mebibytes(memory: string): Size {
-  const match = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(memory);
-  if (!match) throw new Error(`memory '${memory}' must use Ki, Mi, Gi or Ti`);
-  const value = Number(match[1]);
-  switch (match[2]) {
-    case 'Gi':
-      return Size.gibibytes(value);
-    case 'Ti':
-      return Size.tebibytes(value);
-    case 'Ki':
-      return Size.kibibytes(value);
-    default:
-      return Size.mebibytes(value);
-  }
+function memorySize(memory: string): Size {
+  const { amount, unit } = parseMemory(memory)!;
+  const sizes: Record<MemoryUnit, (n: number) => Size> = { Ki: Size.kibibytes, Mi: Size.mebibytes, Gi: Size.gibibytes, Ti: Size.tebibytes };
+  return sizes[unit](amount);
 }

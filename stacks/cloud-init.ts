@@ -4,8 +4,8 @@
  * or gets its credentials in Argo CD after boot.
  */
 import YAML from 'yaml';
-import { isDnsLabel } from '../lib/platform/model.js';
-import { MICROK8S_CHANNEL, RELEASE_VERSION } from '../lib/config/infra-keys.js';
+import { isDnsLabel } from '../model/platform.js';
+import { MICROK8S_CHANNEL, RELEASE_VERSION } from '../model/infra-keys.js';
 
 /** MicroK8s snap channel: a pinned minor version, never `latest`. */
 export const DEFAULT_MICROK8S_CHANNEL = '1.32/stable';

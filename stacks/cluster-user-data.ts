@@ -1,4 +1,4 @@
-import type { Platform } from '../lib/platform/model.js';
+import type { Platform } from '../model/platform.js';
 import { microk8sCloudInit } from './cloud-init.js';
 import type { HostSettings } from './infra-settings.js';
 import { parseEcrRegistry } from './naming.js';

@@ -4,7 +4,7 @@
  * validated by the renderer's schema (lib/config/stack-config.ts).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { parseStackConfig, stackFileName } from '../lib/config/stack-config.js';
+import { parseStackConfig, stackFileName } from '../model/stack-config.js';
 import { platform } from '../platform/platform.js';
 import { definePlatformInfrastructure } from './platform-infrastructure.js';
 import { projectConfigValues } from './pulumi-config.js';

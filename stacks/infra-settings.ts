@@ -2,12 +2,12 @@
  * The infrastructure settings of one stack with every default resolved once. Input: the validated
  * StackConfig (same schema as the renderer), so a key means the same thing everywhere.
  */
-import type { StackConfig } from '../lib/config/stack-config.js';
-import type { Platform } from '../lib/platform/model.js';
+import type { StackConfig } from '../model/stack-config.js';
+import type { Platform } from '../model/platform.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from './cloud-init.js';
-import { imagePublisherOf } from '../lib/config/infra-keys.js';
+import { imagePublisherOf } from '../model/infra-keys.js';
 import { BUILD_IMAGE_WORKFLOW, githubRepositoryOf, workflowRefPattern } from './naming.js';
-import { stackPlan } from '../lib/platform/ownership.js';
+import { stackPlan } from '../model/ownership.js';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.large';
 export const DEFAULT_DISK_SIZE_GB = 40;

@@ -4,8 +4,8 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../lib/config/stack-config.js';
-import type { Platform } from '../lib/platform/model.js';
+import type { StackConfig } from '../model/stack-config.js';
+import type { Platform } from '../model/platform.js';
 import { DEFAULT_ARGOCD_NODE_PORT } from './cloud-init.js';
 import { clusterUserData } from './cluster-user-data.js';
 import { GithubOidcProvider } from './github-oidc-provider.js';
@@ -13,7 +13,7 @@ import { GithubOidcRole } from './github-oidc-role.js';
 import { resolveInfraSettings } from './infra-settings.js';
 import { MicroK8sHost } from './microk8s-host.js';
 import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, imagePublisherRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
-import { stackPlan } from '../lib/platform/ownership.js';
+import { stackPlan } from '../model/ownership.js';
 import { KUBE_API_PORT } from './security-group-rules.js';
 import { ServiceRepositories } from './service-repositories.js';
 import { ARGOCD_LOCAL_PORT, kubeconfigCommand, KUBE_API_LOCAL_PORT, portForwardCommand } from './ssm-commands.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, type CliCommand } from '../command.js';
 
 export const codeownersCommand: CliCommand = {

@@ -7,7 +7,7 @@ import { formatMarkdown } from '../../lib/diff/format-markdown.js';
 import { formatTerminal } from '../../lib/diff/format-terminal.js';
 import type { PreviewRequest } from '../../lib/diff/preview.js';
 import { hasChanges, type DiffReport } from '../../lib/diff/report.js';
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 const FORMATS = ['terminal', 'markdown', 'json'] as const;

@@ -1,4 +1,4 @@
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { formatHistory, promotionHistory } from '../../lib/promote/promotion-history.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 

@@ -1,6 +1,6 @@
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deliverPromotion } from '../../lib/promote/deliver.js';
-import type { Delivery } from '../../lib/promote/gate.js';
+import type { Delivery } from '../../model/gate.js';
 import { LockedError } from '../../lib/promote/lock.js';
 import { promotionReport } from '../../lib/promote/promotion-report.js';
 import { PromotionError, PromotionRefused, type PromotionRequest } from '../../lib/promote/promotion.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { renderRepository } from '../../lib/render/render.js';
 import { renderSummary } from '../../lib/render/summary.js';
 import { compareTree, hasDrift, writeTreeAtomically } from '../../lib/render/tree.js';

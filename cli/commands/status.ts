@@ -1,4 +1,4 @@
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deploymentStatus, formatStatus } from '../../lib/promote/deployment-status.js';
 import { parseFlags, type CliCommand } from '../command.js';
 

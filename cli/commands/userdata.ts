@@ -1,9 +1,9 @@
-import { readStackConfig, readProjectName } from '../../lib/config/stack-config.js';
-import { loadPlatform } from '../../lib/platform/load.js';
-import type { Platform } from '../../lib/platform/model.js';
+import { readStackConfig, readProjectName } from '../../model/stack-config.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
+import type { Platform } from '../../model/platform.js';
 import { clusterUserData } from '../../stacks/cluster-user-data.js';
 import { resolveInfraSettings } from '../../stacks/infra-settings.js';
-import { infrastructureOwnership } from '../../lib/platform/ownership.js';
+import { infrastructureOwnership } from '../../model/ownership.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 /**

@@ -1,7 +1,7 @@
 import { ArgoCdClient, checkArgoCdUrl } from '../../lib/ci/argocd.js';
 import { changedDeployments } from '../../lib/ci/changes.js';
 import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
-import { loadPlatform } from '../../lib/platform/load.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
 
 /** Exit codes of `ferry verify`, as its help documents them. */

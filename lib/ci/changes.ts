@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectValues, readProjectName, stackFileName } from '../config/stack-config.js';
-import type { Platform } from '../platform/model.js';
+import { projectValues, readProjectName, stackFileName } from '../../model/stack-config.js';
+import type { Platform } from '../../model/platform.js';
 
 export interface ChangedDeployment {
   readonly service: string;

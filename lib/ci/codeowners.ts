@@ -3,9 +3,9 @@
  * runs (its `Pulumi.<env>.yaml` and its rendered overlay) are owned by the release approvers of
  * every environment that requires review, so GitHub's required code-owner review enforces it.
  */
-import type { Platform } from '../platform/model.js';
+import type { Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR } from '../render/render.js';
-import { stackFileName } from '../config/stack-config.js';
+import { stackFileName } from '../../model/stack-config.js';
 
 /** Where GitHub reads the file, relative to the repository root. */
 export const CODEOWNERS_PATH = '.github/CODEOWNERS';

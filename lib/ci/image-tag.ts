@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import { TagFormat, checkImageTag } from '../config/image-tag.js';
+import { TagFormat, checkImageTag } from '../../model/image-tag.js';
 
 /** File names a version is read from, in the order they win when two sit in the same folder. */
 export const VERSION_FILES = ['package.json', 'pyproject.toml'] as const;

@@ -2,8 +2,8 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlatform } from '../platform/load.js';
-import type { Platform } from '../platform/model.js';
+import { loadPlatform } from '../loader/load-platform.js';
+import type { Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, renderRepository } from '../render/render.js';
 import { listFiles } from '../render/tree.js';
 

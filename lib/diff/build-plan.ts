@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
-import { compareStrings } from '../platform/model.js';
+import { compareStrings } from '../../model/platform.js';
 import { MANIFESTS_DIR } from '../render/render.js';
 
 /** Rendered files of one side: repository-relative POSIX path → content. */

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { readProjectName } from '../config/stack-config.js';
-import { loadPlatform } from '../platform/load.js';
-import { compareStrings, type Platform } from '../platform/model.js';
+import { readProjectName } from '../../model/stack-config.js';
+import { loadPlatform } from '../loader/load-platform.js';
+import { compareStrings, type Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderRepository } from '../render/render.js';
 import { codeMatches, readStackFiles, renderBase, resolveBase } from './base-revision.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';

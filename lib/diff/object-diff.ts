@@ -1,4 +1,4 @@
-import { compareStrings } from '../platform/model.js';
+import { compareStrings } from '../../model/platform.js';
 import { deepEqual, diffFields, type FieldChange } from './field-diff.js';
 
 /** A Kubernetes object as kustomize yields it. */

@@ -1,5 +1,4 @@
 import type { ChangeCounts, ObjectChange } from './object-diff.js';
-import type { RiskFlag } from './risk-flags.js';
 import type { WorkloadFacts } from './workload-facts.js';
 
 /** The objects of one Argo CD Application (`<service>-<env>`) that differ, with its workload facts on each side. */
@@ -51,4 +50,20 @@ export interface DiffReport {
 
 export function hasChanges(report: DiffReport): boolean {
   return report.counts.added + report.counts.changed + report.counts.removed > 0;
+}
+
+export type RiskCode =
+  | 'review-required'
+  | 'objects-deleted'
+  | 'service-routing'
+  | 'sensitive-kind'
+  | 'sync-loosened'
+  | 'tag-not-upstream'
+  | 'pr-tag-outside-preview';
+
+/** One thing a reviewer must look at. */
+export interface RiskFlag {
+  readonly code: RiskCode;
+  readonly environment: string;
+  readonly message: string;
 }

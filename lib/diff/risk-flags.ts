@@ -1,5 +1,7 @@
-import { TagFormat } from '../config/image-tag.js';
-import type { EnvironmentDiff } from './report.js';
+import { TagFormat } from '../../model/image-tag.js';
+import type { EnvironmentDiff, RiskCode, RiskFlag } from './report.js';
+
+export type { RiskCode, RiskFlag } from './report.js';
 import { imageVersion } from './workload-facts.js';
 
 /** Kinds whose every change a reviewer must look at: storage, access control, network isolation, Argo CD's boundary. */
@@ -12,22 +14,6 @@ export const SENSITIVE_KINDS: readonly string[] = [
   'NetworkPolicy',
   'AppProject',
 ];
-
-export type RiskCode =
-  | 'review-required'
-  | 'objects-deleted'
-  | 'service-routing'
-  | 'sensitive-kind'
-  | 'sync-loosened'
-  | 'tag-not-upstream'
-  | 'pr-tag-outside-preview';
-
-/** One thing a reviewer must look at. */
-export interface RiskFlag {
-  readonly code: RiskCode;
-  readonly environment: string;
-  readonly message: string;
-}
 
 /** What the promotion graph says about an environment (from the platform definition of either side). */
 export interface EnvironmentFacts {

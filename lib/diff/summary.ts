@@ -1,4 +1,4 @@
-import { compareStrings } from '../platform/model.js';
+import { compareStrings } from '../../model/platform.js';
 import type { ChangeCounts } from './object-diff.js';
 import type { ApplicationDiff, EnvironmentDiff } from './report.js';
 import { imageName, imageVersion } from './workload-facts.js';

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { stackFileName } from '../config/stack-config.js';
+import { stackFileName } from '../../model/stack-config.js';
 import { catFileBatch, gitAsync } from './base-revision.js';
 
 /**

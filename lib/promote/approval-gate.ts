@@ -1,4 +1,4 @@
-import type { PromotionGate } from './gate.js';
+import type { PromotionGate } from '../../model/gate.js';
 
 /**
  * Environments with `requiresReview` take promotions only through a reviewed pull request: a direct

@@ -1,4 +1,4 @@
-import type { PromotionKind } from './gate.js';
+import type { PromotionKind } from '../../model/gate.js';
 import { serviceTrailerLines, TRAILER } from './trailers.js';
 
 /** One service of a promotion commit. */

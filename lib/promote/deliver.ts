@@ -1,5 +1,5 @@
 import { Git } from '../git/git.js';
-import type { Platform } from '../platform/model.js';
+import type { Platform } from '../../model/platform.js';
 import { githubRepository, openPullRequest, pushRef, syncToRemote } from './publish.js';
 import { promote, PromotionError, type ImageRegistry, type PromotionRequest, type PromotionResult } from './promotion.js';
 import { reviewChecklist } from './review-checklist.js';

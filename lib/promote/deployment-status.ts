@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { readProjectName, stackFileName } from '../config/stack-config.js';
+import { readProjectName, stackFileName } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
-import type { Platform } from '../platform/model.js';
-import { formatTime } from './gate.js';
+import type { Platform } from '../../model/platform.js';
+import { formatTime } from '../../model/gate.js';
 import { readIfExists } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory, type TagChange } from './stack-history.js';

@@ -1,5 +1,5 @@
-import { formatTime, type PromotionGate } from './gate.js';
-import { describeFreezeWindow, inFreezeWindow, zonedTime } from './freeze-window.js';
+import { formatTime, type PromotionGate } from '../../model/gate.js';
+import { describeFreezeWindow, inFreezeWindow, zonedTime } from '../../model/freeze-window.js';
 
 /** Promotions are refused inside any of the target environment's `freezeWindows`. */
 export const freezeGate: PromotionGate = {

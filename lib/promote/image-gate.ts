@@ -1,4 +1,4 @@
-import type { PromotionGate } from './gate.js';
+import type { PromotionGate } from '../../model/gate.js';
 
 /** The image must exist in the registry (checked over the OCI distribution API before the gates run). */
 export const imageGate: PromotionGate = {

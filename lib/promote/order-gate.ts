@@ -1,4 +1,4 @@
-import type { GateContext, PromotionGate } from './gate.js';
+import type { GateContext, PromotionGate } from '../../model/gate.js';
 
 /**
  * The tag must run, or have run, in the upstream environment (read from the git history of its

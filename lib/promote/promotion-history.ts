@@ -1,8 +1,8 @@
-import { readProjectName, stackFileName } from '../config/stack-config.js';
+import { readProjectName, stackFileName } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
-import type { Platform } from '../platform/model.js';
+import type { Platform } from '../../model/platform.js';
 import { formatTable } from './deployment-status.js';
-import { formatTime } from './gate.js';
+import { formatTime } from '../../model/gate.js';
 import { StackHistory, type ChangeKind } from './stack-history.js';
 import { TRAILER, trailerFor } from './trailers.js';
 

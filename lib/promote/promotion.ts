@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { parseStackConfig, projectValues, readProjectName, stackFileName, type StackConfig } from '../config/stack-config.js';
+import { parseStackConfig, projectValues, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
-import type { Environment, Platform, ServiceDefinition } from '../platform/model.js';
+import type { Environment, Platform, ServiceDefinition } from '../../model/platform.js';
 import { commitMessage, promotionBranch, type CommitService } from './commit-message.js';
-import { runGates, type Delivery, type GateContext, type GateRefusal, type ImageFacts, type PromotionKind } from './gate.js';
+import { runGates, type Delivery, type GateContext, type GateRefusal, type ImageFacts, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
 import { readIfExists, renderedChanges, writeOrRemove, writeRenderedChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
+import { gatesOf } from './standard-gates.js';
 
 /** Where images are looked up and re-tagged; the OCI registry client implements it, tests may fake it. */
 export interface ImageRegistry {
@@ -139,7 +140,7 @@ export async function planPromotion(
     throw new PromotionError(`--release '${request.release}' is not a release version; allowed: vX.Y.Z (e.g. v1.2.0)`);
   }
 
-  const gateNames = target.gates.map((g) => g.name);
+  const gateNames = gatesOf(target).map((g) => g.name);
   const overrides = [...new Set(request.overrides ?? [])];
   for (const name of overrides) {
     if (!gateNames.includes(name)) throw new PromotionError(`--override '${name}': no such gate for ${target.name}; gates: ${gateNames.join(', ')}`);
@@ -228,7 +229,7 @@ export async function planPromotion(
       now,
       image,
     };
-    const result = runGates(target.gates, context, new Set(overrides));
+    const result = runGates(gatesOf(target), context, new Set(overrides));
     refusals.push(...result.refusals);
     const digest = image.digest;
     let unpinned = false;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import YAML from 'yaml';
-import type { StackConfig } from '../config/stack-config.js';
-import type { Environment, Platform } from '../platform/model.js';
-import { resolveEnvironment } from '../platform/resolve.js';
+import type { StackConfig } from '../../model/stack-config.js';
+import type { Environment, Platform } from '../../model/platform.js';
+import { resolveEnvironment } from '../../model/resolve.js';
 import { overlayDir, renderOverlayKustomization } from '../render/overlay-file.js';
 
 /** One file whose rendered content changes; undefined content means absent. */

@@ -1,4 +1,4 @@
-import { formatTime } from './gate.js';
+import { formatTime } from '../../model/gate.js';
 import type { PromotionPlan } from './promotion.js';
 
 /**

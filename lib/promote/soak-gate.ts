@@ -1,4 +1,4 @@
-import { formatDuration, formatTime, type PromotionGate } from './gate.js';
+import { formatDuration, formatTime, type PromotionGate } from '../../model/gate.js';
 import { witness } from './order-gate.js';
 
 /**

@@ -1,46 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import type { Git } from '../git/git.js';
 import { StackFile } from './stack-file.js';
-import { parseTrailers, TRAILER, trailerFor, type Trailers } from './trailers.js';
+import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
+import { parseTrailers, TRAILER, trailerFor } from './trailers.js';
 
-/** One commit that changed `Pulumi.<env>.yaml`, with the file as it was after it. */
-export interface StackRevision {
-  readonly commit: string;
-  readonly author: string;
-  readonly authorEmail: string;
-  /** Committer date: when the change landed on the branch. */
-  readonly date: Date;
-  readonly subject: string;
-  readonly trailers: Trailers;
-  readonly images: Readonly<Record<string, string>>;
-  readonly digests: Readonly<Record<string, string>>;
-}
-
-/** How a tag change came about. */
-export type ChangeKind = 'initial' | 'promotion' | 'rollback' | 'edit';
-
-/** A commit that changed the tag (or pinned digest) of one service in one environment. */
-export interface TagChange {
-  readonly environment: string;
-  readonly service: string;
-  readonly tag: string;
-  readonly previousTag: string | undefined;
-  readonly digest: string | undefined;
-  readonly kind: ChangeKind;
-  /** Promoted-From trailer, when the commit was made by ferry promote. */
-  readonly promotedFrom: string | undefined;
-  /** Gate-Overrides trailer, when any gate was overridden. */
-  readonly overrides: string | undefined;
-  readonly revision: StackRevision;
-}
-
-/** A span of time in which one tag ran in an environment. */
-export interface TagInterval {
-  readonly tag: string;
-  readonly since: TagChange;
-  /** The change that replaced it; undefined while it still runs. */
-  readonly until: TagChange | undefined;
-}
+export type { ChangeKind, StackRevision, TagChange, TagInterval } from '../../model/history.js';
 
 const RS = '\x1e';
 const US = '\x1f';
@@ -50,7 +14,7 @@ const US = '\x1f';
  * request counts from its merge, when it reached the branch Argo CD tracks). Read with one
  * `git log` and one `git cat-file --batch`; no database.
  */
-export class StackHistory {
+export class StackHistory implements EnvironmentHistory {
   /** Reads the history; empty when the repository has no commits or the file none. */
   public static read(git: Git, environment: string, file: string, project: string, ref = 'HEAD'): StackHistory {
     return StackHistory.readAll(git, [{ environment, file }], project, ref).get(environment)!;

@@ -1,6 +1,7 @@
 import { approvalGate } from './approval-gate.js';
 import { freezeGate } from './freeze-gate.js';
-import type { PromotionGate } from './gate.js';
+import type { PromotionGate } from '../../model/gate.js';
+import type { Environment } from '../../model/platform.js';
 import { imageGate } from './image-gate.js';
 import { orderGate } from './order-gate.js';
 import { soakGate } from './soak-gate.js';
@@ -11,3 +12,8 @@ import { tagFormatGate } from './tag-format-gate.js';
  * settings from the environment: tagFormats, soakHours, requiresReview, freezeWindows.
  */
 export const STANDARD_GATES: readonly PromotionGate[] = [tagFormatGate, orderGate, soakGate, approvalGate, freezeGate, imageGate];
+
+/** The gates an environment runs: its profile's own, or the standard ones. */
+export function gatesOf(environment: Environment): readonly PromotionGate[] {
+  return environment.gates ?? STANDARD_GATES;
+}

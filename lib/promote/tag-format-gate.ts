@@ -1,5 +1,5 @@
-import { checkImageTag } from '../config/image-tag.js';
-import type { PromotionGate } from './gate.js';
+import { checkImageTag } from '../../model/image-tag.js';
+import type { PromotionGate } from '../../model/gate.js';
 
 /** The tag must match one of the target environment's `tagFormats` (prod: vX.Y.Z and sha-…). */
 export const tagFormatGate: PromotionGate = {

@@ -1,5 +1,7 @@
 /** Git trailers of a commit message: key → values in order (a key may repeat). */
-export type Trailers = Readonly<Record<string, readonly string[]>>;
+import type { Trailers } from '../../model/history.js';
+
+export type { Trailers } from '../../model/history.js';
 
 /** Trailer keys ferry writes on promotion and rollback commits. */
 export const TRAILER = {

@@ -1,4 +1,4 @@
-import type { Platform, ServiceDefinition } from '../platform/model.js';
+import type { Platform, ServiceDefinition } from '../../model/platform.js';
 import type { ImageRegistry } from '../promote/promotion.js';
 import { registryEndpoint, repositoryPath, type RegistryEndpoint, type RegistryEndpointOptions } from './registry-endpoint.js';
 

@@ -1,5 +1,5 @@
 import { emitYaml } from './yaml-emit.js';
-import type { LogLevel, ResourceRequirements } from '../platform/model.js';
+import type { LogLevel, ResourceRequirements } from '../../model/platform.js';
 
 /** Inputs of one overlay's kustomization.yaml. */
 export interface OverlayKustomizationProps {

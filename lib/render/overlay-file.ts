@@ -4,8 +4,8 @@
  * change touches without loading the construct library.
  */
 import { emitYaml } from './yaml-emit.js';
-import type { Environment, Platform } from '../platform/model.js';
-import type { ResolvedService } from '../platform/resolve.js';
+import type { Environment, Platform } from '../../model/platform.js';
+import type { ResolvedService } from '../../model/resolve.js';
 import { overlayKustomization } from './kustomization.js';
 
 /** The label every rendered object carries with its environment. */

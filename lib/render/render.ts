@@ -2,9 +2,9 @@ import { ApiObject, App, type Chart } from 'cdk8s';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
 import { EnvironmentOverlayChart } from '../../charts/environment-overlay-chart.js';
 import { ServiceBaseChart } from '../../charts/service-base-chart.js';
-import { readProjectName, readStackConfig, stackFileName, type StackConfig } from '../config/stack-config.js';
-import { DEFAULT_RESOURCES, type Platform } from '../platform/model.js';
-import { resolveEnvironment, type ResolvedEnvironment } from '../platform/resolve.js';
+import { readProjectName, readStackConfig, stackFileName, type StackConfig } from '../../model/stack-config.js';
+import { DEFAULT_RESOURCES, type Platform } from '../../model/platform.js';
+import { resolveEnvironment, type ResolvedEnvironment } from '../../model/resolve.js';
 import { baseKustomization, overlayKustomization } from './kustomization.js';
 import { ENVIRONMENT_LABEL, headerLine, overlayHeader, overlayKustomizationObject, toYaml } from './overlay-file.js';
 

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../platform/resolve.js';
+import type { ResolvedEnvironment } from '../../model/resolve.js';
 
 /** Rows of environment × service → tag, replicas, strategy, sync, in promotion order. */
 export function summaryRows(environments: readonly ResolvedEnvironment[]): string[][] {

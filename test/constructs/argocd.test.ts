@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { PLATFORM_NAMESPACED_KINDS, PlatformAppProject, type PlatformAppProjectProps } from '../../constructs/app-project.js';
 import { EnvironmentApplicationSet, type EnvironmentApplicationSetProps } from '../../constructs/environment-application-set.js';
 import { PreviewApplicationSet, type PreviewApplicationSetProps } from '../../constructs/preview-application-set.js';
-import { SyncPolicy } from '../../constructs/sync-policy.js';
+import { SyncPolicy } from '../../model/sync-policy.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
 
 const REPO = 'https://github.com/example-org/platform.git';

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ProgressiveRollout, type ProgressiveRolloutProps } from '../../constructs/progressive-rollout.js';
-import { RolloutStrategy } from '../../constructs/rollout-strategy.js';
+import { RolloutStrategy } from '../../model/rollout-strategy.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
 
 function synth(props: Partial<ProgressiveRolloutProps> = {}): Record<string, any>[] {

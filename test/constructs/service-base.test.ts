@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ServiceBase } from '../../constructs/service-base.js';
-import { ServiceDefinition } from '../../lib/platform/model.js';
+import { ServiceDefinition } from '../../model/platform.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
 
 type Obj = Record<string, any>;

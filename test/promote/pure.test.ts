@@ -1,8 +1,8 @@
 import { StackFile } from '../../lib/promote/stack-file.js';
-import { inFreezeWindow, checkFreezeWindow } from '../../lib/promote/freeze-window.js';
+import { inFreezeWindow, checkFreezeWindow } from '../../model/freeze-window.js';
 import { unifiedDiff } from '../../lib/promote/text-diff.js';
 import { parseTrailers, trailerFor } from '../../lib/promote/trailers.js';
-import { formatDuration } from '../../lib/promote/gate.js';
+import { formatDuration } from '../../model/gate.js';
 
 const TEXT = `# prod: reviewed
 config:

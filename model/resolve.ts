@@ -1,5 +1,5 @@
-import type { StackConfig } from '../config/stack-config.js';
-import type { Environment, LogLevel, Platform, ResourceRequirements, ServiceDefinition } from './model.js';
+import type { StackConfig } from './stack-config.js';
+import type { Environment, LogLevel, Platform, ResourceRequirements, ServiceDefinition } from './platform.js';
 
 /** What one service runs with in one environment: profile, then stack overrides, then per-service overrides. */
 export interface ResolvedService {

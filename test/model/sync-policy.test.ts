@@ -1,4 +1,4 @@
-import { SyncPolicy } from '../../constructs/sync-policy.js';
+import { SyncPolicy } from '../../model/sync-policy.js';
 
 describe('SyncPolicy', () => {
   test('automated defaults to prune', () => {

@@ -1,5 +1,5 @@
-import { parseStackConfig, projectValues, stackKeys, type ConfigSource } from '../../lib/config/stack-config.js';
-import { Environment, Platform, Profiles } from '../../lib/platform/model.js';
+import { parseStackConfig, projectValues, stackKeys, type ConfigSource } from '../../model/stack-config.js';
+import { Environment, Platform, Profiles } from '../../model/platform.js';
 
 const platform = new Platform({
   name: 'shop',

@@ -1,64 +1,22 @@
-import { RolloutStrategy } from '../../constructs/rollout-strategy.js';
-import { SyncPolicy } from '../../constructs/sync-policy.js';
-import { TagFormat } from '../config/image-tag.js';
-import { checkFreezeWindow } from '../promote/freeze-window.js';
-import type { PromotionGate } from '../promote/gate.js';
-import { STANDARD_GATES } from '../promote/standard-gates.js';
+import { RolloutStrategy } from './rollout-strategy.js';
+import { SyncPolicy } from './sync-policy.js';
+import { TagFormat } from './image-tag.js';
+import { checkFreezeWindow } from './freeze-window.js';
+import type { PromotionGate } from './gate.js';
+import { checkResources, type ResourceRequirements } from './quantity.js';
+
+export { checkResources, type ResourceQuantities, type ResourceRequirements } from './quantity.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** CPU and memory as Kubernetes quantities ("250m", "256Mi"). */
-export interface ResourceQuantities {
-  readonly cpu: string;
-  readonly memory: string;
-}
-
-/** Requests and limits of a container. */
-export interface ResourceRequirements {
-  readonly requests: ResourceQuantities;
-  readonly limits: ResourceQuantities;
-}
-
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi|Ti|K|M|G|T)?$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export function isDnsLabel(value: string, maxLength = 63): boolean {
   return value.length <= maxLength && DNS_LABEL.test(value);
-}
-
-/** Throws unless every quantity is well formed and no request exceeds its limit. */
-export function checkResources(resources: ResourceRequirements, where: string): void {
-  for (const side of ['requests', 'limits'] as const) {
-    const q = resources?.[side];
-    if (!q || typeof q !== 'object') throw new Error(`${where}.${side}: missing; give { cpu: '250m', memory: '256Mi' }`);
-    if (typeof q.cpu !== 'string' || !CPU.test(q.cpu)) {
-      throw new Error(`${where}.${side}.cpu: ${JSON.stringify(q.cpu)} is not a CPU quantity; allowed: millicores like '250m' or cores like '1' or '0.5'`);
-    }
-    if (typeof q.memory !== 'string' || !MEMORY.test(q.memory)) {
-      throw new Error(`${where}.${side}.memory: ${JSON.stringify(q.memory)} is not a memory quantity; allowed: a number with Ki, Mi, Gi or Ti like '256Mi'`);
-    }
-  }
-  if (cpuMillis(resources.requests.cpu) > cpuMillis(resources.limits.cpu)) {
-    throw new Error(`${where}: requests.cpu '${resources.requests.cpu}' exceeds limits.cpu '${resources.limits.cpu}'`);
-  }
-  if (memoryBytes(resources.requests.memory) > memoryBytes(resources.limits.memory)) {
-    throw new Error(`${where}: requests.memory '${resources.requests.memory}' exceeds limits.memory '${resources.limits.memory}'`);
-  }
-}
-
-function cpuMillis(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
-}
-
-function memoryBytes(q: string): number {
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
-  const match = /^(\d+)([A-Za-z]*)$/.exec(q)!;
-  return Number(match[1]) * (units[match[2]!] ?? 1);
 }
 
 /** What a platform engineer says about one service. */
@@ -240,7 +198,7 @@ export interface EnvironmentProfileProps {
   /**
    * Gates `ferry promote` and `ferry rollback` run before writing to this environment; each can be
    * overridden with `--override <name> --reason "..."`, recorded in the commit.
-   * @default STANDARD_GATES - tag-format, order, soak, approval, freeze, image
+   * @default - the standard gates: tag-format, order, soak, approval, freeze, image
    */
   readonly gates?: readonly PromotionGate[];
   /**
@@ -276,7 +234,8 @@ export class Environment {
   public readonly soakHours: number;
   public readonly tagFormats: readonly TagFormat[];
   public readonly freezeWindows: readonly FreezeWindow[];
-  public readonly gates: readonly PromotionGate[];
+  /** The profile's own gates; undefined means the standard gates (resolved by the promotion engine). */
+  public readonly gates: readonly PromotionGate[] | undefined;
   public readonly approvers: readonly string[];
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
@@ -310,8 +269,8 @@ export class Environment {
     }
     this.freezeWindows = profile.freezeWindows ?? [];
     this.freezeWindows.forEach((w, i) => checkFreezeWindow(w, `${where}: 'freezeWindows[${i}]'`));
-    this.gates = profile.gates ?? STANDARD_GATES;
-    assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
+    this.gates = profile.gates;
+    if (this.gates) assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
     this.approvers = profile.approvers ?? [];
     checkApprovers(this.approvers, `${where}: 'approvers'`);
   }

@@ -1,5 +1,5 @@
-import type { Environment, Platform } from '../platform/model.js';
-import type { StackHistory } from './stack-history.js';
+import type { Environment, Platform } from './platform.js';
+import type { EnvironmentHistory } from './history.js';
 
 /** What is being done: a promotion from upstream, or a rollback within the environment. */
 export type PromotionKind = 'promotion' | 'rollback';
@@ -41,8 +41,8 @@ export interface GateContext {
   readonly upstreamFile: string | undefined;
   /** Pulumi project name (keys are `<project>:images`). */
   readonly project: string;
-  readonly targetHistory: StackHistory;
-  readonly upstreamHistory: StackHistory | undefined;
+  readonly targetHistory: EnvironmentHistory;
+  readonly upstreamHistory: EnvironmentHistory | undefined;
   readonly delivery: Delivery;
   /** The branch checked out, if any. */
   readonly currentBranch: string | undefined;

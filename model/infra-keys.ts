@@ -1,5 +1,5 @@
-import type { ConfigSource, StackKeySpec } from './stack-config.js';
-import { stackPlan } from '../platform/ownership.js';
+import type { ConfigSource, StackKeySpec } from './stack-key.js';
+import { stackPlan } from './ownership.js';
 
 /** A snap channel pinned to a minor version, like '1.32/stable'. */
 export const MICROK8S_CHANNEL = /^\d+\.\d+(-strict)?\/(stable|candidate|beta|edge)$/;

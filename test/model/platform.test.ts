@@ -1,7 +1,7 @@
-import { RolloutStrategy } from '../../constructs/rollout-strategy.js';
-import { SyncPolicy } from '../../constructs/sync-policy.js';
-import { TagFormat } from '../../lib/config/image-tag.js';
-import { Environment, Platform, Profiles, ServiceDefinition, type PlatformProps } from '../../lib/platform/model.js';
+import { RolloutStrategy } from '../../model/rollout-strategy.js';
+import { SyncPolicy } from '../../model/sync-policy.js';
+import { TagFormat } from '../../model/image-tag.js';
+import { Environment, Platform, Profiles, ServiceDefinition, type PlatformProps } from '../../model/platform.js';
 
 function platform(props: Partial<PlatformProps> = {}): Platform {
   return new Platform({

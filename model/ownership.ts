@@ -11,7 +11,7 @@
  * - Every stack creates its own CI role (`<platform>-ci-<env>`), so each environment's trust can
  *   be pinned separately (prod: only the protected GitHub environment).
  */
-import type { Platform } from './model.js';
+import type { Platform } from './platform.js';
 
 export interface InfrastructureOwnership {
   /** Environment whose stack creates the ECR repositories and the GitHub OIDC provider. */

@@ -1,4 +1,4 @@
-import { TagFormat, checkImageTag } from '../../lib/config/image-tag.js';
+import { TagFormat, checkImageTag } from '../../model/image-tag.js';
 
 describe('tag formats', () => {
   test.each([

@@ -1,4 +1,4 @@
-import { RolloutStrategy } from '../../constructs/rollout-strategy.js';
+import { RolloutStrategy } from '../../model/rollout-strategy.js';
 
 describe('RolloutStrategy.rollingUpdate', () => {
   test('is not progressive', () => {

@@ -1,4 +1,4 @@
-import type { FreezeWindow } from '../platform/model.js';
+import type { FreezeWindow } from './platform.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;

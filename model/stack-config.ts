@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { checkImageTag } from './image-tag.js';
 import { INFRA_KEYS } from './infra-keys.js';
+import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import {
   checkLogLevel,
   checkReplicas,
@@ -11,26 +12,9 @@ import {
   type LogLevel,
   type Platform,
   type ResourceRequirements,
-} from '../platform/model.js';
+} from './platform.js';
 
-/** Where a value came from, for error messages: the file and the environment it configures. */
-export interface ConfigSource {
-  /** File name shown in errors, e.g. 'Pulumi.prod.yaml'. */
-  readonly file: string;
-  /** Pulumi project name: keys are `<project>:<key>`. */
-  readonly project: string;
-  readonly platform: Platform;
-  readonly environment: Environment;
-}
-
-/** One key of the stack config schema. */
-export interface StackKeySpec {
-  /** One line for `Pulumi.yaml` and error messages. */
-  readonly description: string;
-  readonly required?: boolean;
-  /** Returns the typed value or throws an Error whose message starts with `where`. */
-  parse(value: unknown, where: string, source: ConfigSource): unknown;
-}
+export type { ConfigSource, StackKeySpec } from './stack-key.js';
 
 /** Per-service overrides of the environment profile. */
 export interface ServiceOverrides {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Platform } from './model.js';
+import type { Platform } from '../../model/platform.js';
 
 /** Compiled location of the platform definition, relative to the repository root. */
 export const PLATFORM_MODULE = 'dist/platform/platform.js';
