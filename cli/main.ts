@@ -1,5 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { findRepositoryRoot } from '../lib/loader/load-platform.js';
 import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
+
+/** The engine's version, from its package.json. */
+export function ferryVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  // Compiled to dist/cli/main.js (two levels deep) or run from source by jest (cli/main.ts, one level).
+  for (const candidate of [url, new URL('../package.json', import.meta.url)]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ferry' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
 
 /**
  * Every command, in the order `ferry --help` lists them, loaded only when run: `promote` must
@@ -34,6 +51,10 @@ async function usage(): Promise<string> {
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit, so tests can call it. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`ferry ${ferryVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out((await usage()) + '\n');
     return name === undefined ? 2 : 0;
@@ -49,7 +70,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    const context = command.needsRepository === false ? io : { ...io, cwd: findRepositoryRoot(io.cwd) };
+    return await command.run(rest, context);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`${e.message}\n`);

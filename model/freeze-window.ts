@@ -1,4 +1,16 @@
-import type { FreezeWindow } from './platform.js';
+/** A weekly deny window in which promotions to an environment are refused. */
+export interface FreezeWindow {
+  /** Why, shown in the refusal. */
+  readonly reason: string;
+  /** IANA time zone of the times below, e.g. 'Europe/Berlin'. */
+  readonly timeZone: string;
+  /** Days of the week (0 = Sunday) on which the window starts; every day when empty. */
+  readonly days?: readonly number[];
+  /** 'HH:MM' start, in timeZone. */
+  readonly start: string;
+  /** 'HH:MM' end, in timeZone; an end before the start runs into the next day. */
+  readonly end: string;
+}
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;

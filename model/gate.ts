@@ -1,5 +1,28 @@
-import type { Environment, Platform } from './platform.js';
+import type { FreezeWindow } from './freeze-window.js';
+import type { TagFormat } from './image-tag.js';
 import type { EnvironmentHistory } from './history.js';
+
+/**
+ * What a gate reads of an environment: its promotion rules. Every model Environment is one; the
+ * gate interface names only these so that the model's Environment (which holds its gates) and the
+ * gates do not import each other.
+ */
+export interface GateEnvironment {
+  readonly name: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly requiresReview: boolean;
+  readonly soakHours: number;
+  readonly tagFormats: readonly TagFormat[];
+  readonly freezeWindows: readonly FreezeWindow[];
+  readonly approvers: readonly string[];
+}
+
+/** What a gate reads of the platform. */
+export interface GatePlatform {
+  readonly name: string;
+  readonly environments: readonly GateEnvironment[];
+}
 
 /** What is being done: a promotion from upstream, or a rollback within the environment. */
 export type PromotionKind = 'promotion' | 'rollback';
@@ -25,12 +48,12 @@ export interface ImageFacts {
 
 /** Everything a gate may look at. Gates are pure: same context, same answer. */
 export interface GateContext {
-  readonly platform: Platform;
+  readonly platform: GatePlatform;
   readonly kind: PromotionKind;
   /** The environment written to. */
-  readonly target: Environment;
+  readonly target: GateEnvironment;
   /** The environment promoted from: the graph's upstream, or `--from`; undefined for the first. */
-  readonly upstream: Environment | undefined;
+  readonly upstream: GateEnvironment | undefined;
   readonly service: string;
   /** The tag written into the target. */
   readonly tag: string;

@@ -1,7 +1,9 @@
 import { RolloutStrategy } from './rollout-strategy.js';
 import { SyncPolicy } from './sync-policy.js';
 import { TagFormat } from './image-tag.js';
-import { checkFreezeWindow } from './freeze-window.js';
+import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
+
+export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 
@@ -117,20 +119,6 @@ export class ServiceDefinition {
       throw new Error(`${where}: 'healthResponse.successCondition' ${JSON.stringify(this.healthResponse.successCondition)} must test 'result', like 'result == "ok"'`);
     }
   }
-}
-
-/** A weekly deny window in which promotions to an environment are refused. */
-export interface FreezeWindow {
-  /** Why, shown in the refusal. */
-  readonly reason: string;
-  /** IANA time zone of the times below, e.g. 'Europe/Berlin'. */
-  readonly timeZone: string;
-  /** Days of the week (0 = Sunday) on which the window starts; every day when empty. */
-  readonly days?: readonly number[];
-  /** 'HH:MM' start, in timeZone. */
-  readonly start: string;
-  /** 'HH:MM' end, in timeZone; an end before the start runs into the next day. */
-  readonly end: string;
 }
 
 /** What an environment is like: sizes, sync, rollout and promotion rules. */

@@ -2,7 +2,7 @@
  * The sample platform: what this repository delivers. Platform engineers edit this file to add
  * services or environments; the deployed tags live in Pulumi.<env>.yaml.
  */
-import { Environment, Platform, Profiles } from '../model/platform.js';
+import { Environment, Platform, Profiles } from 'ferry';
 
 export const platform = new Platform({
   name: 'shop',

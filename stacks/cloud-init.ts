@@ -243,7 +243,7 @@ rm -rf "\${CHECKOUT}"
 mkdir -p "$(dirname "\${CHECKOUT}")"
 retry 5 git clone --quiet --depth 1 --branch "\${TARGET_REVISION}" "\${REPO_URL}" "\${CHECKOUT}"
 if [[ ! -d "\${CHECKOUT}/manifests/argocd/\${CLUSTER}" ]]; then
-  log "ERROR: \${REPO_URL} has no manifests/argocd/\${CLUSTER}/ at \${TARGET_REVISION}; run 'ferry render', push, then run \$0 again"
+  log "ERROR: \${REPO_URL} has no manifests/argocd/\${CLUSTER}/ at \${TARGET_REVISION}; run 'ferry render', push, then run $0 again"
   exit 1
 fi
 kubectl apply -f "\${CHECKOUT}/manifests/argocd/\${CLUSTER}/"

@@ -4,6 +4,7 @@ import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const tagCommand: CliCommand = {
   name: 'tag',
+  needsRepository: false,
   summary: 'Print the immutable image tag of a build: sha-<8 hex> or <version>-SNAPSHOT-<7 hex>',
   help: `Usage: ferry tag --sha <git sha> [--version-from <file> | --find-version <dir>]
 

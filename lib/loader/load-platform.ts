@@ -1,25 +1,42 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Platform } from '../../model/platform.js';
 
-/** Compiled location of the platform definition, relative to the repository root. */
-export const PLATFORM_MODULE = 'dist/platform/platform.js';
+/** The platform definition, relative to the repository root. */
+export const PLATFORM_FILE = 'platform/platform.ts';
 
 /**
- * Loads the platform definition of the repository at `root` (its compiled platform/platform.ts),
- * so the CLI works on whichever platform repository it runs in.
+ * The root of the platform repository that holds `start`: the nearest folder, `start` or above,
+ * with both Pulumi.yaml and platform/platform.ts. Commands work from any subdirectory.
+ */
+export function findRepositoryRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'Pulumi.yaml')) && existsSync(join(dir, PLATFORM_FILE))) return dir;
+    if (dirname(dir) === dir) {
+      throw new Error(`${resolve(start)}: not inside a platform repository (no folder above it has Pulumi.yaml and ${PLATFORM_FILE}); run 'ferry init <dir>' to create one`);
+    }
+  }
+}
+
+/**
+ * Loads the platform definition of the repository at `root` from its TypeScript source,
+ * platform/platform.ts, with Node's own type stripping (Node >= 22.18): there is no build step
+ * between an edit and a render, so a stale compiled copy can never be rendered.
  */
 export async function loadPlatform(root: string): Promise<Platform> {
-  const file = join(root, PLATFORM_MODULE);
-  if (!existsSync(file)) {
-    throw new Error(`${PLATFORM_MODULE}: not found in ${root}; run \`npm run build\` (npm ci does it) to compile platform/platform.ts`);
+  const file = join(root, PLATFORM_FILE);
+  if (!existsSync(file)) throw new Error(`${PLATFORM_FILE}: not found in ${root}; run 'ferry init <dir>' to create a platform repository`);
+  let module: { platform?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { platform?: unknown };
+  } catch (e) {
+    throw new Error(`${PLATFORM_FILE}: ${(e as Error).message}`);
   }
-  const module = (await import(pathToFileURL(file).href)) as { platform?: unknown };
   const platform = module.platform as Platform | undefined;
-  // Duck-typed: a copy of the repository has its own copy of the Platform class.
+  // Duck-typed: the platform may have been built with another copy of the engine (a base revision).
   if (!platform || typeof platform.promotionOrder !== 'function' || !Array.isArray(platform.environments)) {
-    throw new Error(`platform/platform.ts: must export 'platform', a Platform (new Platform({...}))`);
+    throw new Error(`${PLATFORM_FILE}: must export 'platform', a Platform (export const platform = new Platform({...}))`);
   }
   return platform;
 }

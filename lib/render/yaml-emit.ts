@@ -6,7 +6,7 @@
  * round-tripping through the `yaml` parser.
  */
 
-const PLAIN = /^[A-Za-z0-9_./$][A-Za-z0-9_./$%@=+()*\-]*(?:(?::(?=[^\s])|[ ]+)[A-Za-z0-9_./$%@=+()*\-]+)*$/;
+const PLAIN = /^[A-Za-z0-9_./$][A-Za-z0-9_./$%@=+()*-]*(?:(?::(?=[^\s])|[ ]+)[A-Za-z0-9_./$%@=+()*-]+)*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
 const NUMBER_LIKE = /^(?:[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[-+]?\.(?:inf|nan)|\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/i;
 const DATE_LIKE = /^\d{4}-\d\d?-\d\d?/;

@@ -81,7 +81,7 @@ const BROKEN: [WorkflowRule, string, (text: string) => string, string][] = [
   [
     'id-token',
     'id-token without assuming AWS',
-    (t) => t.replace(/      - name: aws\n(.*\n){4}/, ''),
+    (t) => t.replace(/ {6}- name: aws\n(.*\n){4}/, ''),
     `${F}: job 'promote': 'id-token: write' but no step assumes an AWS role with aws-actions/configure-aws-credentials [id-token]`,
   ],
   [
@@ -140,7 +140,7 @@ const BROKEN: [WorkflowRule, string, (text: string) => string, string][] = [
   [
     'promotion-concurrency',
     'a promotion without a concurrency group',
-    (t) => t.replace(/    concurrency:\n.*\n.*\n/, ''),
+    (t) => t.replace(/ {4}concurrency:\n.*\n.*\n/, ''),
     `${F}: job 'promote': runs a promotion outside a 'ferry-promote-<environment>' concurrency group (found none) [promotion-concurrency]`,
   ],
   [

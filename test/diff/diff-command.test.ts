@@ -117,7 +117,7 @@ test('an added service: its objects are added in every environment, and the Appl
 test('a deleted service: every object of it is removed and flagged', async () => {
   repo = await createDiffRepo();
   edit(repo, 'dist/platform/platform.js', WEB, '');
-  for (const env of ['dev', 'stage', 'prod']) repo.write(`Pulumi.${env}.yaml`, repo.read(`Pulumi.${env}.yaml`).replace(/\n    web: .*/, ''));
+  for (const env of ['dev', 'stage', 'prod']) repo.write(`Pulumi.${env}.yaml`, repo.read(`Pulumi.${env}.yaml`).replace(/\n {4}web: .*/, ''));
   edit(repo, 'Pulumi.stage.yaml', '  ferry:services:\n    web:\n      replicas: 3\n', '');
   repo.commitAll('retire web');
 
