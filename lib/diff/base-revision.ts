@@ -127,8 +127,9 @@ export interface BaseRender {
  * the working tree's platform and renderer, which is exactly what the base's own code would do.
  *
  * Slow path (code changed): `git worktree add` of the base into a scratch folder, node_modules
- * linked from the working tree, compiled with tsc when it holds TypeScript sources, and rendered
- * by its own CLI (`node bin/ferry.js render`); its platform is loaded from its own dist/.
+ * linked from the working tree. A platform repository's base is rendered in-process from its own
+ * platform/platform.ts by the installed engine; an engine checkout (ferry's own repository) is
+ * compiled with tsc when it holds the TypeScript sources and rendered by its own CLI.
  */
 export async function renderBase(
   root: string,
@@ -162,15 +163,21 @@ async function renderInWorktree(root: string, commit: string): Promise<BaseRende
   try {
     const modules = join(root, 'node_modules');
     if (existsSync(modules) && !existsSync(join(tree, 'node_modules'))) symlinkSync(realpathSync(modules), join(tree, 'node_modules'), 'dir');
-    if (existsSync(join(tree, 'tsconfig.json')) && existsSync(join(tree, 'platform/platform.ts'))) {
+    if (!existsSync(join(tree, 'bin/ferry.js'))) {
+      // A platform repository: its own platform.ts (and constructs) rendered by the installed engine.
+      const platform = await loadPlatform(tree);
+      return { files: renderRepository(tree, platform).files, platform, renderedWith: 'base revision code' };
+    }
+    // An engine checkout (ferry's own repository): rendered by its own engine, compiled first when
+    // it holds the TypeScript sources.
+    if (existsSync(join(tree, 'tsconfig.json')) && existsSync(join(tree, 'cli/main.ts'))) {
       const tsc = join(tree, 'node_modules/typescript/bin/tsc');
       const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: tree, encoding: 'utf8' });
-      // tsc emits even with type errors elsewhere (tests); only a missing platform is fatal.
-      if (!existsSync(join(tree, 'dist/platform/platform.js'))) {
-        throw new Error(`base ${commit.slice(0, 12)}: tsc did not produce dist/platform/platform.js: ${(built.stdout + built.stderr).trim().split('\n').slice(0, 5).join(' / ')}`);
+      // tsc emits even with type errors elsewhere (tests); only a missing engine is fatal.
+      if (!existsSync(join(tree, 'dist/cli/main.js'))) {
+        throw new Error(`base ${commit.slice(0, 12)}: tsc did not produce dist/cli/main.js: ${(built.stdout + built.stderr).trim().split('\n').slice(0, 5).join(' / ')}`);
       }
     }
-    if (!existsSync(join(tree, 'bin/ferry.js'))) throw new Error(`base ${commit.slice(0, 12)}: has no bin/ferry.js to render with`);
     mkdirSync(join(tree, MANIFESTS_DIR), { recursive: true });
     const render = spawnSync(process.execPath, [join(tree, 'bin/ferry.js'), 'render', '--quiet'], { cwd: tree, encoding: 'utf8' });
     if (render.status !== 0) throw new Error(`base ${commit.slice(0, 12)}: its own render failed: ${(render.stderr || render.stdout).trim()}`);

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Platform } from '../../model/platform.js';
@@ -29,7 +30,9 @@ export async function loadPlatform(root: string): Promise<Platform> {
   if (!existsSync(file)) throw new Error(`${PLATFORM_FILE}: not found in ${root}; run 'ferry init <dir>' to create a platform repository`);
   let module: { platform?: unknown };
   try {
-    module = (await import(pathToFileURL(file).href)) as { platform?: unknown };
+    // The content hash in the URL gives an edited file a fresh module (import() caches by URL).
+    const version = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+    module = (await import(`${pathToFileURL(file).href}?v=${version}`)) as { platform?: unknown };
   } catch (e) {
     throw new Error(`${PLATFORM_FILE}: ${(e as Error).message}`);
   }

@@ -41,5 +41,5 @@ test('an unknown command names the known ones', async () => {
 test('an unknown flag is a usage error naming the command', async () => {
   const result = await run(['render', '--chek']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe("ferry render: Unknown option '--chek'; see 'ferry render --help'\n");
+  expect(result.stderr).toBe("ferry render: unknown option '--chek'; options: --check, --quiet; see 'ferry render --help'\n");
 });

@@ -7,7 +7,7 @@ import { createDiffRepo, edit, section } from './fixtures.js';
 let repo: PlatformRepo;
 afterEach(() => repo?.cleanup());
 
-const WEB = "        { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },\n";
+const WEB = "    { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },\n";
 
 describe('a tag change in prod', () => {
   test('summary, risk flags and the field-level diff of the one changed object', async () => {
@@ -88,7 +88,7 @@ test('a construct change touches every environment, rendered on the base with it
 
 test('an added service: its objects are added in every environment, and the ApplicationSets list it', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'dist/platform/platform.js', "        { name: 'web',", "        { name: 'worker', port: 8081 },\n        { name: 'web',");
+  edit(repo, 'platform/platform.ts', "    { name: 'web',", "    { name: 'worker', port: 8081 },\n    { name: 'web',");
   for (const env of ['dev', 'stage', 'prod']) edit(repo, `Pulumi.${env}.yaml`, '    api: ', '    worker: sha-0badc0de\n    api: ');
   repo.commitAll('add worker');
 
@@ -116,7 +116,7 @@ test('an added service: its objects are added in every environment, and the Appl
 
 test('a deleted service: every object of it is removed and flagged', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'dist/platform/platform.js', WEB, '');
+  edit(repo, 'platform/platform.ts', WEB, '');
   for (const env of ['dev', 'stage', 'prod']) repo.write(`Pulumi.${env}.yaml`, repo.read(`Pulumi.${env}.yaml`).replace(/\n {4}web: .*/, ''));
   edit(repo, 'Pulumi.stage.yaml', '  ferry:services:\n    web:\n      replicas: 3\n', '');
   repo.commitAll('retire web');
@@ -146,7 +146,7 @@ test('a deleted service: every object of it is removed and flagged', async () =>
 
 test('an added environment uat between stage and prod', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'dist/platform/platform.js', "        Environment.of('prod',", "        Environment.of('uat', Profiles.staging()),\n        Environment.of('prod',");
+  edit(repo, 'platform/platform.ts', "    Environment.of('prod',", "    Environment.of('uat', Profiles.staging()),\n    Environment.of('prod',");
   repo.write('Pulumi.uat.yaml', 'config:\n  ferry:images:\n    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n');
   repo.commitAll('add uat');
 
@@ -173,8 +173,8 @@ test('an added environment uat between stage and prod', async () => {
 
 test('a looser sync policy in prod: summary line and flags, though no prod object changes', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'dist/platform/platform.js', "import { Environment,", "import { SyncPolicy } from '../constructs/sync-policy.js';\nimport { Environment,");
-  edit(repo, 'dist/platform/platform.js', "Profiles.production({", "Profiles.production({ syncPolicy: SyncPolicy.automated(),");
+  edit(repo, 'platform/platform.ts', "import { Environment,", "import { SyncPolicy } from 'ferry';\nimport { Environment,");
+  edit(repo, 'platform/platform.ts', "Profiles.production({", "Profiles.production({ syncPolicy: SyncPolicy.automated(),");
   repo.commitAll('prod syncs by itself');
 
   const result = await repo.ferry(['diff']);

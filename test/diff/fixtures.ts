@@ -1,6 +1,7 @@
 /**
- * Fixtures for `ferry diff`: throw-away platform repositories whose compiled code (dist/) is
- * committed too, so a base and a head commit can differ in code as well as in stack config.
+ * Fixtures for `ferry diff`: throw-away engine checkouts (like ferry's own repository) whose
+ * compiled code (dist/) is committed too, so a base and a head commit can differ in code as well
+ * as in stack config.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.
 /** A platform repository with `main` at the initial commit (code included) and a checked-out branch `feature`. */
 export async function createDiffRepo(): Promise<PlatformRepo> {
   const repo = await createPlatformRepo({
+    engineCopy: true,
     edit: (root) => writeFileSync(join(root, '.gitignore'), 'node_modules\n'),
   });
   repo.git(['checkout', '-q', '-b', 'feature']);

@@ -1,16 +1,24 @@
 /**
- * A throw-away copy of this platform repository in a temp directory, for tests that render,
- * promote or diff in a real git repository. It holds the compiled code (dist/, built by `npm test`
- * before jest runs), the stack files, bin/ and a symlink to node_modules.
+ * A throw-away platform repository in a temp directory, in the shape `ferry init` gives, for tests
+ * that render, promote or diff in a real git repository: platform/platform.ts and the stack files
+ * of a fixture (test/fixtures/shop by default), and node_modules/ferry linked to this engine. The
+ * engine tests own their fixture, so editing the sample platform never changes what they assert.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/main.js';
 
 /** Repository root: jest runs with it as working directory. */
 export const REPO_ROOT = process.cwd();
+
+/** The platform repository the engine tests use unless they name another fixture. */
+export const SHOP_FIXTURE = fileURLToPath(new URL('../fixtures/shop', import.meta.url));
+
+/** The engine's CLI entry point, which spawned tests run in the repository. */
+export const FERRY_BIN = join(REPO_ROOT, 'bin/ferry.js');
 
 export interface CliResult {
   readonly code: number;
@@ -38,26 +46,38 @@ export interface PlatformRepoOptions {
   readonly git?: boolean;
   /** Called on the copy before the first render and commit. */
   readonly edit?: (root: string) => void;
+  /** Folder holding platform/platform.ts, Pulumi.yaml and Pulumi.<env>.yaml. @default SHOP_FIXTURE */
+  readonly fixture?: string;
+  /**
+   * Make the repository an engine checkout, like ferry's own (its package.json, bin/ and compiled
+   * dist/ copied in, platform.ts resolving 'ferry' to them), so a commit can change engine code too.
+   * @default false - node_modules/ferry links to this engine
+   */
+  readonly engineCopy?: boolean;
   /** Author/committer date of the initial commit. @default '2026-01-01T00:00:00Z' */
   readonly initialDate?: string;
 }
 
-const COPIED = ['Pulumi.yaml', 'package.json', 'bin', 'dist'];
+/** Links node_modules/ferry of a platform repository to this engine, as `npm install ferry` would. */
+export function linkEngine(root: string): void {
+  mkdirSync(join(root, 'node_modules'), { recursive: true });
+  symlinkSync(REPO_ROOT, join(root, 'node_modules/ferry'), 'dir');
+}
 
 export async function createPlatformRepo(options: PlatformRepoOptions = {}): Promise<PlatformRepo> {
-  if (!existsSync(join(REPO_ROOT, 'dist/platform/platform.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
   }
   const root = mkdtempSync(join(tmpdir(), 'ferry-repo-'));
-  for (const entry of COPIED) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
-  for (const file of execFileSync('git', ['ls-files', 'Pulumi.*.yaml'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    cpSync(join(REPO_ROOT, file), join(root, file));
+  cpSync(options.fixture ?? SHOP_FIXTURE, root, { recursive: true });
+  if (options.engineCopy) {
+    for (const entry of ['package.json', 'bin', 'dist']) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+    rmSync(join(root, 'dist/test'), { recursive: true, force: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  } else {
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'shop-platform', private: true, type: 'module', dependencies: { ferry: 'file:../ferry' } }, null, 2) + '\n');
+    linkEngine(root);
   }
-  // Stack files not yet committed in the source repo still belong to the copy.
-  for (const file of ['Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']) {
-    if (!existsSync(join(root, file)) && existsSync(join(REPO_ROOT, file))) cpSync(join(REPO_ROOT, file), join(root, file));
-  }
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n');
   options.edit?.(root);
 
@@ -88,7 +108,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
       return { code, stdout, stderr };
     },
     ferrySpawn(args, env = {}) {
-      const r = spawnSync(process.execPath, [join(root, 'bin/ferry.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+      const r = spawnSync(process.execPath, [existsSync(join(root, 'bin/ferry.js')) ? join(root, 'bin/ferry.js') : FERRY_BIN, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     git,

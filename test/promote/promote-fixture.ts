@@ -48,10 +48,10 @@ export async function createPromoteRepo(registry: LocalRegistry, options: { edit
   });
 }
 
-/** Edits the compiled platform of a copy: `replace` gets the text of dist/platform/platform.js. */
+/** Edits the platform of a copy: `replace` gets the text of platform/platform.ts. */
 export function editPlatform(replace: (text: string) => string): (root: string) => void {
   return (root) => {
-    const file = join(root, 'dist/platform/platform.js');
+    const file = join(root, 'platform/platform.ts');
     const text = readFileSync(file, 'utf8');
     const next = replace(text);
     if (next === text) throw new Error('editPlatform: nothing replaced');

@@ -10,11 +10,11 @@ test('adding uat between stage and prod takes one stack file and one line, and t
   const repo = await createPlatformRepo({
     git: false,
     edit: (root) => {
-      const file = join(root, 'dist/platform/platform.js');
+      const file = join(root, 'platform/platform.ts');
       const code = readFileSync(file, 'utf8');
-      const stageLine = "        Environment.of('stage', Profiles.staging()),\n";
+      const stageLine = "    Environment.of('stage', Profiles.staging()),\n";
       expect(code).toContain(stageLine);
-      writeFileSync(file, code.replace(stageLine, `${stageLine}        Environment.of('uat', Profiles.staging({ replicas: 2, soakHours: 4 })),\n`));
+      writeFileSync(file, code.replace(stageLine, `${stageLine}    Environment.of('uat', Profiles.staging({ replicas: 2, soakHours: 4 })),\n`));
       writeFileSync(join(root, 'Pulumi.uat.yaml'), 'config:\n  ferry:images:\n    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n');
     },
   });

@@ -167,7 +167,7 @@ describe('rendering changes', () => {
     const swapped = await createPlatformRepo({
       git: false,
       edit: (root) => {
-        const file = join(root, 'dist/platform/platform.js');
+        const file = join(root, 'platform/platform.ts');
         const lines = readFileSync(file, 'utf8').split('\n');
         const api = lines.findIndex((l) => l.includes("{ name: 'api'"));
         [lines[api], lines[api + 1]] = [lines[api + 1]!, lines[api]!];
@@ -175,7 +175,7 @@ describe('rendering changes', () => {
       },
     });
     try {
-      const code = swapped.read('dist/platform/platform.js');
+      const code = swapped.read('platform/platform.ts');
       expect(code.indexOf("name: 'web'")).toBeLessThan(code.indexOf("name: 'api'"));
       expect(snapshotTree(swapped)).toEqual(snapshotTree(repo));
     } finally {
