@@ -18,7 +18,8 @@ export const diffCommand: CliCommand = {
   summary: 'Show what each environment receives: base revision vs working tree, object by object after kustomize',
   help: `Usage: ferry diff [--base <git-ref>] [--format terminal|markdown|json] [--exit-code]
                   [--output <file>] [--output-url <url>] [--expand]
-                  [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]]
+                  [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]
+                   [--preview-branch <name>] [--preview-target-branch <name>]]
 
 Renders the base revision and the working tree, builds every overlay whose inputs differ with
 kubectl kustomize on both sides, and compares the objects by kind/namespace/name, grouped by
@@ -38,6 +39,9 @@ Options:
   --preview-sha <sha> head commit of the pull request (default: HEAD)
   --labels <list>     the pull request's labels, comma-separated: with --preview, show the preview
                       only when they include the platform's preview label
+  --preview-branch <name>, --preview-target-branch <name>
+                      the pull request's head and base branches, the generator's branch and
+                      target_branch (default: $GITHUB_HEAD_REF and $GITHUB_BASE_REF, else empty)
 `,
   async run(argv, io) {
     const { values } = parseFlags('diff', argv, {
@@ -50,10 +54,12 @@ Options:
       preview: { type: 'string' },
       'preview-sha': { type: 'string' },
       labels: { type: 'string' },
+      'preview-branch': { type: 'string' },
+      'preview-target-branch': { type: 'string' },
     });
     const format = (values.format ?? 'terminal') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`ferry diff: --format '${values.format}' is not one of ${FORMATS.join(', ')}`);
-    for (const flag of ['preview-sha', 'labels'] as const) {
+    for (const flag of ['preview-sha', 'labels', 'preview-branch', 'preview-target-branch'] as const) {
       if (values[flag] !== undefined && values.preview === undefined) throw new UsageError(`ferry diff: --${flag} needs --preview <pr-number>`);
     }
 
@@ -71,7 +77,14 @@ Options:
       } else if (labels && !labels.includes(label)) {
         notes.push(`preview-${values.preview} is not shown: the pull request lacks the '${label}' label.`);
       } else {
-        preview = { number: Number(values.preview), headSha: values['preview-sha'] ?? git(io.cwd, ['rev-parse', 'HEAD']).trim() };
+        preview = {
+          number: Number(values.preview),
+          headSha: values['preview-sha'] ?? git(io.cwd, ['rev-parse', 'HEAD']).trim(),
+          branch: values['preview-branch'] ?? io.env.GITHUB_HEAD_REF ?? '',
+          targetBranch: values['preview-target-branch'] ?? io.env.GITHUB_BASE_REF ?? '',
+          // The generator only yields pull requests carrying the preview label.
+          labels: labels ?? [label],
+        };
       }
     }
 

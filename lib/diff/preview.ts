@@ -3,6 +3,9 @@ import YAML from 'yaml';
 import { MANIFESTS_DIR } from '../render/render.js';
 import { parseObjects } from './kustomize-build.js';
 import type { ManifestObject } from './object-diff.js';
+import { goTemplate, UnavailableValue, type TemplateParams, type TemplateValue } from './go-template.js';
+
+export { goTemplate, GoTemplateError, type TemplateParams, type TemplateValue } from './go-template.js';
 
 /** A pull request whose preview to show. */
 export interface PreviewRequest {
@@ -10,6 +13,16 @@ export interface PreviewRequest {
   readonly number: number;
   /** Full or short head commit id of the pull request; previews run `pr-<n>-<first 8 hex>`. */
   readonly headSha: string;
+  /** Head branch: `branch`, `branch_slug`. @default '' */
+  readonly branch?: string;
+  /** Base branch: `target_branch`, `target_branch_slug`. @default '' */
+  readonly targetBranch?: string;
+  /** @default '' */
+  readonly title?: string;
+  /** @default '' */
+  readonly author?: string;
+  /** The pull request's labels: `labels`. @default [] */
+  readonly labels?: readonly string[];
 }
 
 /** One Application the preview ApplicationSet would create, and the kustomization that builds it. */
@@ -27,54 +40,20 @@ export interface PreviewApplication {
 
 type Json = Record<string, any>;
 
-/**
- * Evaluates the small subset of Go templates the ApplicationSet templates use: `{{.key}}`,
- * `{{- if ne .key "text" }}`, `{{- if eq .key "text" }}`, `{{- if .key }}`, `{{- end }}`, with
- * `{{-`/`-}}` trimming. Missing keys are an error (the ApplicationSets use missingkey=error).
- * Anything else is refused by name rather than guessed.
- */
-export function goTemplate(template: string, params: Readonly<Record<string, string>>, where: string): string {
-  const value = (key: string) => {
-    if (!(key in params)) throw new Error(`${where}: template uses {{.${key}}} but the generator gives only ${Object.keys(params).sort().join(', ')}`);
-    return params[key]!;
-  };
-  const stack: boolean[] = [];
-  let out = '';
-  let last = 0;
-  const tag = /{{(-?)\s*(.*?)\s*(-?)}}/g;
-  let trimNext = false;
-  for (let m = tag.exec(template); m; m = tag.exec(template)) {
-    let text = template.slice(last, m.index);
-    if (trimNext) text = text.replace(/^\s+/, '');
-    if (m[1] === '-') text = text.replace(/\s+$/, '');
-    if (stack.every(Boolean)) out += text;
-    last = m.index + m[0].length;
-    trimNext = m[3] === '-';
-    const action = m[2]!;
-    let match: RegExpExecArray | null;
-    if ((match = /^\.(\w+)$/.exec(action))) {
-      if (stack.every(Boolean)) out += value(match[1]!);
-    } else if ((match = /^if\s+(eq|ne)\s+\.(\w+)\s+"([^"]*)"$/.exec(action))) {
-      const equal = value(match[2]!) === match[3];
-      stack.push(match[1] === 'eq' ? equal : !equal);
-    } else if ((match = /^if\s+\.(\w+)$/.exec(action))) {
-      stack.push(value(match[1]!) !== '');
-    } else if (action === 'end') {
-      if (stack.pop() === undefined) throw new Error(`${where}: {{end}} without {{if}}`);
-    } else {
-      throw new Error(`${where}: unsupported template action {{${action}}}; ferry diff evaluates {{.key}}, {{if eq|ne .key "..."}}, {{if .key}} and {{end}}`);
-    }
-  }
-  let rest = template.slice(last);
-  if (trimNext) rest = rest.replace(/^\s+/, '');
-  if (stack.length > 0) throw new Error(`${where}: {{if}} without {{end}}`);
-  return out + rest;
-}
-
-function render(value: unknown, params: Readonly<Record<string, string>>, where: string): unknown {
+/** Renders every string of a template, map keys included, as Argo CD does. */
+function render(value: unknown, params: TemplateParams, where: string): unknown {
   if (typeof value === 'string') return goTemplate(value, params, where);
   if (Array.isArray(value)) return value.map((v) => render(v, params, where));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v, params, where)]));
+  if (typeof value === 'object' && value !== null) {
+    const out = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(value)) {
+      const key = goTemplate(k, params, `${where} (key '${k}')`);
+      // Argo CD would keep one of the two at random.
+      if (out.has(key)) throw new Error(`${where}: two keys render to '${key}', one of them '${k}'`);
+      out.set(key, render(v, params, where));
+    }
+    return Object.fromEntries(out);
+  }
   return value;
 }
 
@@ -114,35 +93,96 @@ function imageOverride(entry: string): Json {
   };
 }
 
+type Params = Record<string, TemplateValue>;
+
 /**
- * What the preview ApplicationSet would generate for one pull request: for each element of its
- * list generator, the template (and templatePatch) evaluated with the pull-request parameters
- * (`number`, `head_sha`, `head_short_sha` = first 8 hex, `head_short_sha_7`, `branch`,
- * `branch_slug`, `target_branch`, `title`, `author`, `labels`), turned into a kustomization
- * that applies the Application's kustomize images and patches on top of its source path.
+ * gosimple/slug's Make as Argo CD's pull-request generator configures it (at most 50 characters,
+ * cut at a dash; '_' → '-'), for branch names of printable ASCII without quotes, '&' or '@' (which
+ * slug versions substitute differently; other characters it transliterates from tables).
+ */
+export function branchSlug(branch: string): TemplateValue {
+  if (!/^[\x20-\x7e]*$/.test(branch) || /["'&@]/.test(branch)) {
+    return new UnavailableValue(`ferry does not compute gosimple/slug's slug of ${JSON.stringify(branch)} (non-ASCII, control characters, quotes, '&' or '@')`);
+  }
+  const slug = branch.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  if (slug.length <= 50) return slug;
+  const cut = slug.lastIndexOf('-', 50);
+  return slug.slice(0, cut > 0 ? cut : 50);
+}
+
+/**
+ * The parameters Argo CD's pull-request generator gives a Go-template ApplicationSet: strings
+ * (`number` too), and `labels` as a list.
+ */
+export function pullRequestParams(request: PreviewRequest): Params {
+  const sha = request.headSha.toLowerCase();
+  if (!/^[0-9a-f]{7,40}$/.test(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
+  const branch = request.branch ?? '';
+  const targetBranch = request.targetBranch ?? '';
+  return {
+    number: String(request.number),
+    title: request.title ?? '',
+    branch,
+    branch_slug: branchSlug(branch),
+    target_branch: targetBranch,
+    target_branch_slug: branchSlug(targetBranch),
+    head_sha: sha,
+    head_short_sha: sha.slice(0, 8),
+    head_short_sha_7: sha.slice(0, 7),
+    author: request.author ?? '',
+    labels: [...(request.labels ?? [])],
+  };
+}
+
+/**
+ * The parameter sets an ApplicationSet's generators yield, in Argo CD's order: list elements,
+ * the given pull request for a pullRequest generator, and a matrix of two of those. Other
+ * generators are refused by name.
+ */
+export function generatorParams(spec: Json, where: string, pullRequest?: Params): Params[] {
+  const one = (g: Json, inMatrix: boolean): Params[] => {
+    if (g.list) {
+      return ((g.list.elements ?? []) as unknown[]).map((e, i) => {
+        if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new Error(`${where}: list element ${i} is not an object`);
+        // Argo CD renders a matrix's second generator with the first one's parameters; ferry does not.
+        if (inMatrix && JSON.stringify(e).includes('{{')) throw new Error(`${where}: matrix list element ${i} contains a template ({{...}}), which ferry does not evaluate`);
+        return e as Params;
+      });
+    }
+    if (g.pullRequest) {
+      if (!pullRequest) throw new Error(`${where}: a pullRequest generator needs a pull request (ferry diff --preview)`);
+      return [pullRequest];
+    }
+    throw new Error(`${where}: unsupported generator '${Object.keys(g).join(', ')}'; ferry evaluates list, pullRequest and a matrix of two of them`);
+  };
+  return ((spec.generators ?? []) as Json[]).flatMap((g) => {
+    if (!g.matrix) return one(g, false);
+    const children = (g.matrix.generators ?? []) as Json[];
+    if (children.length !== 2) throw new Error(`${where}: a matrix generator has ${children.length} generators, not 2`);
+    const second = one(children[1]!, true);
+    return one(children[0]!, true).flatMap((a) =>
+      second.map((b) => {
+        const clash = Object.keys(b).find((k) => Object.prototype.hasOwnProperty.call(a, k));
+        if (clash !== undefined) throw new Error(`${where}: both matrix generators give parameter '${clash}'`);
+        return { ...a, ...b };
+      }),
+    );
+  });
+}
+
+/**
+ * What the preview ApplicationSet would generate for one pull request: for each parameter set of
+ * its generators (the pull request's {@link pullRequestParams} × the list of services), the
+ * template (and templatePatch) evaluated as Argo CD does, turned into a kustomization that
+ * applies the Application's kustomize images and patches on top of its source path.
  */
 export function previewApplications(files: ReadonlyMap<string, string>, request: PreviewRequest): PreviewApplication[] {
   const found = findPreviewApplicationSet(files);
   if (!found) throw new Error(`--preview: no ApplicationSet with a pullRequest generator under ${MANIFESTS_DIR}/argocd/; set 'previews' in platform/platform.ts`);
   const where = `${found.file}: ApplicationSet ${found.object.metadata?.name}`;
   const spec = found.object.spec as Json;
-  const matrix = (spec.generators as Json[]).find((g) => g.matrix)?.matrix?.generators as Json[] | undefined;
-  const elements = (matrix?.find((g) => g.list)?.list?.elements ?? [{}]) as Record<string, string>[];
-  const sha = request.headSha.toLowerCase();
-  if (!/^[0-9a-f]{7,40}$/.test(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
-  const prParams = {
-    number: String(request.number),
-    head_sha: sha,
-    head_short_sha: sha.slice(0, 8),
-    head_short_sha_7: sha.slice(0, 7),
-    branch: '',
-    branch_slug: '',
-    target_branch: '',
-    title: '',
-    author: '',
-  };
-  return elements.map((element) => {
-    const params: Record<string, string> = { ...element, ...prParams };
+  const paramSets = generatorParams(spec, where, pullRequestParams(request));
+  return paramSets.map((params) => {
     let template = render(spec.template, params, where) as Json;
     if (typeof spec.templatePatch === 'string') {
       const patch = YAML.parse(goTemplate(spec.templatePatch, params, `${where} templatePatch`)) as unknown;
