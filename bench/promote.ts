@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, REGISTRY_BINARY } from '../test/registry/local-registry.js';
+import { startRegistry, REGISTRY_BINARY } from '../lib/testing/local-registry.js';
 import { createSyntheticRepo, syntheticTag, SYNTHETIC_ENVIRONMENTS } from './synthetic.js';
 import { median, runFerry } from './timing.js';
 

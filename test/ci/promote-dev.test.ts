@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { createPlatformRepo, remoteThatMoved, REPO_ROOT, type MovedRemote } from '../helpers/platform-repo.js';
-import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
+import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
 
 /** The `run:` and `env:` of the step that promotes, from the workflow file itself. */
 function promoteStep(): { run: string; env: Record<string, string> } {

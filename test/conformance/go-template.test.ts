@@ -9,7 +9,7 @@ import { Chart, Testing } from 'cdk8s';
 import YAML from 'yaml';
 import { EnvironmentApplicationSet } from '../../constructs/environment-application-set.js';
 import { PreviewApplicationSet } from '../../constructs/preview-application-set.js';
-import { SyncPolicy } from '../../constructs/sync-policy.js';
+import { SyncPolicy } from '../../model/sync-policy.js';
 import { goTemplate, type TemplateParams, type TemplateValue, UnavailableValue } from '../../lib/diff/go-template.js';
 import { branchSlug, generatorParams, pullRequestParams, type PreviewRequest } from '../../lib/diff/preview.js';
 import { compareWithGo, goTemplateBinary, renderWithGo, type Conformance, type TemplateCase } from './go-template-engine.js';

@@ -1,4 +1,4 @@
-import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
+import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
 import { createPromoteRepo, editPlatform, type PromoteRepo } from './promote-fixture.js';
 
 let registry: LocalRegistry;

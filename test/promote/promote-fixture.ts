@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPlatformRepo, type CliResult, type PlatformRepo } from '../helpers/platform-repo.js';
-import type { LocalRegistry } from '../registry/local-registry.js';
+import type { LocalRegistry } from '../../lib/testing/local-registry.js';
 
 export const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Promoter Pat',

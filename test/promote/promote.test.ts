@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type LocalRegistry } from '../registry/local-registry.js';
+import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
 import { remoteThatMoved } from '../helpers/platform-repo.js';
 import { createPromoteRepo, GIT_ENV } from './promote-fixture.js';
 

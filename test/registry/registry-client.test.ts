@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { basicAuth, parseChallenge } from '../../lib/registry/registry-auth.js';
 import { ecrAuth, ecrRegion } from '../../lib/registry/ecr-token-provider.js';
 import { RegistryClient } from '../../lib/registry/registry-client.js';
-import { pushTestImage, startRegistry, type LocalRegistry } from './local-registry.js';
+import { pushTestImage, startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
 
 let registry: LocalRegistry;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * A real OCI registry (Debian's `docker-registry`, the CNCF distribution server) on a free loopback
- * port with its storage in a temp folder, for tests. Images are pushed through the registry API by
- * the test itself: a config blob, one layer blob and an OCI image manifest.
+ * port with its storage in a temp folder, for the tests of ferry and of platform repositories
+ * (`ferry/testing`) and for the benchmarks. Images are pushed through the registry API: a config
+ * blob, one layer blob and an OCI image manifest.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegistryClient } from '../../lib/registry/registry-client.js';
+import { RegistryClient } from '../registry/registry-client.js';
 
 export const REGISTRY_BINARY = process.env.FERRY_TEST_REGISTRY_BINARY ?? '/usr/bin/docker-registry';
 
