@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
+import { renderWorkflows } from '../../lib/workflows/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { renderRepository } from '../../lib/render/render.js';
 import { renderSummary } from '../../lib/render/summary.js';
@@ -13,8 +14,9 @@ export const renderCommand: CliCommand = {
   help: `Usage: ferry render [--check] [--quiet]
 
 Renders manifests/base/<service>/, manifests/overlays/<env>/<service>/ and
-manifests/argocd/<cluster>/ from platform/platform.ts and every Pulumi.<env>.yaml, and
-.github/CODEOWNERS from the environments' release approvers, then prints
+manifests/argocd/<cluster>/ from platform/platform.ts and every Pulumi.<env>.yaml,
+.github/CODEOWNERS from the environments' release approvers, and .github/workflows/*.yaml from
+the promotion graph (templates/workflows/ of ferry, or your own of the same name), then prints
 environment x service -> tag, replicas, strategy, sync.
 The output is a pure function of code and stack config. Bad config fails before anything is
 written; only files that differ are replaced, swapped in together, and files no longer
@@ -28,31 +30,42 @@ Options:
     const { values } = parseFlags('render', argv, { check: { type: 'boolean' }, quiet: { type: 'boolean' } });
     const platform = await loadPlatform(io.cwd);
     const output = renderRepository(io.cwd, platform);
-    const codeowners = renderCodeowners(platform);
-    const codeownersFile = join(io.cwd, CODEOWNERS_PATH);
-    const codeownersState = !existsSync(codeownersFile) ? 'missing' : readFileSync(codeownersFile, 'utf8') === codeowners ? 'same' : 'changed';
+    // Files outside manifests/ that follow the platform: CODEOWNERS and the workflows.
+    const repositoryFiles = new Map([[CODEOWNERS_PATH, renderCodeowners(platform)], ...renderWorkflows(io.cwd, platform)]);
+    const state = (path: string, content: string) => {
+      const file = join(io.cwd, path);
+      return !existsSync(file) ? 'missing' : readFileSync(file, 'utf8') === content ? 'same' : 'changed';
+    };
+    const outdated = [...repositoryFiles].map(([path, content]) => ({ path, content, state: state(path, content) })).filter((f) => f.state !== 'same');
     if (values.check) {
       const drift = compareTree(io.cwd, output.files);
-      if (!hasDrift(drift) && codeownersState === 'same') {
-        io.out(`manifests/ is up to date (${output.files.size} files)\n`);
+      if (!hasDrift(drift) && outdated.length === 0) {
+        io.out(`manifests/ is up to date (${output.files.size} files), and ${repositoryFiles.size} files under .github/\n`);
         return 0;
       }
       const lines = [
         ...drift.changed.map((p) => `  changed: ${p}`),
         ...drift.missing.map((p) => `  missing: ${p}`),
         ...drift.stale.map((p) => `  stale:   ${p}`),
-        ...(codeownersState === 'same' ? [] : [`  ${`${codeownersState}:`.padEnd(8)} ${CODEOWNERS_PATH}`]),
+        ...outdated.map((f) => `  ${`${f.state}:`.padEnd(8)} ${f.path}`),
       ];
-      io.err(`manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n${lines.join('\n')}\n`);
+      io.err(`the rendered files differ from a fresh render; run \`ferry render\` and commit the result:\n${lines.join('\n')}\n`);
       return 1;
     }
-    writeTreeAtomically(io.cwd, output.files);
-    if (codeownersState !== 'same') {
-      mkdirSync(dirname(codeownersFile), { recursive: true });
-      writeFileSync(`${codeownersFile}.tmp-${process.pid}`, codeowners);
-      renameSync(`${codeownersFile}.tmp-${process.pid}`, codeownersFile);
+    const drift = writeTreeAtomically(io.cwd, output.files);
+    for (const { path, content } of outdated) {
+      const file = join(io.cwd, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp-${process.pid}`, content);
+      renameSync(`${file}.tmp-${process.pid}`, file);
     }
-    if (!values.quiet) io.out(`${renderSummary(output.environments)}\n\nwrote ${output.files.size} files to manifests/\n`);
+    const written = drift.changed.length + drift.missing.length + outdated.length;
+    const removed = drift.stale.length;
+    const result =
+      written + removed === 0
+        ? `nothing changed: ${output.files.size} files in manifests/ and ${repositoryFiles.size} under .github/ are up to date`
+        : `wrote ${written} files${removed > 0 ? `, removed ${removed}` : ''} (${output.files.size} in manifests/, ${repositoryFiles.size} under .github/)`;
+    if (!values.quiet) io.out(`${renderSummary(output.environments)}\n\n${result}\n`);
     return 0;
   },
 };

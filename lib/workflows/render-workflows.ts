@@ -1,0 +1,127 @@
+/**
+ * The GitHub Actions workflows of a platform repository, rendered from the promotion graph so that
+ * adding an environment needs no hand edit: which stacks `pulumi up` runs and where, which
+ * environments the manual promotion offers, which one a release goes to.
+ *
+ * The workflows are templates (templates/workflows/*.yaml of ferry, or of the platform repository,
+ * which wins by file name) holding `__NAME__` tokens; every token must be known, so a template
+ * never ships half-rendered.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Platform } from '../../model/platform.js';
+
+/** Where render writes the workflows, relative to the repository root. */
+export const WORKFLOWS_DIR = '.github/workflows';
+
+/** Folder of workflow templates, in ferry's package and in a platform repository. */
+export const WORKFLOW_TEMPLATES_DIR = 'templates/workflows';
+
+/** What the workflows need to know of the graph. */
+export interface WorkflowGraphFacts {
+  /** Environments whose promotions need no review, in promotion order. */
+  readonly unreviewed: readonly string[];
+  /** Environments whose promotions need a reviewed pull request (they run in GitHub environment `production`). */
+  readonly reviewed: readonly string[];
+  /** Every environment a promotion can target: all but the first. */
+  readonly promotionTargets: readonly string[];
+  /** Where every published image goes first. */
+  readonly first: string;
+  /** Where a release (`vX.Y.Z`) goes: the first reviewed environment, else the last. */
+  readonly release: string;
+  /** The environment right before the release one, where release candidates go (the release one itself if it is first). */
+  readonly prerelease: string;
+}
+
+export function workflowGraphFacts(platform: Platform): WorkflowGraphFacts {
+  const names = platform.environments.map((e) => e.name);
+  const reviewed = platform.environments.filter((e) => e.requiresReview).map((e) => e.name);
+  const release = reviewed[0] ?? names[names.length - 1]!;
+  return {
+    unreviewed: platform.environments.filter((e) => !e.requiresReview).map((e) => e.name),
+    reviewed,
+    promotionTargets: names.slice(1),
+    first: names[0]!,
+    release,
+    prerelease: platform.upstreamOf(release)?.name ?? release,
+  };
+}
+
+/** A GitHub expression that is true when `inputs.environment` is one of `names`. */
+function environmentIn(names: readonly string[]): string {
+  if (names.length === 0) return 'false';
+  if (names.length === 1) return `inputs.environment == '${names[0]}'`;
+  return `contains(fromJSON('${JSON.stringify(names)}'), inputs.environment)`;
+}
+
+/** A GitHub expression that is true when `inputs.environment` is none of `names` (a plain `!` would start a YAML tag). */
+function environmentNotIn(names: readonly string[]): string {
+  if (names.length === 0) return 'true';
+  if (names.length === 1) return `inputs.environment != '${names[0]}'`;
+  return `\${{ !contains(fromJSON('${JSON.stringify(names)}'), inputs.environment) }}`;
+}
+
+/** The value of every token, for a platform and the command that runs ferry there. */
+export function workflowTokens(facts: WorkflowGraphFacts, ferryCommand: string): Readonly<Record<string, string>> {
+  // An empty matrix is an error on GitHub: an unused job gets a placeholder and never runs.
+  const list = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : 'none');
+  return {
+    FERRY: ferryCommand,
+    UNREVIEWED_ENVIRONMENTS: list(facts.unreviewed),
+    REVIEWED_ENVIRONMENTS: list(facts.reviewed),
+    PROMOTION_TARGETS: list(facts.promotionTargets),
+    IF_REVIEWED: environmentIn(facts.reviewed),
+    IF_NOT_REVIEWED: environmentNotIn(facts.reviewed),
+    FIRST_ENVIRONMENT: facts.first,
+    RELEASE_ENVIRONMENT: facts.release,
+    PRERELEASE_ENVIRONMENT: facts.prerelease,
+  };
+}
+
+/** Replaces every `__NAME__` token; an unknown token is an error naming the template and the token. */
+export function fillTemplate(template: string, tokens: Readonly<Record<string, string>>, where: string): string {
+  return template.replace(/__([A-Z][A-Z_]*[A-Z])__/g, (match, name: string) => {
+    const value = tokens[name];
+    if (value === undefined) throw new Error(`${where}: unknown token ${match}; known: ${Object.keys(tokens).map((t) => `__${t}__`).join(', ')}`);
+    return value;
+  });
+}
+
+/** ferry's own templates, beside its compiled or source modules. */
+export function engineTemplatesDir(): string {
+  for (const relative of ['../../../templates/workflows', '../../templates/workflows']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  throw new Error(`ferry's workflow templates (${WORKFLOW_TEMPLATES_DIR}) are missing from its package`);
+}
+
+/** How workflows run ferry in the repository at `root`: its own CLI in ferry's checkout, else the installed package. */
+export function ferryCommandFor(root: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string };
+    if (pkg.name === 'ferry' && existsSync(join(root, 'bin/ferry.js'))) return 'node bin/ferry.js';
+  } catch {
+    // no package.json: the installed package
+  }
+  return 'npx ferry';
+}
+
+/**
+ * The workflow files of the repository at `root`: path (under .github/workflows) -> content.
+ * A template of the repository's own templates/workflows replaces ferry's of the same name.
+ */
+export function renderWorkflows(root: string, platform: Platform, templatesDir = engineTemplatesDir()): Map<string, string> {
+  const tokens = workflowTokens(workflowGraphFacts(platform), ferryCommandFor(root));
+  const own = join(root, WORKFLOW_TEMPLATES_DIR);
+  const names = new Set(readdirSync(templatesDir).filter((f) => /\.ya?ml$/.test(f)));
+  if (existsSync(own) && own !== templatesDir) for (const f of readdirSync(own)) if (/\.ya?ml$/.test(f)) names.add(f);
+  const files = new Map<string, string>();
+  for (const name of [...names].sort()) {
+    const source = existsSync(join(own, name)) ? join(own, name) : join(templatesDir, name);
+    const where = source === join(own, name) ? `${WORKFLOW_TEMPLATES_DIR}/${name}` : `ferry's ${WORKFLOW_TEMPLATES_DIR}/${name}`;
+    files.set(`${WORKFLOWS_DIR}/${name}`, fillTemplate(readFileSync(source, 'utf8'), tokens, where));
+  }
+  return files;
+}
