@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { checkImageTag } from './image-tag.js';
 import { INFRA_KEYS } from './infra-keys.js';
+import { stackYamlValue } from './stack-yaml.js';
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import {
   checkLogLevel,
@@ -187,12 +188,7 @@ export function stackFileName(env: string): string {
 
 /** Splits the `config:` mapping of a stack file text into this project's values, keyed without prefix. */
 export function projectValues(text: string, file: string, project: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = YAML.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const doc = stackYamlValue(text, file);
   const root = mapping(doc ?? {}, file, 'config: { ... }');
   for (const key of Object.keys(root)) {
     if (!['config', 'secretsprovider', 'encryptedkey', 'encryptionsalt', 'environment'].includes(key)) {

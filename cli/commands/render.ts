@@ -40,7 +40,7 @@ Options:
     if (values.check) {
       const drift = compareTree(io.cwd, output.files);
       if (!hasDrift(drift) && outdated.length === 0) {
-        io.out(`manifests/ is up to date (${output.files.size} files), and ${repositoryFiles.size} files under .github/\n`);
+        io.out(`manifests/ is up to date (${output.files.size} files)\n`);
         return 0;
       }
       const lines = [
@@ -49,7 +49,7 @@ Options:
         ...drift.stale.map((p) => `  stale:   ${p}`),
         ...outdated.map((f) => `  ${`${f.state}:`.padEnd(8)} ${f.path}`),
       ];
-      io.err(`the rendered files differ from a fresh render; run \`ferry render\` and commit the result:\n${lines.join('\n')}\n`);
+      io.err(`manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n${lines.join('\n')}\n`);
       return 1;
     }
     const drift = writeTreeAtomically(io.cwd, output.files);

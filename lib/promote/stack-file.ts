@@ -1,4 +1,5 @@
 import YAML, { isMap, isScalar, type Document } from 'yaml';
+import { parseStackYaml } from '../../model/stack-yaml.js';
 
 /** The config keys promotion edits, without the project prefix. */
 export const IMAGES_KEY = 'images';
@@ -25,8 +26,7 @@ export class StackFile {
     /** Pulumi project name: keys are `<project>:images`. */
     public readonly project: string,
   ) {
-    this.doc = YAML.parseDocument(text);
-    if (this.doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${this.doc.errors[0]!.message.split('\n')[0]}`);
+    this.doc = parseStackYaml(text, file);
   }
 
   /** `config.<project>:images.<service>`, or undefined. */

@@ -100,6 +100,6 @@ describe('projectValues', () => {
     );
   });
   test('invalid YAML is reported with the file', () => {
-    expect(() => projectValues('config: [\n', 'Pulumi.dev.yaml', 'ferry')).toThrow(/^Pulumi\.dev\.yaml: not valid YAML: /);
+    expect(() => projectValues('config: [\n', 'Pulumi.dev.yaml', 'ferry')).toThrow(/^Pulumi\.dev\.yaml: not valid YAML at line 2 \(near key 'config'\): /);
   });
 });
