@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { findRepositoryRoot } from '../lib/loader/load-platform.js';
+import { Redactor } from '../lib/redact/redact.js';
 import type { CliCommand, CliIO } from './command.js';
 import { UsageError } from './command.js';
 
@@ -36,8 +37,8 @@ export const COMMANDS: readonly { readonly name: string; load(): Promise<CliComm
   { name: 'verify', load: async () => (await import('./commands/verify.js')).verifyCommand },
 ];
 
-async function usage(): Promise<string> {
-  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+async function usage(entries: typeof COMMANDS): Promise<string> {
+  const commands = await Promise.all(entries.map((c) => c.load()));
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'ferry: render and promote a GitOps delivery platform. A promotion is a stack-config change.',
@@ -48,28 +49,44 @@ async function usage(): Promise<string> {
   ].join('\n');
 }
 
+/**
+ * The IO every command gets: its output and errors pass through one redactor built from the
+ * environment (tokens in every encoding, credentials in URLs, Authorization values), so no
+ * command, message or quoted git argument can print a secret.
+ */
+export function redactingIO(io: CliIO, redactor = new Redactor({ env: io.env })): CliIO {
+  return {
+    cwd: io.cwd,
+    env: io.env,
+    isTTY: io.isTTY,
+    out: (text) => io.out(redactor.redact(text)),
+    err: (text) => io.err(redactor.redact(text)),
+  };
+}
+
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit, so tests can call it. */
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argv: readonly string[], rawIO: CliIO, commands: typeof COMMANDS = COMMANDS): Promise<number> {
+  const io = redactingIO(rawIO);
   const [name, ...rest] = argv;
-  if (name === '--version' || name === '-v' || name === 'version') {
-    io.out(`ferry ${ferryVersion()}\n`);
-    return 0;
-  }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out((await usage()) + '\n');
-    return name === undefined ? 2 : 0;
-  }
-  const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) {
-    io.err(`ferry: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
-    return 2;
-  }
-  const command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.help.trimEnd() + '\n');
-    return 0;
-  }
   try {
+    if (name === '--version' || name === '-v' || name === 'version') {
+      io.out(`ferry ${ferryVersion()}\n`);
+      return 0;
+    }
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out((await usage(commands)) + '\n');
+      return name === undefined ? 2 : 0;
+    }
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) {
+      io.err(`ferry: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')}\n`);
+      return 2;
+    }
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(command.help.trimEnd() + '\n');
+      return 0;
+    }
     const context = command.needsRepository === false ? io : { ...io, cwd: findRepositoryRoot(io.cwd) };
     return await command.run(rest, context);
   } catch (e) {
@@ -77,7 +94,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.err(`${e.message}\n`);
       return e.exitCode;
     }
-    io.err(`ferry ${name}: ${(e as Error).message}\n`);
+    // Only the message, through the redactor: a stack or an error's fields (git's arguments) could hold a secret.
+    io.err(`ferry${name === undefined ? '' : ` ${name}`}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }

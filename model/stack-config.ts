@@ -5,6 +5,7 @@ import { checkImageTag } from './image-tag.js';
 import { INFRA_KEYS } from './infra-keys.js';
 import { stackYamlValue } from './stack-yaml.js';
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
+import { isDigest } from './image-digest.js';
 import {
   checkLogLevel,
   checkReplicas,
@@ -40,7 +41,6 @@ export interface StackConfig {
   readonly infra: Readonly<Record<string, unknown>>;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 function mapping(value: unknown, where: string, example: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -81,7 +81,7 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
       const digests = mapping(value, where, '{ api: "sha256:<64 hex>" }');
       serviceKeys(digests, where, source);
       for (const [service, digest] of Object.entries(digests)) {
-        if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+        if (!isDigest(digest)) {
           throw new Error(`${where}.${service}: ${JSON.stringify(digest)} is not a digest; allowed: sha256:<64 hex>`);
         }
       }

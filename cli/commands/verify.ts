@@ -23,7 +23,8 @@ Polls GET <argocd-url>/api/v1/applications/<service>-<env> (the first time with 
 until the Application is Synced and Healthy, no sync operation runs and every Argo Rollout in it
 is Healthy (a blue-green Rollout paused for promotion is Suspended: still waiting). The token is
 read from the environment variable ARGOCD_AUTH_TOKEN (an Argo CD account token with
-'applications, get'); the URL from --argocd-url or ARGOCD_URL. Progress goes to stderr.
+'applications, get'); the URL from --argocd-url or ARGOCD_URL. Plain http is refused except to
+loopback (a port-forward) unless FERRY_ARGOCD_INSECURE=true. Progress goes to stderr.
 
 Options:
   --env <env>              environment of the platform (the Application is <service>-<env>)
@@ -82,10 +83,13 @@ Exit codes:
     }
     const rawUrl = values['argocd-url'] ?? io.env.ARGOCD_URL;
     if (!rawUrl) throw new UsageError(`ferry verify: no Argo CD URL; pass --argocd-url or set ARGOCD_URL (environment '${env.name}' runs on cluster '${env.cluster}')`);
-    const url = usage(() => checkArgoCdUrl(rawUrl, values['argocd-url'] !== undefined ? '--argocd-url' : 'ARGOCD_URL'));
+    const allowInsecure = io.env.FERRY_ARGOCD_INSECURE === 'true';
+    const url = usage(() => checkArgoCdUrl(rawUrl, values['argocd-url'] !== undefined ? '--argocd-url' : 'ARGOCD_URL', allowInsecure));
     const token = io.env.ARGOCD_AUTH_TOKEN;
     if (!token) throw new UsageError('ferry verify: ARGOCD_AUTH_TOKEN is not set; give it an Argo CD API token with applications, get');
-    return verify(io, new ArgoCdClient({ url, token }), `${service}-${env.name}`, timeoutMs, intervalMs, values.revision);
+    // One hanging request must not outlast --timeout by the default 30 s.
+    const client = new ArgoCdClient({ url, token, allowInsecure, requestTimeoutMs: Math.min(30_000, timeoutMs) });
+    return verify(io, client, `${service}-${env.name}`, timeoutMs, intervalMs, values.revision);
   },
 };
 

@@ -1,4 +1,5 @@
 /** A minimal Argo CD API client: reading one Application with a bearer token. */
+import { HttpClient, HttpError, isLoopback } from '../http/http-client.js';
 import { applicationStatus, FatalApiError, type ApplicationStatus } from './verify.js';
 
 export interface ArgoCdClientProps {
@@ -11,10 +12,29 @@ export interface ArgoCdClientProps {
    * @default 30000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * Largest Application JSON read, in bytes.
+   * @default DEFAULT_MAX_BODY_BYTES (4 MiB)
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Allow plain http to a server that is not on loopback (the token would travel in clear).
+   * @default false
+   */
+  readonly allowInsecure?: boolean;
+  /**
+   * The HTTP client; when given, the limits above are its business.
+   * @default - a client with the limits above
+   */
+  readonly http?: HttpClient;
 }
 
-/** Checks and normalises an Argo CD base URL; `where` names its source in the error. */
-export function checkArgoCdUrl(url: string, where: string): string {
+/**
+ * Checks and normalises an Argo CD base URL; `where` names its source in the error. User info is
+ * dropped (the token goes in a header; a password in the URL would only end up in messages), and
+ * plain http is refused unless the server is on loopback (a port-forward) or `allowInsecure`.
+ */
+export function checkArgoCdUrl(url: string, where: string, allowInsecure = false): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -24,29 +44,39 @@ export function checkArgoCdUrl(url: string, where: string): string {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(`${where}: ${JSON.stringify(url)} must be an http(s) URL like https://argocd.example.com`);
   }
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !allowInsecure) {
+    throw new Error(`${where}: ${JSON.stringify(url)} is plain http to ${parsed.host}; the token would travel in clear: use https (plain http is allowed only to loopback, e.g. a port-forward to 127.0.0.1)`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href.replace(/\/+$/, '');
+  }
   return url.replace(/\/+$/, '');
 }
 
 export class ArgoCdClient {
   private readonly url: string;
-  private readonly requestTimeoutMs: number;
+  private readonly http: HttpClient;
 
   public constructor(private readonly props: ArgoCdClientProps) {
-    this.url = checkArgoCdUrl(props.url, 'Argo CD URL');
-    this.requestTimeoutMs = props.requestTimeoutMs ?? 30_000;
+    this.url = checkArgoCdUrl(props.url, 'Argo CD URL', props.allowInsecure);
+    this.http = props.http ?? new HttpClient({ timeoutMs: props.requestTimeoutMs ?? 30_000, maxBodyBytes: props.maxBodyBytes, allowInsecure: props.allowInsecure });
   }
 
   /**
    * GET /api/v1/applications/<name>; `refresh` asks Argo CD to compare with git now.
-   * @throws FatalApiError on 401, 403 and 404 (waiting will not help); Error on anything else
+   * @throws FatalApiError on 401, 403 and 404, plain http and an oversized answer (waiting will not help); Error on anything else
    */
   public async application(name: string, refresh = false): Promise<ApplicationStatus> {
     const url = `${this.url}/api/v1/applications/${encodeURIComponent(name)}${refresh ? '?refresh=normal' : ''}`;
-    const response = await fetch(url, {
-      headers: { Authorization: `Bearer ${this.props.token}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(this.requestTimeoutMs),
-    });
-    const body = await response.text();
+    const response = await this.http
+      .request(url, { headers: { Authorization: `Bearer ${this.props.token}`, Accept: 'application/json' } })
+      .catch((e: unknown) => {
+        if (e instanceof HttpError && (e.kind === 'insecure' || e.kind === 'too-large')) throw new FatalApiError(e.message);
+        throw e;
+      });
+    const body = response.body.toString('utf8');
     if (response.ok) {
       try {
         return applicationStatus(JSON.parse(body));

@@ -1,4 +1,5 @@
 import { Git } from '../git/git.js';
+import type { HttpClient } from '../http/http-client.js';
 import type { Platform } from '../../model/platform.js';
 import { githubRepository, openPullRequest, pushRef, syncToRemote } from './publish.js';
 import { promote, PromotionError, type ImageRegistry, type PromotionRequest, type PromotionResult } from './promotion.js';
@@ -30,7 +31,11 @@ export interface DeliveryOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Progress lines (retries). */
   readonly log?: (line: string) => void;
-  readonly fetch?: typeof fetch;
+  /**
+   * HTTP client of the GitHub API.
+   * @default new HttpClient()
+   */
+  readonly http?: HttpClient;
 }
 
 /** A promotion and where it went. */
@@ -70,7 +75,7 @@ export async function deliverPromotion(root: string, platform: Platform, request
         base: platform.targetRevision,
         title: result.plan.message.split('\n')[0]!,
         body: reviewChecklist(result.plan, request.now),
-        fetch: options.fetch,
+        http: options.http,
       });
       return { ...result, pushed: true, attempts: attempt, pullRequest };
     }

@@ -3,19 +3,24 @@ import { parseStackConfig, projectValues, readProjectName, stackFileName, type S
 import { Git } from '../git/git.js';
 import type { Environment, Platform, ServiceDefinition } from '../../model/platform.js';
 import { commitMessage, promotionBranch, type CommitService } from './commit-message.js';
-import { runGates, type Delivery, type GateContext, type GateRefusal, type ImageFacts, type PromotionKind } from '../../model/gate.js';
+import { runGates, type Delivery, type GateContext, type GateRefusal, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
 import { readIfExists, renderedChanges, writeOrRemove, writeRenderedChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
+import { isDigest } from '../../model/image-digest.js';
+import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv } from './image-check.js';
 
 /** Where images are looked up and re-tagged; the OCI registry client implements it, tests may fake it. */
 export interface ImageRegistry {
   /** `<registry>/<repository>:<tag>` for messages. */
   reference(service: ServiceDefinition, tag: string): string;
-  /** The digest of the tag, or undefined if the tag does not exist. */
-  digest(service: ServiceDefinition, tag: string): Promise<string | undefined>;
+  /**
+   * The digest of the tag, or undefined if the tag does not exist. `signal` is the overall
+   * deadline of the promotion's registry checks; an implementation must give up when it aborts.
+   */
+  digest(service: ServiceDefinition, tag: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Puts the image of `from` under `to` (same digest); returns the digest. */
   retag(service: ServiceDefinition, from: string, to: string): Promise<string>;
 }
@@ -126,7 +131,15 @@ export async function planPromotion(
   platform: Platform,
   request: PromotionRequest,
   registry: ImageRegistry,
-  options: { retag?: boolean; env?: Readonly<Record<string, string | undefined>> } = {},
+  options: {
+    retag?: boolean;
+    env?: Readonly<Record<string, string | undefined>>;
+    /**
+     * One deadline for all registry checks of the plan, in milliseconds.
+     * @default env FERRY_REGISTRY_DEADLINE_MS, else DEFAULT_REGISTRY_DEADLINE_MS
+     */
+    registryDeadlineMs?: number;
+  } = {},
 ): Promise<PromotionPlan> {
   const project = readProjectName(root);
   const target = platform.environment(request.to);
@@ -171,7 +184,8 @@ export async function planPromotion(
   const unchanged: { service: string; tag: string }[] = [];
   const refusals: GateRefusal[] = [];
   let stack = targetStack;
-  for (const definition of definitions) {
+  // Every source tag first (pure), then every registry check at once under one deadline.
+  const sources = definitions.map((definition) => {
     const service = definition.name;
     const previousTag = targetStack.tagOf(service);
     let sourceTag: string;
@@ -190,21 +204,19 @@ export async function planPromotion(
     } else {
       throw new PromotionError(`${target.name} is the first environment (${platform.promotionOrder()}); give the tag with --tag`);
     }
+    return { definition, sourceTag };
+  });
+  const images = await checkImages(registry, sources, {
+    skip: overrides.includes('image'),
+    deadlineMs: options.registryDeadlineMs ?? registryDeadlineFromEnv(options.env) ?? DEFAULT_REGISTRY_DEADLINE_MS,
+  });
+
+  for (const [index, { definition, sourceTag }] of sources.entries()) {
+    const service = definition.name;
+    const previousTag = targetStack.tagOf(service);
     const tag = request.release ?? sourceTag;
     const pinned = targetStack.digestOf(service);
-
-    let image: ImageFacts;
-    const reference = registry.reference(definition, sourceTag);
-    if (overrides.includes('image')) {
-      image = { reference, checked: false, exists: false };
-    } else {
-      try {
-        const digest = await registry.digest(definition, sourceTag);
-        image = { reference, checked: true, exists: digest !== undefined, digest };
-      } catch (e) {
-        image = { reference, checked: true, exists: false, error: (e as Error).message };
-      }
-    }
+    const image = images[index]!;
     if (tag === previousTag && (!request.pinDigest || image.digest === undefined || image.digest === pinned)) {
       unchanged.push({ service, tag });
       continue;
@@ -275,6 +287,7 @@ export async function planPromotion(
   if (options.retag && request.release !== undefined) {
     for (const p of planned) {
       const digest = await registry.retag(p.definition, p.sourceTag, p.tag);
+      if (!isDigest(digest)) throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave ${JSON.stringify(digest.slice(0, 100))}, which is not a sha256 digest; refused`);
       if (p.digest !== undefined && digest !== p.digest) {
         throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave digest ${digest}, but ${p.sourceTag} has ${p.digest}`);
       }

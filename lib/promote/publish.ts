@@ -1,4 +1,5 @@
 import type { Git } from '../git/git.js';
+import { HttpClient, HttpError } from '../http/http-client.js';
 
 /** How `git push` ended. */
 export type PushOutcome = { readonly ok: true } | { readonly ok: false; readonly rejected: boolean; readonly message: string };
@@ -55,26 +56,39 @@ export interface PullRequestProps {
   readonly base: string;
   readonly title: string;
   readonly body: string;
-  readonly fetch?: typeof fetch;
+  /**
+   * The HTTP client (https only, except loopback; 4 MiB answers; 30 s).
+   * @default new HttpClient()
+   */
+  readonly http?: HttpClient;
 }
 
 /** Opens a pull request with the GitHub REST API (POST /repos/{owner}/{repo}/pulls). */
 export async function openPullRequest(props: PullRequestProps): Promise<{ number: number; url: string }> {
   const url = `${props.apiUrl.replace(/\/+$/, '')}/repos/${props.owner}/${props.repo}/pulls`;
-  const response = await (props.fetch ?? fetch)(url, {
-    method: 'POST',
-    headers: {
-      Accept: 'application/vnd.github+json',
-      Authorization: `Bearer ${props.token}`,
-      'X-GitHub-Api-Version': '2022-11-28',
-      'Content-Type': 'application/json',
-      'User-Agent': 'ferry',
-    },
-    body: JSON.stringify({ title: props.title, head: props.head, base: props.base, body: props.body, maintainer_can_modify: true }),
-    signal: AbortSignal.timeout(30_000),
-  });
+  const response = await (props.http ?? new HttpClient())
+    .request(url, {
+      method: 'POST',
+      headers: {
+        Accept: 'application/vnd.github+json',
+        Authorization: `Bearer ${props.token}`,
+        'X-GitHub-Api-Version': '2022-11-28',
+        'Content-Type': 'application/json',
+        'User-Agent': 'ferry',
+      },
+      body: JSON.stringify({ title: props.title, head: props.head, base: props.base, body: props.body, maintainer_can_modify: true }),
+    })
+    .catch((e: unknown) => {
+      throw new Error(`opening the pull request ${props.head} → ${props.base}: ${e instanceof HttpError ? e.message : (e as Error).message}`);
+    });
   const text = await response.text();
   if (!response.ok) throw new Error(`opening the pull request ${props.head} → ${props.base} at ${url}: HTTP ${response.status}: ${text.slice(0, 300)}`);
-  const body = JSON.parse(text) as { number: number; html_url: string };
+  let body: { number?: unknown; html_url?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new Error(`opening the pull request ${props.head} → ${props.base} at ${url}: HTTP ${response.status} with a body that is not JSON`);
+  }
+  if (typeof body.number !== 'number' || typeof body.html_url !== 'string') throw new Error(`opening the pull request ${props.head} → ${props.base} at ${url}: the answer has no number and html_url`);
   return { number: body.number, url: body.html_url };
 }

@@ -20,8 +20,8 @@ export class OciImageRegistry implements ImageRegistry {
     return `${this.registry}/${service.repository}:${tag}${where}`;
   }
 
-  public digest(service: ServiceDefinition, tag: string): Promise<string | undefined> {
-    return this.endpoint.client.manifestDigest(repositoryPath(this.endpoint, service.repository), tag);
+  public digest(service: ServiceDefinition, tag: string, signal?: AbortSignal): Promise<string | undefined> {
+    return this.endpoint.client.manifestDigest(repositoryPath(this.endpoint, service.repository), tag, { signal });
   }
 
   public retag(service: ServiceDefinition, from: string, to: string): Promise<string> {

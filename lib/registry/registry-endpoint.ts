@@ -1,5 +1,6 @@
 import { ANONYMOUS, basicAuth, type RegistryAuth } from './registry-auth.js';
 import { AwsCliEcrTokenProvider, ecrAuth, ecrRegion, type EcrTokenProvider } from './ecr-token-provider.js';
+import type { HttpClient } from '../http/http-client.js';
 import { RegistryClient } from './registry-client.js';
 
 /** Where the platform's images live: a client and the repository prefix inside the registry. */
@@ -18,14 +19,21 @@ export interface RegistryEndpointOptions {
    * @default - `https://<registry host>`
    */
   readonly url?: string;
-  /** Environment variables: FERRY_REGISTRY_URL, FERRY_REGISTRY_USERNAME, FERRY_REGISTRY_PASSWORD. */
+  /**
+   * Environment variables: FERRY_REGISTRY_URL, FERRY_REGISTRY_USERNAME, FERRY_REGISTRY_PASSWORD, and
+   * FERRY_REGISTRY_INSECURE=true to allow plain http to a registry that is not on loopback.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * ECR token source for `*.dkr.ecr.*.amazonaws.com` registries.
    * @default new AwsCliEcrTokenProvider()
    */
   readonly ecr?: EcrTokenProvider;
-  readonly fetch?: typeof fetch;
+  /**
+   * The HTTP client (tests pass one with small limits).
+   * @default - RegistryClient's own
+   */
+  readonly http?: HttpClient;
 }
 
 /**
@@ -43,7 +51,8 @@ export function registryEndpoint(registry: string, options: RegistryEndpointOpti
   const region = ecrRegion(host);
   if (env.FERRY_REGISTRY_USERNAME && env.FERRY_REGISTRY_PASSWORD !== undefined) auth = basicAuth(env.FERRY_REGISTRY_USERNAME, env.FERRY_REGISTRY_PASSWORD);
   else if (region !== undefined && options.url === undefined && env.FERRY_REGISTRY_URL === undefined) auth = ecrAuth(options.ecr ?? new AwsCliEcrTokenProvider(), region);
-  return { client: new RegistryClient({ baseUrl: url, auth, fetch: options.fetch }), host, prefix };
+  const allowInsecure = env.FERRY_REGISTRY_INSECURE === 'true' || env.FERRY_REGISTRY_INSECURE === '1';
+  return { client: new RegistryClient({ baseUrl: url, auth, allowInsecure, http: options.http }), host, prefix };
 }
 
 /** Repository path inside the registry of a service repository. */

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeFetch } from '../../lib/registry/node-fetch.js';
+import { httpFetch } from '../../lib/http/http-client.js';
+
+const nodeFetch = httpFetch();
 
 const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
 let a: Server;
