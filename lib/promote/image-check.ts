@@ -2,7 +2,6 @@ import type { ServiceDefinition } from '../../model/platform.js';
 import type { ImageFacts } from '../../model/gate.js';
 import { isDigest } from '../../model/image-digest.js';
 import { deadline } from '../http/deadline.js';
-import type { ImageRegistry } from './promotion.js';
 
 /** One minute for all registry checks of a promotion together, however many services. */
 export const DEFAULT_REGISTRY_DEADLINE_MS = 60_000;
@@ -45,4 +44,17 @@ export async function checkImages(registry: ImageRegistry, checks: readonly Imag
   } finally {
     limit.dispose();
   }
+}
+
+/** Where images are looked up and re-tagged; the OCI registry client implements it, tests may fake it. */
+export interface ImageRegistry {
+  /** `<registry>/<repository>:<tag>` for messages. */
+  reference(service: ServiceDefinition, tag: string): string;
+  /**
+   * The digest of the tag, or undefined if the tag does not exist. `signal` is the overall
+   * deadline of the promotion's registry checks; an implementation must give up when it aborts.
+   */
+  digest(service: ServiceDefinition, tag: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Puts the image of `from` under `to` (same digest); returns the digest. */
+  retag(service: ServiceDefinition, from: string, to: string): Promise<string>;
 }

@@ -10,20 +10,9 @@ import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
 import { isDigest } from '../../model/image-digest.js';
-import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv } from './image-check.js';
+import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
 
-/** Where images are looked up and re-tagged; the OCI registry client implements it, tests may fake it. */
-export interface ImageRegistry {
-  /** `<registry>/<repository>:<tag>` for messages. */
-  reference(service: ServiceDefinition, tag: string): string;
-  /**
-   * The digest of the tag, or undefined if the tag does not exist. `signal` is the overall
-   * deadline of the promotion's registry checks; an implementation must give up when it aborts.
-   */
-  digest(service: ServiceDefinition, tag: string, signal?: AbortSignal): Promise<string | undefined>;
-  /** Puts the image of `from` under `to` (same digest); returns the digest. */
-  retag(service: ServiceDefinition, from: string, to: string): Promise<string>;
-}
+export type { ImageRegistry } from './image-check.js';
 
 /** What to promote (or roll back), where, and how to deliver it. */
 export interface PromotionRequest {
