@@ -5,6 +5,7 @@ import { LockedError } from '../../lib/promote/lock.js';
 import { promotionReport } from '../../lib/promote/promotion-report.js';
 import { PromotionError, PromotionRefused, type PromotionRequest } from '../../lib/promote/promotion.js';
 import { OciImageRegistry } from '../../lib/registry/oci-image-registry.js';
+import { STANDARD_GATES } from '../../lib/promote/standard-gates.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
 
 /** Flags shared by promote and rollback. */
@@ -20,7 +21,9 @@ export const DELIVERY_FLAGS = {
   'registry-url': { type: 'string' },
 } as const;
 
-export const DELIVERY_HELP = `  --commit              commit on a new branch promote/<env>/<service>-<tag> (the checkout stays
+/** The delivery options' help; `kind` names the branch prefix (promote/... or rollback/...). */
+export function deliveryHelp(kind: 'promote' | 'rollback'): string {
+  return `  --commit              commit on a new branch ${kind}/<env>/<service>-<tag> (the checkout stays
                         on its branch)
   --direct              commit on the current branch instead (promote-dev); refused by the
                         'approval' gate for environments that require review on the default branch
@@ -37,6 +40,13 @@ export const DELIVERY_HELP = `  --commit              commit on a new branch pro
   --registry-url <url>  registry endpoint instead of https://<platform registry> (also
                         FERRY_REGISTRY_URL); credentials: FERRY_REGISTRY_USERNAME/PASSWORD,
                         else an ECR token (aws ecr get-login-password) for ECR hosts, else anonymous`;
+}
+
+/** The standard gates with their own descriptions, as `promote --help` lists them. */
+function gatesHelp(): string {
+  const width = Math.max(...STANDARD_GATES.map((g) => g.name.length));
+  return STANDARD_GATES.map((g) => `  ${g.name.padEnd(width)}  ${g.description}`).join('\n');
+}
 
 export const promoteCommand: CliCommand = {
   name: 'promote',
@@ -50,12 +60,7 @@ working tree as it was. One promotion at a time per checkout (lock in .git/ferry
 Default tag: the one running now in the upstream environment of the promotion graph.
 
 Gates (per environment in platform/platform.ts; override with --override <gate> --reason "..."):
-  tag-format  the tag matches the environment's tagFormats (prod: vX.Y.Z and sha-<8 hex>)
-  order       the tag runs, or ran, in the upstream environment (git history of its stack file)
-  soak        it ran there at least soakHours (prod 24h), from the commit that put it there
-  approval    requiresReview environments: no direct commit on the default branch
-  freeze      no promotion inside a freeze window of the environment
-  image       the tag exists in the registry; its digest is recorded
+${gatesHelp()}
 
 Options:
   --to <env>            environment to promote to (required)
@@ -65,7 +70,7 @@ Options:
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
   --dry-run             check everything and print the diff; write nothing
-${DELIVERY_HELP}
+${deliveryHelp('promote')}
 
 Environment: FERRY_NOW (ISO time) sets the clock of the soak and freeze gates, for rehearsals and tests.
 
@@ -156,7 +161,7 @@ export async function runPromotion(
       const { planPromotion } = await import('../../lib/promote/promotion.js');
       const plan = await planPromotion(io.cwd, platform, request, registry, { env: io.env });
       const files = plan.services.length === 0 ? [] : [{ path: plan.targetFile, before: plan.stackBefore, after: plan.stackAfter }, ...plan.rendered.changes];
-      io.out(promotionReport({ plan, files, commit: undefined, branch: undefined, pushed: false, attempts: 1 }).replace(/wrote (\d+) files?; nothing committed.*$/m, 'dry run: would write $1 file(s); nothing written'));
+      io.out(promotionReport({ plan, files, commit: undefined, branch: undefined, pushed: false, attempts: 1 }, { dryRun: true }));
       return 0;
     }
     const result = await deliverPromotion(io.cwd, platform, request, registry, {

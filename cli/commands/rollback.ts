@@ -1,5 +1,5 @@
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
-import { DELIVERY_FLAGS, DELIVERY_HELP, runPromotion } from './promote.js';
+import { DELIVERY_FLAGS, deliveryHelp, runPromotion } from './promote.js';
 
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
@@ -15,7 +15,7 @@ puts it on the branch rollback/<env>/<service>-<tag>.
 Options:
   --env <env>           environment to roll back (required)
   --to <tag>            tag to go back to (default: the one before the current)
-${DELIVERY_HELP}
+${deliveryHelp('rollback')}
 
 Examples:
   ferry rollback api --env prod --commit --pr

@@ -18,6 +18,11 @@ Needs kubectl (Debian: apt-get install kubernetes-client).
   async run(argv, io) {
     parseFlags('validate', argv, {});
     const { overlays, objects, problems } = await verifyRenderedTree(io.cwd);
+    // Checking nothing is not a pass: a missing render must not go green.
+    if (overlays === 0) {
+      io.err(`no overlays under manifests/overlays/ in ${io.cwd}: nothing to validate; run \`ferry render\` first\n`);
+      return 1;
+    }
     if (problems.length === 0) {
       io.out(`${overlays} overlays and ${objects} objects are valid\n`);
       return 0;

@@ -2,7 +2,7 @@ import type { DeliveryResult } from './deliver.js';
 import { unifiedDiff } from './text-diff.js';
 
 /** What `ferry promote` / `ferry rollback` print: one line per service, the rendered diff, where it went. */
-export function promotionReport(result: DeliveryResult): string {
+export function promotionReport(result: DeliveryResult, options: { readonly dryRun?: boolean } = {}): string {
   const { plan } = result;
   const lines: string[] = [];
   const verb = plan.request.kind === 'rollback' ? 'roll back' : 'promote';
@@ -23,7 +23,9 @@ export function promotionReport(result: DeliveryResult): string {
   }
   lines.push('');
   const count = result.files.length;
-  if (result.commit === undefined) {
+  if (options.dryRun) {
+    lines.push(`dry run: would write ${count} file(s); nothing written`);
+  } else if (result.commit === undefined) {
     lines.push(`wrote ${count} file${count === 1 ? '' : 's'}; nothing committed (use --commit to commit on ${plan.branch})`);
   } else {
     lines.push(`committed ${result.commit.slice(0, 12)} on ${result.branch}: ${plan.message.split('\n')[0]}`);

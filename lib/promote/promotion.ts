@@ -232,6 +232,10 @@ export async function planPromotion(
     };
     const result = runGates(gatesOf(target), context, new Set(overrides));
     refusals.push(...result.refusals);
+    // An overridden image gate skips the registry check, so it never refuses: say so all the same.
+    const skipped: GateRefusal[] = !image.checked && overrides.includes('image') && !result.overridden.some((o) => o.gate === 'image')
+      ? [{ gate: 'image', service, message: `gate 'image': not checked: whether ${image.reference} exists in the registry is unknown` }]
+      : [];
     const digest = image.digest;
     let unpinned = false;
     stack = stack.withImageTag(service, tag);
@@ -248,7 +252,7 @@ export async function planPromotion(
       sourceTag,
       digest,
       releaseOf: request.release !== undefined ? sourceTag : undefined,
-      overridden: result.overridden,
+      overridden: [...result.overridden, ...skipped],
       unpinned,
     });
   }

@@ -43,3 +43,30 @@ test('an unknown flag is a usage error naming the command', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toBe("ferry render: unknown option '--chek'; options: --check, --quiet; see 'ferry render --help'\n");
 });
+
+describe('defects fixed on the way', () => {
+  test('--version prints the package version', async () => {
+    const result = await run(['--version']);
+    expect(result.stdout).toMatch(/^ferry \d+\.\d+\.\d+\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  test('rollback --help names the rollback/ branch it makes, promote --help the promote/ one', async () => {
+    expect((await run(['rollback', '--help'])).stdout).toContain('commit on a new branch rollback/<env>/<service>-<tag>');
+    expect((await run(['rollback', '--help'])).stdout).not.toContain('promote/<env>/<service>-<tag>');
+    expect((await run(['promote', '--help'])).stdout).toContain('commit on a new branch promote/<env>/<service>-<tag>');
+  });
+
+  test('promote --help lists every standard gate with its own description', async () => {
+    const { STANDARD_GATES } = await import('../../lib/promote/standard-gates.js');
+    const help = (await run(['promote', '--help'])).stdout;
+    for (const gate of STANDARD_GATES) expect(help).toMatch(new RegExp(`^  ${gate.name} +${gate.description.replace(/[()]/g, '\\$&')}$`, 'm'));
+  });
+
+  test('a flag without its value and a stray argument are usage errors (exit 2) naming the flag', async () => {
+    expect(await run(['promote', 'api', '--to'])).toEqual({ code: 2, stdout: '', stderr: "ferry promote: option '--to' needs a value; see 'ferry promote --help'\n" });
+    const stray = await run(['render', 'extra']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toBe("ferry render: unexpected argument 'extra'; this command takes options only (--check, --quiet); see 'ferry render --help'\n");
+  });
+});

@@ -71,7 +71,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   const root = mkdtempSync(join(tmpdir(), 'ferry-repo-'));
   cpSync(options.fixture ?? SHOP_FIXTURE, root, { recursive: true });
   if (options.engineCopy) {
-    for (const entry of ['package.json', 'bin', 'dist']) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+    for (const entry of ['package.json', 'bin', 'dist', 'templates']) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
     rmSync(join(root, 'dist/test'), { recursive: true, force: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   } else {

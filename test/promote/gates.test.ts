@@ -241,6 +241,34 @@ describe('gate image', () => {
     }
   });
 
+  test('--override image skips the registry check and says so: OVERRIDDEN in the report', async () => {
+    const repo = await createPromoteRepo(registry);
+    try {
+      const result = await repo.run(['promote', 'api', '--to', 'dev', '--tag', 'sha-6a6a6a6b', '--override', 'image', '--reason', 'registry outage INC-7']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        `api: OVERRIDDEN gate 'image': not checked: whether 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:sha-6a6a6a6b (at ${registry.url}) exists in the registry is unknown`,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('--dry-run prints the diff and writes nothing', async () => {
+    const repo = await createPromoteRepo(registry);
+    try {
+      await registry.pushImage('api', 'sha-7c7c7c7c');
+      const before = repo.read('Pulumi.dev.yaml');
+      const result = await repo.run(['promote', 'api', '--to', 'dev', '--tag', 'sha-7c7c7c7c', '--dry-run']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/\ndry run: would write 2 file\(s\); nothing written\n$/);
+      expect(repo.read('Pulumi.dev.yaml')).toBe(before);
+      expect(repo.git(['status', '--porcelain'])).toBe('');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('passes a pushed tag and records its digest in the commit', async () => {
     const repo = await createPromoteRepo(registry);
     try {

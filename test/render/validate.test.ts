@@ -70,3 +70,47 @@ describe('ferry validate', () => {
     }
   });
 });
+
+describe('ferry validate checks something or fails', () => {
+  test('a repository with no rendered overlays fails (exit 1), naming why', async () => {
+    const repo = await createPlatformRepo({ git: false });
+    try {
+      const { rmSync } = await import('node:fs');
+      rmSync(`${repo.root}/manifests`, { recursive: true, force: true });
+      const result = await repo.ferry(['validate']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`no overlays under manifests/overlays/ in ${repo.root}: nothing to validate; run \`ferry render\` first\n`);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('outside a platform repository it fails (exit 1), naming the folder', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { main } = await import('../../cli/main.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-nowhere-'));
+    try {
+      let stderr = '';
+      const code = await main(['validate'], { cwd: dir, out: () => undefined, err: (t) => void (stderr += t), env: {}, isTTY: false });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`ferry validate: ${dir}: not inside a platform repository (no folder above it has Pulumi.yaml and platform/platform.ts); run 'ferry init <dir>' to create one\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('commands work from any subdirectory of the repository', async () => {
+    const repo = await createPlatformRepo({ git: false });
+    try {
+      const { main } = await import('../../cli/main.js');
+      let stdout = '';
+      const code = await main(['render', '--check'], { cwd: `${repo.root}/manifests/overlays`, out: (t) => void (stdout += t), err: () => undefined, env: {}, isTTY: false });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^manifests\/ is up to date \(\d+ files\)\n$/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
