@@ -3,6 +3,7 @@
  * `sha-<8 hex>` for a plain build, `<version>-SNAPSHOT-<7 hex>` for a build of a versioned app.
  * Pure functions plus a file finder, so `ferry tag` and the reusable build workflow agree.
  */
+import { parse as parseToml } from 'smol-toml';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { TagFormat, checkImageTag } from '../../model/image-tag.js';
@@ -111,95 +112,46 @@ interface TomlKey {
   dynamic?: boolean;
 }
 
-/**
- * A deliberately small TOML reader: finds `key = "string"` directly inside the given tables
- * (standard tables only; array tables and sub-tables are other tables). Enough for version keys;
- * multi-line strings and arrays are skipped over so their contents never match.
- */
+/** `key` of each of the given tables (dotted names), read with a TOML 1.0 parser (smol-toml). */
 function readTomlStringKeys(text: string, file: string, tables: readonly string[], key: string): Map<string, TomlKey> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  } catch (e) {
+    const error = e as Error & { line?: number };
+    throw new Error(`${file}: not valid TOML${error.line ? ` (line ${error.line})` : ''}: ${error.message.split('\n')[0]}`);
+  }
   const found = new Map<string, TomlKey>();
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  let table = '';
-  let depth = 0; // open [ or { of a multi-line value
-  let inMultiline: '"""' | "'''" | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (inMultiline) {
-      if (line.includes(inMultiline)) inMultiline = undefined;
-      continue;
-    }
-    if (depth > 0) {
-      depth += bracketBalance(line);
-      continue;
-    }
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$/.exec(trimmed);
-    if (header) {
-      table = trimmed.startsWith('[[') ? `[[${normalizeTomlKey(header[1]!)}]]` : normalizeTomlKey(header[1]!);
-      continue;
-    }
-    const assignment = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\- ]+?))\s*=\s*(.*)$/.exec(trimmed);
-    if (!assignment) continue;
-    const fullKey = [table, normalizeTomlKey(assignment[1]!)].filter(Boolean).join('.');
-    const rest = assignment[2]!;
-    for (const delimiter of ['"""', "'''"] as const) {
-      if (rest.startsWith(delimiter) && !rest.slice(3).includes(delimiter)) inMultiline = delimiter;
-    }
-    if (!inMultiline && (rest.startsWith('[') || rest.startsWith('{'))) depth = Math.max(0, bracketBalance(rest));
-    for (const wanted of tables) {
-      if (fullKey === `${wanted}.${key}`) {
-        const where = `${file}: [${wanted}] ${key} (line ${i + 1})`;
-        found.set(wanted, { ...found.get(wanted), value: tomlString(rest, where) });
-      } else if (wanted === 'project' && fullKey === 'project.dynamic') {
-        const dynamic = /["']version["']/.test(collectValue(lines, i, rest));
-        found.set(wanted, { ...found.get(wanted), dynamic });
+  for (const wanted of tables) {
+    let table: unknown = doc;
+    for (const part of wanted.split('.')) table = table && typeof table === 'object' && !Array.isArray(table) ? (table as Record<string, unknown>)[part] : undefined;
+    if (!table || typeof table !== 'object' || Array.isArray(table)) continue;
+    const entry: TomlKey = {};
+    const value = (table as Record<string, unknown>)[key];
+    if (value !== undefined) {
+      if (typeof value !== 'string') {
+        const line = lineOfKey(text, wanted, key);
+        throw new Error(`${file}: [${wanted}] ${key}${line ? ` (line ${line})` : ''}: ${JSON.stringify(value)} is not a one-line string like "1.0.0"`);
       }
+      entry.value = value;
     }
+    const dynamic = (table as Record<string, unknown>).dynamic;
+    if (wanted === 'project' && Array.isArray(dynamic)) entry.dynamic = dynamic.includes(key);
+    found.set(wanted, entry);
   }
   return found;
 }
 
-function collectValue(lines: readonly string[], index: number, rest: string): string {
-  let text = rest;
-  let depth = bracketBalance(rest);
-  for (let j = index + 1; depth > 0 && j < lines.length; j++) {
-    text += lines[j]!;
-    depth += bracketBalance(lines[j]!);
+/** The line of `key = ...` directly under the `[table]` header, for messages (the parser gives no positions). */
+function lineOfKey(text: string, table: string, key: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const header = /^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$/.exec(lines[i]!);
+    if (header) current = header[1]!.replace(/["'\s]/g, '');
+    else if (current === table && new RegExp(`^\\s*["']?${key}["']?\\s*=`).test(lines[i]!)) return i + 1;
   }
-  return text;
-}
-
-/** Net count of [ and { outside strings and comments. */
-function bracketBalance(text: string): number {
-  let balance = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') break;
-    else if (c === '[' || c === '{') balance++;
-    else if (c === ']' || c === '}') balance--;
-  }
-  return balance;
-}
-
-function normalizeTomlKey(key: string): string {
-  return key
-    .split('.')
-    .map((part) => part.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1'))
-    .join('.');
-}
-
-function tomlString(rest: string, where: string): string {
-  const basic = /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(rest);
-  if (basic) return basic[1]!.replace(/\\(["\\])/g, '$1');
-  const literal = /^'([^']*)'\s*(#.*)?$/.exec(rest);
-  if (literal) return literal[1]!;
-  throw new Error(`${where}: ${rest.replace(/\s*#.*$/, '')} is not a one-line string like "1.0.0"`);
+  return undefined;
 }
 
 /**
