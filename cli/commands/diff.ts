@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { computeDiff } from '../../lib/diff/compute-diff.js';
-import { git } from '../../lib/diff/base-revision.js';
+import { Git } from '../../lib/git/git.js';
 import { formatJson } from '../../lib/diff/format-json.js';
 import { formatMarkdown } from '../../lib/diff/format-markdown.js';
 import { formatTerminal } from '../../lib/diff/format-terminal.js';
@@ -71,7 +71,7 @@ Options:
       } else if (labels && !labels.includes(label)) {
         notes.push(`preview-${values.preview} is not shown: the pull request lacks the '${label}' label.`);
       } else {
-        preview = { number: Number(values.preview), headSha: values['preview-sha'] ?? git(io.cwd, ['rev-parse', 'HEAD']).trim() };
+        preview = { number: Number(values.preview), headSha: values['preview-sha'] ?? new Git(io.cwd).run(['rev-parse', 'HEAD']).trim() };
       }
     }
 

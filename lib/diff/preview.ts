@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
+import { isCommitId } from '../git/commit-id.js';
 import { MANIFESTS_DIR } from '../render/render.js';
 import { parseObjects } from './kustomize-build.js';
 import type { ManifestObject } from './object-diff.js';
@@ -129,7 +130,7 @@ export function previewApplications(files: ReadonlyMap<string, string>, request:
   const matrix = (spec.generators as Json[]).find((g) => g.matrix)?.matrix?.generators as Json[] | undefined;
   const elements = (matrix?.find((g) => g.list)?.list?.elements ?? [{}]) as Record<string, string>[];
   const sha = request.headSha.toLowerCase();
-  if (!/^[0-9a-f]{7,40}$/.test(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
+  if (!isCommitId(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
   const prParams = {
     number: String(request.number),
     head_sha: sha,
