@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { renderRepository } from '../../lib/render/render.js';
@@ -46,12 +46,8 @@ Options:
       io.err(`manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n${lines.join('\n')}\n`);
       return 1;
     }
-    writeTreeAtomically(io.cwd, output.files);
-    if (codeownersState !== 'same') {
-      mkdirSync(dirname(codeownersFile), { recursive: true });
-      writeFileSync(`${codeownersFile}.tmp-${process.pid}`, codeowners);
-      renameSync(`${codeownersFile}.tmp-${process.pid}`, codeownersFile);
-    }
+    // manifests/ and CODEOWNERS in one crash-safe transaction, serialised with other writers of this tree.
+    writeTreeAtomically(io.cwd, output.files, { alsoWrite: new Map([[CODEOWNERS_PATH, codeowners]]), command: `ferry render ${argv.join(' ')}`.trim() });
     if (!values.quiet) io.out(`${renderSummary(output.environments)}\n\nwrote ${output.files.size} files to manifests/\n`);
     return 0;
   },
