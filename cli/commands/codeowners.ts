@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFilesAtomically } from '../../lib/fs/atomic-tree.js';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, type CliCommand } from '../command.js';
@@ -30,11 +31,7 @@ Options:
       io.err(`${CODEOWNERS_PATH} ${current === undefined ? 'is missing' : 'differs from the environment graph'}; run \`ferry codeowners\` and commit the result\n`);
       return 1;
     }
-    if (current !== text) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(`${path}.tmp`, text);
-      renameSync(`${path}.tmp`, path);
-    }
+    if (current !== text) writeFilesAtomically(io.cwd, [{ path: CODEOWNERS_PATH, content: text }], { command: 'ferry codeowners' });
     io.out(`${current === text ? 'unchanged' : 'wrote'} ${CODEOWNERS_PATH}\n`);
     return 0;
   },

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { computeDiff } from '../../lib/diff/compute-diff.js';
-import { git } from '../../lib/diff/base-revision.js';
+import { Git } from '../../lib/git/git.js';
 import { formatJson } from '../../lib/diff/format-json.js';
 import { formatMarkdown } from '../../lib/diff/format-markdown.js';
 import { formatTerminal } from '../../lib/diff/format-terminal.js';
@@ -79,7 +79,7 @@ Options:
       } else {
         preview = {
           number: Number(values.preview),
-          headSha: values['preview-sha'] ?? git(io.cwd, ['rev-parse', 'HEAD']).trim(),
+          headSha: values['preview-sha'] ?? new Git(io.cwd).run(['rev-parse', 'HEAD']).trim(),
           branch: values['preview-branch'] ?? io.env.GITHUB_HEAD_REF ?? '',
           targetBranch: values['preview-target-branch'] ?? io.env.GITHUB_BASE_REF ?? '',
           // The generator only yields pull requests carrying the preview label.

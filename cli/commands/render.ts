@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
 import { renderWorkflows } from '../../lib/workflows/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
@@ -52,13 +52,11 @@ Options:
       io.err(`manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n${lines.join('\n')}\n`);
       return 1;
     }
-    const drift = writeTreeAtomically(io.cwd, output.files);
-    for (const { path, content } of outdated) {
-      const file = join(io.cwd, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp-${process.pid}`, content);
-      renameSync(`${file}.tmp-${process.pid}`, file);
-    }
+    // manifests/, CODEOWNERS and the workflows in one crash-safe transaction, serialised with other writers of this tree.
+    const drift = writeTreeAtomically(io.cwd, output.files, {
+      alsoWrite: new Map(outdated.map((f) => [f.path, f.content])),
+      command: `ferry render ${argv.join(' ')}`.trim(),
+    });
     const written = drift.changed.length + drift.missing.length + outdated.length;
     const removed = drift.stale.length;
     const result =

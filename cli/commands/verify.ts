@@ -2,6 +2,7 @@ import { ArgoCdClient, checkArgoCdUrl } from '../../lib/ci/argocd.js';
 import { changedDeployments } from '../../lib/ci/changes.js';
 import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
+import { isCommitId } from '../../lib/git/commit-id.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
 
 /** Exit codes of `ferry verify`, as its help documents them. */
@@ -78,7 +79,7 @@ Exit codes:
     const env = usage(() => platform.environment(values.env!));
     const timeoutMs = usage(() => parseDuration(values.timeout!, '--timeout'));
     const intervalMs = usage(() => parseDuration(values.interval!, '--interval'));
-    if (values.revision !== undefined && !/^[0-9a-f]{7,40}$/.test(values.revision)) {
+    if (values.revision !== undefined && !isCommitId(values.revision)) {
       throw new UsageError(`ferry verify: --revision ${JSON.stringify(values.revision)} is not a git commit id (7 to 40 lowercase hex digits)`);
     }
     const rawUrl = values['argocd-url'] ?? io.env.ARGOCD_URL;

@@ -3,9 +3,9 @@
  * pinned digest differs between a base revision and the working tree. verify.yaml watches exactly
  * these after a promotion merges, and rolls back only them.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Git } from '../git/git.js';
 import { projectValues, readProjectName, stackFileName } from '../../model/stack-config.js';
 import type { Platform } from '../../model/platform.js';
 
@@ -34,29 +34,19 @@ function deployedState(text: string | undefined, file: string, project: string):
   return { images: asRecord(values.images), digests: asRecord(values.digests) };
 }
 
-/** `git show <ref>:<file>`, or undefined when the file does not exist at that revision. */
-function fileAt(root: string, ref: string, file: string): string | undefined {
-  try {
-    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: root, stdio: 'pipe' });
-  } catch {
-    throw new Error(`--changed-since ${JSON.stringify(ref)}: not a commit in ${root}; fetch enough history (actions/checkout fetch-depth: 0 or 2)`);
-  }
-  try {
-    return execFileSync('git', ['show', `${ref}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch {
-    return undefined;
-  }
-}
-
 /** Deployments whose tag or digest changed between `baseRef` and the working tree, in promotion order then by service. */
 export function changedDeployments(root: string, platform: Platform, baseRef: string): ChangedDeployment[] {
   const project = readProjectName(root);
+  const git = new Git(root);
+  if (git.resolveCommit(baseRef) === undefined) {
+    throw new Error(`--changed-since ${JSON.stringify(baseRef)}: not a commit in ${root}; fetch enough history (actions/checkout fetch-depth: 0 or 2)`);
+  }
   const changed: ChangedDeployment[] = [];
   for (const env of platform.environments) {
     const file = stackFileName(env.name);
     const path = join(root, file);
     const now = deployedState(existsSync(path) ? readFileSync(path, 'utf8') : undefined, file, project);
-    const before = deployedState(fileAt(root, baseRef, file), `${baseRef}:${file}`, project);
+    const before = deployedState(git.readFileAt(baseRef, file), `${baseRef}:${file}`, project);
     for (const service of platform.services) {
       const tag = now.images[service.name];
       if (typeof tag !== 'string') continue;

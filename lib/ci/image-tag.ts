@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { TagFormat, checkImageTag } from '../../model/image-tag.js';
+import { isCommitId } from '../git/commit-id.js';
 
 /** File names a version is read from, in the order they win when two sit in the same folder. */
 export const VERSION_FILES = ['package.json', 'pyproject.toml'] as const;
@@ -14,7 +15,6 @@ export const VERSION_FILES = ['package.json', 'pyproject.toml'] as const;
 /** Folders never searched for a version file: dependencies and tool caches. */
 export const IGNORED_DIRS: readonly string[] = ['node_modules', '__pycache__', 'venv', 'site-packages'];
 
-const GIT_SHA = /^[0-9a-f]{7,40}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /** Where a version came from: the file (as given or found) and the key, e.g. `[project] version`. */
@@ -27,7 +27,7 @@ export interface VersionSource {
 /** Checks a git commit id: 7 to 40 lowercase hex digits (upper case is lowered). */
 export function normalizeSha(sha: string): string {
   const lowered = (sha ?? '').trim().toLowerCase();
-  if (!GIT_SHA.test(lowered)) {
+  if (!isCommitId(lowered)) {
     throw new Error(`--sha ${JSON.stringify(sha)} is not a git commit id; allowed: 7 to 40 hex digits like 3f9c2a1b7d...`);
   }
   return lowered;

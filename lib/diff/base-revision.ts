@@ -1,7 +1,8 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Git } from '../git/git.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import type { Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, renderRepository } from '../render/render.js';
@@ -18,97 +19,44 @@ export const CODE_PATHS: readonly string[] = ['constructs', 'charts', 'lib', 'pl
 /** Branches tried, in order, for the default base (the merge base with the default branch). */
 export const DEFAULT_BRANCHES: readonly string[] = ['origin/HEAD', 'origin/main', 'main', 'origin/master', 'master'];
 
-/** stdout of `git <args>` in `root`; throws with git's message. */
-export function git(root: string, args: readonly string[], input?: string): string {
-  try {
-    return execFileSync('git', [...args], { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
-  } catch (e) {
-    const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
-    throw new Error(`git ${args.join(' ')}: ${stderr.split('\n').slice(-2).join(' / ')}`);
-  }
-}
-
-/** Like {@link git} but asynchronous, so git runs while the renderer keeps the CPU busy. */
-export function gitAsync(root: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile('git', [...args], { cwd: root, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(' ')}: ${String(stderr || error.message).trim().split('\n').slice(-2).join(' / ')}`));
-      else resolvePromise(stdout);
-    });
-    // git may exit before reading stdin (e.g. rev-parse); a closed pipe is not an error here.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(input ?? '');
-  });
-}
-
-/** Whether `git <args>` exits 0. */
-function gitAsyncOk(root: string, args: readonly string[]): Promise<boolean> {
-  return gitAsync(root, args).then(
-    () => true,
-    () => false,
-  );
-}
-
-function gitOk(root: string, args: readonly string[]): boolean {
-  return spawnSync('git', [...args], { cwd: root, stdio: 'ignore' }).status === 0;
-}
-
 /** The base commit: `ref` when given, else the merge base of HEAD with the first default branch that exists. */
 export async function resolveBase(root: string, ref?: string): Promise<{ readonly ref: string; readonly commit: string }> {
+  const git = new Git(root);
   if (ref !== undefined) {
-    const commit = await gitAsync(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => undefined);
+    const commit = await git.resolveCommitAsync(ref);
     if (commit === undefined) {
-      if (!(await gitAsyncOk(root, ['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
+      if (!(await git.okAsync(['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
       throw new Error(`--base '${ref}': no such commit, branch or tag (fetch it first, e.g. git fetch origin ${ref})`);
     }
-    return { ref, commit: commit.trim() };
+    return { ref, commit };
   }
   // One process lists which of the default branches exist.
   const refs = DEFAULT_BRANCHES.map((b) => (b.startsWith('origin/') ? `refs/remotes/${b}` : `refs/heads/${b}`));
-  const existing = new Set((await gitAsync(root, ['for-each-ref', '--format=%(refname)', ...refs]).catch(() => '')).split('\n'));
+  const existing = new Set((await git.runAsync(['for-each-ref', '--format=%(refname)', ...refs]).catch(() => '')).split('\n'));
   const branch = DEFAULT_BRANCHES.find((_, i) => existing.has(refs[i]!));
   if (branch === undefined) {
-    if (!(await gitAsyncOk(root, ['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
+    if (!(await git.okAsync(['rev-parse', '--git-dir']))) throw new Error(`${root}: not a git repository; ferry diff compares git revisions`);
     throw new Error(`no default branch found (tried ${DEFAULT_BRANCHES.join(', ')}); pass --base <git-ref>`);
   }
-  return { ref: `merge-base(HEAD, ${branch})`, commit: (await gitAsync(root, ['merge-base', 'HEAD', branch])).trim() };
+  return { ref: `merge-base(HEAD, ${branch})`, commit: (await git.runAsync(['merge-base', 'HEAD', branch])).trim() };
 }
 
 /** Whether the code at `commit` equals the working tree's (tracked changes and untracked files under CODE_PATHS). */
 export async function codeMatches(root: string, commit: string): Promise<boolean> {
+  const git = new Git(root);
   const [same, untracked] = await Promise.all([
-    gitAsyncOk(root, ['diff', '--quiet', commit, '--', ...CODE_PATHS]),
-    gitAsync(root, ['ls-files', '--others', '--exclude-standard', '--', ...CODE_PATHS]),
+    git.okAsync(['diff', '--quiet', commit, '--', ...CODE_PATHS]),
+    git.runAsync(['ls-files', '--others', '--exclude-standard', '--', ...CODE_PATHS]),
   ]);
   return same && untracked.trim() === '';
 }
 
 /** `Pulumi.yaml` and every `Pulumi.<stack>.yaml` at the root of `commit`: name → content, read by one `git cat-file --batch`. */
 export async function readStackFiles(root: string, commit: string): Promise<Map<string, string>> {
-  const names = (await gitAsync(root, ['ls-tree', '--name-only', commit])).split('\n').filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n));
-  const blobs = catFileBatch(await gitAsync(root, ['cat-file', '--batch'], names.map((n) => `${commit}:${n}\n`).join('')));
+  const git = new Git(root);
+  const names = (await git.runAsync(['ls-tree', '--name-only', commit])).split('\n').filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n));
+  const blobs = await git.catFileAsync(names.map((n) => `${commit}:${n}`));
   return new Map(names.map((n, i) => [n, blobs[i] ?? '']));
-}
-
-/** Splits `git cat-file --batch` output ("<id> blob <size>\n<content>\n" each) into contents; undefined for missing objects. */
-export function catFileBatch(output: string): (string | undefined)[] {
-  const out = Buffer.from(output, 'utf8');
-  const contents: (string | undefined)[] = [];
-  let offset = 0;
-  while (offset < out.length) {
-    const newline = out.indexOf(10, offset);
-    if (newline < 0) break;
-    const header = out.subarray(offset, newline).toString('utf8').split(' ');
-    offset = newline + 1;
-    if (header[1] !== 'blob') {
-      contents.push(undefined);
-      continue;
-    }
-    const size = Number(header[2]);
-    contents.push(out.subarray(offset, offset + size).toString('utf8'));
-    offset += size + 1;
-  }
-  return contents;
 }
 
 /** The base side: its rendered files and its platform definition. */
@@ -159,7 +107,8 @@ export async function renderBase(
 async function renderInWorktree(root: string, commit: string): Promise<BaseRender> {
   const parent = mkdtempSync(join(tmpdir(), 'ferry-base-'));
   const tree = join(parent, 'worktree');
-  git(root, ['worktree', 'add', '--detach', '--quiet', tree, commit]);
+  const git = new Git(root);
+  git.run(['worktree', 'add', '--detach', '--quiet', tree, commit]);
   try {
     const modules = join(root, 'node_modules');
     if (existsSync(modules) && !existsSync(join(tree, 'node_modules'))) symlinkSync(realpathSync(modules), join(tree, 'node_modules'), 'dir');
@@ -185,11 +134,11 @@ async function renderInWorktree(root: string, commit: string): Promise<BaseRende
     return { files, platform: await loadPlatform(tree), renderedWith: 'base revision code' };
   } finally {
     try {
-      git(root, ['worktree', 'remove', '--force', tree]);
+      git.run(['worktree', 'remove', '--force', tree]);
     } catch {
       // Removed below; prune forgets it.
     }
     rmSync(parent, { recursive: true, force: true });
-    gitOk(root, ['worktree', 'prune']);
+    git.ok(['worktree', 'prune']);
   }
 }

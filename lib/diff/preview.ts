@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
+import { isCommitId } from '../git/commit-id.js';
 import { MANIFESTS_DIR } from '../render/render.js';
 import { parseObjects } from './kustomize-build.js';
 import type { ManifestObject } from './object-diff.js';
@@ -116,7 +117,7 @@ export function branchSlug(branch: string): TemplateValue {
  */
 export function pullRequestParams(request: PreviewRequest): Params {
   const sha = request.headSha.toLowerCase();
-  if (!/^[0-9a-f]{7,40}$/.test(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
+  if (!isCommitId(sha)) throw new Error(`--preview-sha '${request.headSha}' is not a commit id (7 to 40 hex digits)`);
   const branch = request.branch ?? '';
   const targetBranch = request.targetBranch ?? '';
   return {

@@ -5,7 +5,7 @@ import type { Environment, Platform, ServiceDefinition } from '../../model/platf
 import { commitMessage, promotionBranch, type CommitService } from './commit-message.js';
 import { runGates, type Delivery, type GateContext, type GateRefusal, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
-import { readIfExists, renderedChanges, writeOrRemove, writeRenderedChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
+import { readIfExists, renderedChanges, writeFileChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
@@ -320,11 +320,11 @@ export async function promote(
     }
     const files: FileChange[] = [{ path: plan.targetFile, before: plan.stackBefore, after: plan.stackAfter }, ...plan.rendered.changes];
     const originalBranch = inGit ? git.currentBranch() : undefined;
-    let restoreRendered: (() => void) | undefined;
+    let restoreFiles: (() => void) | undefined;
     let branchCreated = false;
     try {
-      writeOrRemove(root, plan.targetFile, plan.stackAfter);
-      restoreRendered = await writeRenderedChanges(root, plan.rendered);
+      // The stack file and its manifests in one transaction: a killed promotion leaves both old or both new.
+      restoreFiles = writeFileChanges(root, files, { command: request.command ?? `${request.kind} ${request.services.join(' ')} --to ${request.to}` });
       if (request.delivery === 'working-tree') return { plan, files, commit: undefined, branch: undefined };
       if (request.delivery === 'branch') {
         git.run(['checkout', '-q', '-b', plan.branch]);
@@ -346,8 +346,7 @@ export async function promote(
           // keep restoring the files
         }
       }
-      restoreRendered?.();
-      writeOrRemove(root, plan.targetFile, plan.stackBefore);
+      restoreFiles?.();
       if (inGit) {
         try {
           git.run(['reset', '-q', '--', ...files.map((f) => f.path)]);

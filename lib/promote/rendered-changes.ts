@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import YAML from 'yaml';
+import { updateTreeAtomically, writeFilesAtomically, type AtomicTreeOptions } from '../fs/atomic-tree.js';
 import type { StackConfig } from '../../model/stack-config.js';
 import type { Environment, Platform } from '../../model/platform.js';
 import { resolveEnvironment } from '../../model/resolve.js';
@@ -13,7 +14,7 @@ export interface FileChange {
   readonly after: string | undefined;
 }
 
-/** What a stack-config change does to manifests/, and how to write it. */
+/** What a stack-config change does to manifests/. */
 export interface RenderedChanges {
   readonly changes: readonly FileChange[];
   /** 'overlay': only the overlay kustomization files of the services; 'full': the whole tree was re-rendered. */
@@ -84,45 +85,32 @@ async function fullRender(root: string, platform: Platform, env: Environment, af
   return { changes, mode: 'full', tree };
 }
 
+/** A file differs from what the promotion was planned against. */
+export class ChangedWhilePlanningError extends Error {}
+
 /**
- * Writes the changes; returns a function that puts every touched file back as it was.
- * Each file is replaced by rename, and a full render swaps the whole tree atomically.
+ * Writes every change (the stack file and the rendered files) as one crash-safe transaction
+ * (lib/fs/atomic-tree.ts): a killed promotion leaves the old files or the new ones, never a stack
+ * file without its manifests. Under the tree lock each file must still hold its `before`
+ * content. Returns a function that puts every file back as it was, again in one transaction.
  */
-export async function writeRenderedChanges(root: string, rendered: RenderedChanges): Promise<() => void> {
-  if (rendered.mode === 'full') {
-    const { listFiles, writeTreeAtomically } = await import('../render/tree.js');
-    const snapshot = new Map(listFiles(root, 'manifests').map((p) => [p, readFileSync(join(root, p), 'utf8')]));
-    writeTreeAtomically(root, rendered.tree!);
-    return () => writeTreeAtomically(root, snapshot);
-  }
-  const done: FileChange[] = [];
-  const restore = () => {
-    for (const change of [...done].reverse()) writeOrRemove(root, change.path, change.before);
-  };
-  try {
-    for (const change of rendered.changes) {
-      done.push(change);
-      writeOrRemove(root, change.path, change.after);
-    }
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  return restore;
+export function writeFileChanges(root: string, changes: readonly FileChange[], options: AtomicTreeOptions = {}): () => void {
+  updateTreeAtomically(
+    root,
+    () => {
+      for (const change of changes) {
+        if (readIfExists(join(root, change.path)) !== change.before) {
+          throw new ChangedWhilePlanningError(`${change.path}: changed on disk while the promotion was being checked (another ferry render or edit?); run it again`);
+        }
+      }
+      return { changes: changes.map((c) => ({ path: c.path, content: c.after })), result: undefined };
+    },
+    options,
+  );
+  return () => writeFilesAtomically(root, changes.map((c) => ({ path: c.path, content: c.before })), options);
 }
 
-/** Replaces a file by writing a sibling and renaming it over; removes it for undefined. */
-export function writeOrRemove(root: string, path: string, content: string | undefined): void {
-  const file = join(root, path);
-  if (content === undefined) {
-    rmSync(file, { force: true });
-    return;
-  }
-  const tmp = join(dirname(file), `.${process.pid}.ferry-tmp`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
-}
-
+/** The file's text, or undefined when it does not exist. */
 export function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }

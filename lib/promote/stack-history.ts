@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { readFirstParentHistory } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
 import { StackFile } from './stack-file.js';
 import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
@@ -6,13 +6,11 @@ import { parseTrailers, TRAILER, trailerFor } from './trailers.js';
 
 export type { ChangeKind, StackRevision, TagChange, TagInterval } from '../../model/history.js';
 
-const RS = '\x1e';
-const US = '\x1f';
-
 /**
  * The git history of one `Pulumi.<env>.yaml` along the first-parent line of `ref` (so a merged pull
- * request counts from its merge, when it reached the branch Argo CD tracks). Read with one
- * `git log` and one `git cat-file --batch`; no database.
+ * request counts from its merge, when it reached the branch Argo CD tracks; the rule lives in
+ * lib/git/first-parent-history.ts and diff's "has run upstream" check reads the same). Read with
+ * one `git log` and one `git cat-file --batch`; no database.
  */
 export class StackHistory implements EnvironmentHistory {
   /** Reads the history; empty when the repository has no commits or the file none. */
@@ -27,47 +25,31 @@ export class StackHistory implements EnvironmentHistory {
   public static readAll(git: Git, stacks: readonly { readonly environment: string; readonly file: string }[], project: string, ref = 'HEAD'): Map<string, StackHistory> {
     const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
     if (stacks.length === 0 || !git.hasCommits()) return result;
-    const log = git.run([
-      'log', '--first-parent', '-m', '--raw', '--no-abbrev', '--no-renames', '--reverse',
-      `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}`,
-      ref, '--', ...stacks.map((s) => s.file),
-    ]);
-    // file -> the commits that changed it, with the blob it had after each
-    const entries = new Map<string, { meta: string[]; blob: string | undefined }[]>(stacks.map((s) => [s.file, []]));
-    for (const chunk of log.split(RS).slice(1)) {
-      const parts = chunk.split(US);
-      const meta = parts.slice(0, 6);
-      for (const match of (parts[6] ?? '').matchAll(/^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]\d*\t(.+)$/gm)) {
-        const blob = /^0+$/.test(match[1]!) ? undefined : match[1];
-        entries.get(match[2]!)?.push({ meta, blob });
-      }
-    }
-    const blobs = catBlobs(git, [...entries.values()].flat().map((e) => e.blob).filter((b): b is string => b !== undefined));
+    const histories = readFirstParentHistory(git, stacks.map((s) => s.file), ref);
     for (const { environment, file } of stacks) {
-      const revisions: StackRevision[] = [];
-      for (const { meta, blob } of entries.get(file)!) {
+      const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
-        if (blob !== undefined) {
+        if (revision.content !== undefined) {
           try {
-            const stack = StackFile.parse(blobs.get(blob) ?? '', file, project);
+            const stack = StackFile.parse(revision.content, file, project);
             images = stack.images();
             digests = stack.digests();
           } catch {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }
         }
-        revisions.push({
-          commit: meta[0]!,
-          author: meta[1]!,
-          authorEmail: meta[2]!,
-          date: new Date(meta[3]!),
-          subject: meta[4]!,
-          trailers: parseTrailers(meta[5] ?? ''),
+        return {
+          commit: revision.commit,
+          author: revision.author,
+          authorEmail: revision.authorEmail,
+          date: new Date(revision.committedAt),
+          subject: revision.subject,
+          trailers: parseTrailers(revision.trailers),
           images,
           digests,
-        });
-      }
+        };
+      });
       result.set(environment, new StackHistory(environment, revisions));
     }
     return result;
@@ -136,23 +118,4 @@ function changeKind(subject: string, first: boolean): ChangeKind {
   if (subject.startsWith('chore(promote):')) return 'promotion';
   if (subject.startsWith('chore(rollback):')) return 'rollback';
   return first ? 'initial' : 'edit';
-}
-
-/** Contents of blobs by id, with one `git cat-file --batch`. */
-function catBlobs(git: Git, ids: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return out;
-  const buffer = execFileSync('git', ['cat-file', '--batch'], { cwd: git.root, input: unique.join('\n') + '\n', maxBuffer: 256 * 1024 * 1024 });
-  let offset = 0;
-  while (offset < buffer.length) {
-    const newline = buffer.indexOf(10, offset);
-    const header = buffer.subarray(offset, newline).toString('utf8').split(' ');
-    offset = newline + 1;
-    if (header[1] === 'missing') continue;
-    const size = Number(header[2]);
-    out.set(header[0]!, buffer.subarray(offset, offset + size).toString('utf8'));
-    offset += size + 1;
-  }
-  return out;
 }

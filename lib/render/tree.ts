@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { updateTreeAtomically, type AtomicTreeOptions, type FileWrite } from '../fs/atomic-tree.js';
 import { MANIFESTS_DIR } from './render.js';
 
 /** Differences between a rendered tree and the one on disk, as repository-relative paths. */
@@ -40,63 +41,35 @@ export function compareTree(root: string, files: ReadonlyMap<string, string>): T
   return { changed, missing, stale };
 }
 
+/** Options of {@link writeTreeAtomically}. */
+export interface WriteTreeOptions extends AtomicTreeOptions {
+  /** Files outside manifests/ written in the same transaction when they differ (e.g. .github/CODEOWNERS). */
+  readonly alsoWrite?: ReadonlyMap<string, string>;
+}
+
 /**
- * Makes `manifests/` under `root` hold exactly `files`, touching only what differs.
- * New contents are written to a staging folder first; only then are the old files moved aside
- * and the new ones renamed into place. If any step fails, every moved file is put back, so the
- * previous tree is left as it was. Stale files and the folders they leave empty are removed.
- * @returns what changed
+ * Makes `manifests/` under `root` hold exactly `files`, touching only what differs, in one
+ * crash-safe transaction (lib/fs/atomic-tree.ts): after a failure, or a kill at any point and the
+ * next ferry run, the tree is wholly the old one or wholly the new one. Stale files and the
+ * folders they leave empty are removed. Drift is computed under the tree lock, so two renders at
+ * once run one after the other.
+ * @returns what changed under manifests/
  */
-export function writeTreeAtomically(root: string, files: ReadonlyMap<string, string>): TreeDrift {
+export function writeTreeAtomically(root: string, files: ReadonlyMap<string, string>, options: WriteTreeOptions = {}): TreeDrift {
   for (const path of files.keys()) {
     if (!path.startsWith(`${MANIFESTS_DIR}/`) || path.split('/').includes('..')) throw new Error(`refusing to write ${path}: outside ${MANIFESTS_DIR}/`);
   }
-  const drift = compareTree(root, files);
-  if (!hasDrift(drift)) return drift;
-
-  const token = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = join(root, `.render-${token}`);
-  const retired = join(root, `.render-old-${token}`);
-  const incoming = [...drift.changed, ...drift.missing];
-  const outgoing = [...drift.changed, ...drift.stale];
-  const moved: string[] = [];
-  const placed: string[] = [];
-  const move = (from: string, to: string) => {
-    mkdirSync(dirname(to), { recursive: true });
-    renameSync(from, to);
-  };
-  try {
-    for (const path of incoming) {
-      mkdirSync(dirname(join(staging, path)), { recursive: true });
-      writeFileSync(join(staging, path), files.get(path)!);
-    }
-    try {
-      for (const path of outgoing) {
-        move(join(root, path), join(retired, path));
-        moved.push(path);
-      }
-      for (const path of incoming) {
-        move(join(staging, path), join(root, path));
-        placed.push(path);
-      }
-    } catch (e) {
-      for (const path of placed) rmSync(join(root, path), { force: true });
-      for (const path of moved) move(join(retired, path), join(root, path));
-      throw e;
-    }
-    for (const path of drift.stale) removeEmptyParents(root, dirname(path));
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(retired, { recursive: true, force: true });
-  }
-  return drift;
-}
-
-function removeEmptyParents(root: string, dir: string): void {
-  while (dir.startsWith(`${MANIFESTS_DIR}/`)) {
-    const full = join(root, dir);
-    if (!existsSync(full) || readdirSync(full).length > 0) return;
-    rmdirSync(full);
-    dir = dirname(dir);
-  }
+  return updateTreeAtomically(
+    root,
+    () => {
+      const drift = compareTree(root, files);
+      const changes: FileWrite[] = [
+        ...drift.stale.map((path) => ({ path, content: undefined })),
+        ...[...drift.changed, ...drift.missing].map((path) => ({ path, content: files.get(path)! })),
+        ...[...(options.alsoWrite ?? new Map<string, string>())].map(([path, content]) => ({ path, content })),
+      ];
+      return { changes, result: drift };
+    },
+    options,
+  );
 }

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCatFileBatch } from '../../lib/git/cat-file.js';
+import { isCommitId } from '../../lib/git/commit-id.js';
+import { describeArgs, Git, GitError } from '../../lib/git/git.js';
+
+const ENV = { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
+let root: string;
+let git: Git;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ferry-git-'));
+  git = new Git(root, { ...process.env, ...ENV });
+  git.run(['init', '-q', '-b', 'main']);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function commit(files: Record<string, string>, message: string): string {
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
+  git.run(['add', '-A']);
+  git.run(['commit', '-q', '-m', message]);
+  return git.run(['rev-parse', 'HEAD']).trim();
+}
+
+describe('Git', () => {
+  test('sync and async runs, exit codes, and a file at a ref', async () => {
+    expect(git.hasCommits()).toBe(false);
+    const first = commit({ 'a.txt': 'héllo\n' }, 'one');
+    commit({ 'a.txt': 'two\n' }, 'two');
+    expect(git.resolveCommit('HEAD~1')).toBe(first);
+    expect(await git.resolveCommitAsync('main~1')).toBe(first);
+    expect(git.resolveCommit('no-such-ref')).toBeUndefined();
+    expect(git.readFileAt(first, 'a.txt')).toBe('héllo\n');
+    expect(git.readFileAt(first, 'missing.txt')).toBeUndefined();
+    expect((await git.runAsync(['log', '--format=%s'])).trim()).toBe('two\none');
+    expect(git.ok(['rev-parse', '--verify', '--quiet', 'nope'])).toBe(false);
+    expect(await git.okAsync(['rev-parse', 'HEAD'])).toBe(true);
+    const failed = await git.tryRun(['show', 'nope:x']);
+    expect(failed.code).toBe(128);
+    expect(failed.stderr).toMatch(/nope/);
+    expect(git.hasCommits()).toBe(true);
+  });
+
+  test('cat-file reads many objects at once, in order, byte sizes and all', async () => {
+    const id = commit({ 'a.txt': 'ünïcode ✓\n', 'empty.txt': '', 'b.txt': 'no newline' }, 'c');
+    const specs = [`${id}:a.txt`, `${id}:nope.txt`, `${id}:empty.txt`, `${id}:b.txt`];
+    expect(git.catFile(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
+    expect(await git.catFileAsync(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
+    expect(git.catFile([])).toEqual([]);
+  });
+
+  test('an error names the command and git message, never a -c setting or URL credentials', async () => {
+    const secret = 'AUTHORIZATION: basic c2VjcmV0LXRva2Vu';
+    const args = ['-c', `http.https://github.com/.extraheader=${secret}`, 'push', 'https://user:hunter2@example.invalid/x.git', 'main'];
+    let error: unknown;
+    try {
+      git.run(args);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GitError);
+    const message = (error as GitError).message;
+    expect(message).toMatch(/^git push https:\/\/\*\*\*@example\.invalid\/x\.git main failed \(exit \d+\)/);
+    expect(message).not.toMatch(/basic|c2VjcmV0|hunter2|extraheader/);
+    expect((error as GitError).args.join(' ')).not.toMatch(/c2VjcmV0|hunter2/);
+    const asyncError = await git.runAsync(args).catch((e: unknown) => e);
+    expect((asyncError as Error).message).not.toMatch(/c2VjcmV0|hunter2|extraheader/);
+    const outcome = await git.tryRun(args);
+    expect(`${outcome.stdout}${outcome.stderr}`).not.toMatch(/c2VjcmV0|hunter2/);
+  });
+
+  test('describeArgs drops config settings and masks user info', () => {
+    expect(describeArgs(['-c', 'a.b=secret', '-cx.y=z', '--config-env', 'k=ENV', 'fetch', 'https://t:s@h/r', 'main'])).toEqual(['fetch', 'https://***@h/r', 'main']);
+  });
+
+  test('a missing working folder is a readable error', () => {
+    expect(() => new Git(join(root, 'nope')).run(['status'])).toThrow(/^git status failed \(exit signal\): ENOENT: git is not on PATH, or the working folder does not exist$/);
+  });
+});
+
+describe('parseCatFileBatch', () => {
+  test('cuts objects by byte size and reports missing ones', () => {
+    const body = Buffer.from('ä\n', 'utf8'); // 3 bytes
+    const out = Buffer.concat([Buffer.from(`abc blob ${body.length}\n`), body, Buffer.from('\nxyz:p missing\n')]);
+    const objects = parseCatFileBatch(out);
+    expect(objects.map((o) => [o.name, o.type, o.content?.toString('utf8')])).toEqual([
+      ['abc', 'blob', 'ä\n'],
+      ['xyz:p', 'missing', undefined],
+    ]);
+    expect(() => parseCatFileBatch(Buffer.from('abc blob 99\nshort\n'))).toThrow('git cat-file --batch: unexpected header "abc blob 99"');
+  });
+});
+
+describe('isCommitId', () => {
+  test('7 to 40 lowercase hex digits', () => {
+    expect(['3f9c2a1', '3f9c2a1b7d', 'a'.repeat(40)].every(isCommitId)).toBe(true);
+    expect(['3f9c2a', 'a'.repeat(41), '3F9C2A1B', 'g123456', ' 3f9c2a1b'].some(isCommitId)).toBe(false);
+  });
+});
