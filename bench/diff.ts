@@ -47,7 +47,7 @@ async function buildAll(root: string, out: string, concurrency: number): Promise
 function syntheticRepo() {
   const repo = createSyntheticRepo(SERVICES);
   const platformFile = join(repo.root, 'dist/platform/platform.js');
-  if (readFileSync(join(repo.root, 'dist/lib/platform/model.js'), 'utf8').includes('approvers')) {
+  if (readFileSync(join(repo.root, 'dist/model/platform.js'), 'utf8').includes('approvers')) {
     writeFileSync(platformFile, readFileSync(platformFile, 'utf8').replace('Profiles.production()', "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
   }
   execFileSync(process.execPath, [join(repo.root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: repo.root });

@@ -1,6 +1,6 @@
 /**
  * The whole Pulumi program as a function of (platform, environment, validated config), so tests
- * call it with any stack name and config. See lib/platform/ownership.ts for which stack creates what.
+ * call it with any stack name and config. See model/ownership.ts for which stack creates what.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -76,7 +76,7 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
   const repositoryNames = [...new Set(platform.services.map((s) => s.repository))].sort();
   const repositoryArns = repositoryNames.map((name) => repositoryArn(registry, name));
   // The image-publisher role belongs to the registry: imagePublishers is refused in other stacks
-  // (lib/config/infra-keys.ts), and this guard keeps the repository policy and the role in step.
+  // (model/infra-keys.ts), and this guard keeps the repository policy and the role in step.
   const publishers = plan.ownsRegistry ? settings.imagePublishers : undefined;
   const publisherRoleName = publishers ? imagePublisherRoleName(platform.name) : undefined;
   const pushRoleArns = publisherRoleName ? [...ciRoleArns, roleArn(registry.account, publisherRoleName)] : ciRoleArns;

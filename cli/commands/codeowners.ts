@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFilesAtomically } from '../../lib/fs/atomic-tree.js';
-import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
+import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, type CliCommand } from '../command.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
-import { renderWorkflows } from '../../lib/workflows/render-workflows.js';
+import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
+import { renderWorkflows } from '../../lib/github/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { renderRepository } from '../../lib/render/render.js';
 import { renderSummary } from '../../lib/render/summary.js';

@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { computeImageTag, findVersion, readVersionFile, type VersionSource } from '../../lib/ci/image-tag.js';
+import { computeImageTag, findVersion, readVersionFile, type VersionSource } from '../../lib/tagging/image-tag.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const tagCommand: CliCommand = {

@@ -1,6 +1,6 @@
-import { ArgoCdClient, checkArgoCdUrl } from '../../lib/ci/argocd.js';
-import { changedDeployments } from '../../lib/ci/changes.js';
-import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
+import { ArgoCdClient, checkArgoCdUrl } from '../../lib/verify/argocd.js';
+import { changedDeployments } from '../../lib/verify/changes.js';
+import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/verify/verify.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { isCommitId } from '../../lib/git/commit-id.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/ci/codeowners.js';
+import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
 import { Environment, Platform, Profiles } from '../../model/platform.js';
 import { platform as samplePlatform } from '../../platform/platform.js';
 import { createPlatformRepo, REPO_ROOT, type PlatformRepo } from '../helpers/platform-repo.js';

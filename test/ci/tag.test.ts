@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { computeImageTag, findVersion, pyprojectVersion } from '../../lib/ci/image-tag.js';
+import { computeImageTag, findVersion, pyprojectVersion } from '../../lib/tagging/image-tag.js';
 import { ferry } from './run-cli.js';
 
 const SHA = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';

