@@ -24,6 +24,7 @@ export function ferryVersion(): string {
  * not pay for loading the construct library that `render` needs. Add yours here.
  */
 export const COMMANDS: readonly { readonly name: string; load(): Promise<CliCommand> }[] = [
+  { name: 'init', load: async () => (await import('./commands/init.js')).initCommand },
   { name: 'render', load: async () => (await import('./commands/render.js')).renderCommand },
   { name: 'validate', load: async () => (await import('./commands/validate.js')).validateCommand },
   { name: 'promote', load: async () => (await import('./commands/promote.js')).promoteCommand },

@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
-import { remoteThatMoved } from '../helpers/platform-repo.js';
+import { FERRY_BIN, remoteThatMoved } from '../helpers/platform-repo.js';
 import { createPromoteRepo, GIT_ENV } from './promote-fixture.js';
 
 let registry: LocalRegistry;
@@ -128,7 +128,7 @@ test('two promotions at once: one proceeds, the other fails with a clear message
     const env = { ...process.env, ...GIT_ENV, FERRY_NOW: NOW.FERRY_NOW, FERRY_REGISTRY_URL: slow.url };
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['bin/ferry.js', ...args], { cwd: repo.root, env });
+        const child = spawn(process.execPath, [FERRY_BIN, ...args], { cwd: repo.root, env });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => void (stdout += d));
