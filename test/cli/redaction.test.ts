@@ -39,7 +39,7 @@ async function run(command: CliCommand, env: Record<string, string> = ENV) {
 
 const command = (run: CliCommand['run']): CliCommand => ({ name: 'leaky', summary: 'a command that fails with secrets', help: 'Usage: ferry leaky', run });
 
-test("a failed push retry's git fetch error quotes the extraheader: the base64 token is masked", async () => {
+test("a failed push retry's git fetch error: the git layer leaves out the -c extraheader, and the redactor would mask it", async () => {
   const args = [...tokenConfig('https://github.com/example-org/shop-platform.git', ENV), 'fetch', '-q', 'origin', 'refs/heads/main'];
   expect(args.join(' ')).toContain(b64(`x-access-token:${GITHUB_TOKEN}`));
   const result = await run(
@@ -49,8 +49,11 @@ test("a failed push retry's git fetch error quotes the extraheader: the base64 t
   );
   expect(result.code).toBe(1);
   expect(result.stderr).toBe(
-    'ferry leaky: git -c http.https://github.com/.extraheader=AUTHORIZATION: basic *** fetch -q origin refs/heads/main failed (exit 128): fatal: unable to access https://github.com/example-org/shop-platform.git/: Could not resolve host\n',
+    'ferry leaky: git fetch -q origin refs/heads/main failed (exit 128): fatal: unable to access https://github.com/example-org/shop-platform.git/: Could not resolve host\n',
   );
+  // Even where the arguments are quoted whole, the token's base64 form is masked.
+  const quoted = await run(command(async () => { throw new Error(`git ${args.join(' ')} failed`); }));
+  expect(quoted.stderr).toBe('ferry leaky: git -c http.https://github.com/.extraheader=AUTHORIZATION: basic *** fetch -q origin refs/heads/main failed\n');
 });
 
 test('an error and output with the secrets in every form print none of them', async () => {

@@ -11,7 +11,8 @@ import YAML from 'yaml';
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const AMI_ID = 'ami-0abcdef1234567890';
-export const ROOT = join(import.meta.dirname, '..', '..');
+/** The test platform's repository (its platform.ts and stack files), not this repository's sample. */
+export const ROOT = join(import.meta.dirname, '..', 'fixtures', 'shop');
 
 export interface RecordedResource {
   readonly type: string;
@@ -100,7 +101,7 @@ async function resolveDeep(value: unknown): Promise<unknown> {
   return value;
 }
 
-/** Runs stacks/index.ts (the real `main`) for one stack under fresh strict mocks. */
+/** Runs the real program (`platformProgram`) of the test platform (test/fixtures/shop) for one stack under fresh strict mocks. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const calls: RecordedCall[] = [];
@@ -123,7 +124,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     false,
   );
   pulumi.runtime.setAllConfig({ ...options.config });
-  const { default: main } = await import('../../stacks/index.js');
+  const { platformProgram } = await import('../../stacks/program.js');
+  const { platform } = await import('../fixtures/shop/platform/platform.js');
+  const main = platformProgram(platform);
   const outputs = await resolveDeep(await main());
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return { resources: resources.filter((r) => !r.type.startsWith('pulumi:providers:')), calls, outputs };

@@ -1,5 +1,5 @@
 /** The Pulumi program under strict mocks, per sample stack: which resources, with which security-relevant inputs. */
-import { platform } from '../../platform/platform.js';
+import { platform } from '../fixtures/shop/platform/platform.js';
 import { clusterUserData } from '../../stacks/cluster-user-data.js';
 import { ECR_PUSH_ACTIONS, ecrLifecyclePolicy } from '../../stacks/ecr-policies.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from '../../stacks/cloud-init.js';

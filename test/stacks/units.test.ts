@@ -6,7 +6,7 @@ import { userDataOf } from '../../cli/commands/userdata.js';
 import { INFRA_KEYS } from '../../model/infra-keys.js';
 import { parseStackConfig, stackKeys } from '../../model/stack-config.js';
 import { Environment, Platform, Profiles } from '../../model/platform.js';
-import { platform } from '../../platform/platform.js';
+import { platform } from '../fixtures/shop/platform/platform.js';
 import { ecrLifecyclePolicy, ecrRepositoryPolicy } from '../../stacks/ecr-policies.js';
 import { ecrPushPolicy, githubOidcTrustPolicy, githubOidcWorkflowTrustPolicy } from '../../stacks/github-oidc-policies.js';
 import { firstSubnetCidr } from '../../stacks/host-network.js';
