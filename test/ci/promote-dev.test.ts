@@ -30,7 +30,7 @@ test("promote-dev.yaml's command lands on top of a promotion another clone pushe
   // What the runner puts in the step's environment: the payload through env:, nothing expanded in run:.
   expect(step.env).toMatchObject({ SERVICE: '${{ github.event.client_payload.service }}', TAG: '${{ github.event.client_payload.tag }}' });
 
-  const repo = await createPlatformRepo({ initialDate: '2026-01-01T00:00:00Z' });
+  const repo = await createPlatformRepo({ initialDate: '2026-01-01T00:00:00Z', engineCopy: true });
   let remote: MovedRemote | undefined;
   try {
     for (const [service, tag] of [['api', 'sha-3f9c2a1b'], ['web', 'sha-8e1d4c7a'], ['web', 'sha-5e6f7a8b'], ['api', 'sha-1a2b3c4d']]) await registry.pushImage(service!, tag!);

@@ -6,7 +6,7 @@
  * so they cannot be broken by the sample.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../helpers/platform-repo.js';
@@ -65,14 +65,15 @@ test('the engine compiles with the new construct, and the sample renders with ua
   const render = run(process.execPath, ['bin/ferry.js', 'render']);
   expect(render.code).toBe(0);
   expect(render.output).toMatch(/^uat +worker +sha-0badc0de +2 /m);
-  expect(readFileSync(join(root, 'manifests/base/worker/horizontal-pod-autoscaler-worker.yaml'), 'utf8')).toContain('kind: HorizontalPodAutoscaler');
+  const workerBase = readdirSync(join(root, 'manifests/base/worker')).map((f) => readFileSync(join(root, 'manifests/base/worker', f), 'utf8'));
+  expect(workerBase.filter((text) => /^kind: HorizontalPodAutoscaler$/m.test(text))).toHaveLength(1);
   expect(readFileSync(join(root, '.github/workflows/promote.yaml'), 'utf8')).toContain('options: [stage, uat, prod]');
   expect(run(process.execPath, ['bin/ferry.js', 'render', '--check']).code).toBe(0);
 });
 
 test('validate passes on every overlay, uat and worker included', () => {
   const validate = run(process.execPath, ['bin/ferry.js', 'validate']);
-  expect(validate.output).toMatch(/^12 overlays and \d+ objects are valid$/m);
+  expect(validate.output).toMatch(/^15 overlays and \d+ objects are valid$/m);
   expect(validate.code).toBe(0);
 });
 
