@@ -1,6 +1,8 @@
+import { infrastructureOwnership } from '../model/ownership.js';
 import type { Platform } from '../model/platform.js';
+import { readProjectName, readStackConfig } from '../model/stack-config.js';
 import { microk8sCloudInit } from './cloud-init.js';
-import type { HostSettings } from './infra-settings.js';
+import { resolveInfraSettings, type HostSettings } from './infra-settings.js';
 import { parseEcrRegistry } from './naming.js';
 
 /** The cloud-init document of `cluster`'s host: what `pulumi up` sends and `ferry userdata` prints. */
@@ -20,4 +22,18 @@ export function clusterUserData(platform: Platform, cluster: string, host: HostS
     argocdVersion: host.argocdVersion,
     argoRolloutsVersion: host.argoRolloutsVersion,
   });
+}
+
+/**
+ * The cloud-init document `pulumi up` gives the host of `cluster` in the repository at `root`,
+ * with the host settings of the stack that creates it (Pulumi.<owner>.yaml), so what is printed
+ * is exactly what the host runs.
+ */
+export function clusterUserDataOf(root: string, platform: Platform, cluster: string): string {
+  const clusters = platform.clusters();
+  if (!clusters.includes(cluster)) throw new Error(`unknown cluster '${cluster}'; clusters: ${clusters.join(', ')}`);
+  const owner = platform.environment(infrastructureOwnership(platform).clusterOwners[cluster]!);
+  const project = readProjectName(root);
+  const config = readStackConfig(root, platform, owner, project);
+  return clusterUserData(platform, cluster, resolveInfraSettings(platform, config, project).host);
 }

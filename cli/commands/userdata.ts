@@ -1,22 +1,13 @@
-import { readStackConfig, readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import type { Platform } from '../../model/platform.js';
-import { clusterUserData } from '../../stacks/cluster-user-data.js';
-import { resolveInfraSettings } from '../../stacks/infra-settings.js';
-import { infrastructureOwnership } from '../../model/ownership.js';
+import { clusterUserDataOf } from '../../stacks/cluster-user-data.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
-/**
- * The cloud-init document `pulumi up` gives the host of `cluster`, with the host settings of the
- * stack that creates it (Pulumi.<owner>.yaml), so what is printed is exactly what the host runs.
- */
+/** `ferry userdata <cluster>`: the cluster must be one of the platform's (a usage error otherwise). */
 export function userDataOf(root: string, platform: Platform, cluster: string): string {
   const clusters = platform.clusters();
   if (!clusters.includes(cluster)) throw new UsageError(`ferry userdata: unknown cluster '${cluster}'; clusters: ${clusters.join(', ')}`);
-  const owner = platform.environment(infrastructureOwnership(platform).clusterOwners[cluster]!);
-  const project = readProjectName(root);
-  const config = readStackConfig(root, platform, owner, project);
-  return clusterUserData(platform, cluster, resolveInfraSettings(platform, config, project).host);
+  return clusterUserDataOf(root, platform, cluster);
 }
 
 export const userdataCommand: CliCommand = {
