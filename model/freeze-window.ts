@@ -10,6 +10,17 @@ export interface FreezeWindow {
   readonly start: string;
   /** 'HH:MM' end, in timeZone; an end before the start runs into the next day. */
   readonly end: string;
+  /**
+   * Whether rollbacks are refused inside the window too. A rollback is what an incident during a
+   * freeze needs, so by default it passes and its commit records the window (Freeze-Exempt).
+   * @default false
+   */
+  readonly appliesToRollbacks?: boolean;
+}
+
+/** The window `now` falls in that a rollback is exempt from, if any. */
+export function freezeExemptionOf(windows: readonly FreezeWindow[], now: Date): FreezeWindow | undefined {
+  return windows.find((w) => !w.appliesToRollbacks && inFreezeWindow(w, now));
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
@@ -27,6 +38,9 @@ export function checkFreezeWindow(window: FreezeWindow, where: string): void {
     if (typeof window[key] !== 'string' || !HH_MM.test(window[key])) {
       throw new Error(`${where}: '${key}' ${JSON.stringify(window[key])} is not a time; allowed: 'HH:MM' from 00:00 to 23:59`);
     }
+  }
+  if (window.appliesToRollbacks !== undefined && typeof window.appliesToRollbacks !== 'boolean') {
+    throw new Error(`${where}: 'appliesToRollbacks' ${JSON.stringify(window.appliesToRollbacks)} must be true or false`);
   }
   for (const day of window.days ?? []) {
     if (!Number.isInteger(day) || day < 0 || day > 6) throw new Error(`${where}: 'days' holds ${JSON.stringify(day)}; allowed: 0 (Sunday) to 6 (Saturday)`);

@@ -21,6 +21,8 @@ export interface CommitMessageProps {
   /** Names of the overridden gates. */
   readonly overrides: readonly string[];
   readonly reason: string | undefined;
+  /** A rollback inside a freeze window it is exempt from: the window, as `describeFreezeWindow` puts it, and why it was frozen. */
+  readonly freezeExempt?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function commitMessage(props: CommitMessageProps): string {
     trailers.push(...serviceTrailerLines(TRAILER.rolledBackFrom, props.services.map((s) => ({ service: s.service, value: s.previousTag })), total));
   }
   if (props.overrides.length > 0) trailers.push(`${TRAILER.gateOverrides}: ${overridesValue(props.overrides, props.reason ?? '')}`);
+  if (props.freezeExempt !== undefined) trailers.push(`${TRAILER.freezeExempt}: ${props.freezeExempt}`);
   return `${subject}\n\n${trailers.join('\n')}\n`;
 }
 

@@ -1,12 +1,15 @@
 import { formatTime, type PromotionGate } from '../../model/gate.js';
 import { describeFreezeWindow, inFreezeWindow, zonedTime } from '../../model/freeze-window.js';
 
-/** Promotions are refused inside any of the target environment's `freezeWindows`. */
+/**
+ * Promotions are refused inside any of the target environment's `freezeWindows`; rollbacks only
+ * inside windows with `appliesToRollbacks` (the others record the exemption in the commit).
+ */
 export const freezeGate: PromotionGate = {
   name: 'freeze',
-  description: "no promotion inside one of the target environment's freezeWindows (with time zone)",
+  description: "no promotion inside one of the target environment's freezeWindows (with time zone); rollbacks pass unless the window says appliesToRollbacks",
   check(ctx) {
-    const window = ctx.target.freezeWindows.find((w) => inFreezeWindow(w, ctx.now));
+    const window = ctx.target.freezeWindows.find((w) => inFreezeWindow(w, ctx.now) && (ctx.kind !== 'rollback' || w.appliesToRollbacks === true));
     if (!window) return undefined;
     const local = zonedTime(ctx.now, window.timeZone).text;
     return `${ctx.target.name} is frozen: ${window.reason} (${describeFreezeWindow(window)}; now ${local} ${window.timeZone}, ${formatTime(ctx.now)})`;

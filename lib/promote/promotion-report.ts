@@ -15,6 +15,8 @@ export function promotionReport(result: DeliveryResult, options: { readonly dryR
     if (s.unpinned) lines.push(`${s.service}: the pinned digest was removed: the digest of ${s.tag} is unknown (image gate overridden)`);
     for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
   }
+  const exempt = /^Freeze-Exempt: (.*)$/m.exec(plan.message)?.[1];
+  if (exempt !== undefined && plan.services.length > 0) lines.push(`inside a freeze window: ${exempt}`);
   if (plan.services.length === 0) return `${lines.join('\n')}\n`;
   lines.push('');
   for (const file of result.files) {

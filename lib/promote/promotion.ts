@@ -9,6 +9,7 @@ import { readIfExists, renderedChanges, writeFileChanges, type FileChange, type 
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
+import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
 
@@ -259,6 +260,8 @@ export async function planPromotion(
   if (refusals.length > 0) throw new PromotionRefused(refusals, definitions.length > 1);
 
   const branch = promotionBranch(request.kind, target.name, planned);
+  const exemptFrom = rollback ? freezeExemptionOf(target.freezeWindows, now) : undefined;
+  const freezeExempt = exemptFrom ? `${exemptFrom.reason} (${describeFreezeWindow(exemptFrom)}); rollbacks are exempt` : undefined;
   const message = commitMessage({
     kind: request.kind,
     environment: target.name,
@@ -266,6 +269,7 @@ export async function planPromotion(
     services: planned,
     overrides,
     reason,
+    freezeExempt,
   });
   if (planned.length === 0) {
     return { request, target, source, targetFile, services: planned, unchanged, stackBefore, stackAfter: stackBefore, rendered: { changes: [], mode: 'overlay' }, message, branch };

@@ -11,6 +11,7 @@ export const TRAILER = {
   gateOverrides: 'Gate-Overrides',
   releaseOf: 'Release-Of',
   rolledBackFrom: 'Rolled-Back-From',
+  freezeExempt: 'Freeze-Exempt',
 } as const;
 
 /** Parses `Key: value` lines as printed by `git log --format=%(trailers:only,unfold)`. */

@@ -1,5 +1,5 @@
 import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
-import { createPromoteRepo } from './promote-fixture.js';
+import { createPromoteRepo, editPlatform, type PromoteRepo } from './promote-fixture.js';
 
 let registry: LocalRegistry;
 beforeAll(async () => {
@@ -107,4 +107,79 @@ test('--help of promote, status, history and rollback', async () => {
   } finally {
     repo.cleanup();
   }
+});
+
+describe('rollback that always works', () => {
+  /** dev with a daily freeze window; appliesToRollbacks as given. */
+  const freeze = (appliesToRollbacks?: boolean) =>
+    editPlatform((text) =>
+      text.replace(
+        "Environment.of('dev', Profiles.development()),",
+        `Environment.of('dev', Profiles.development({ freezeWindows: [{ reason: 'year-end freeze', timeZone: 'UTC', start: '00:00', end: '23:59'${appliesToRollbacks === undefined ? '' : `, appliesToRollbacks: ${appliesToRollbacks}`} }] })),`,
+      ),
+    );
+
+  /** Two tags of api and web have run in dev, the second is current. */
+  async function withHistory(repo: PromoteRepo) {
+    for (const [service, tags] of [['api', ['sha-bbbb0001', 'sha-bbbb0002']], ['web', ['sha-cccc0001', 'sha-cccc0002']]] as const) {
+      for (const [i, tag] of tags.entries()) {
+        await registry.pushImage(service, tag);
+        repo.commitTag('dev', service, tag, `2026-02-0${i + 1}T09:00:00Z`);
+      }
+    }
+  }
+
+  test('inside a freeze window a rollback passes and its commit records the window', async () => {
+    const repo = await createPromoteRepo(registry, { edit: freeze() });
+    try {
+      await withHistory(repo);
+      const promote = await repo.run(['promote', 'api', '--to', 'dev', '--tag', 'sha-bbbb0001'], { FERRY_NOW: '2026-02-05T12:00:00Z' });
+      expect(promote.code).toBe(1);
+      expect(promote.stderr).toContain("gate 'freeze': dev is frozen: year-end freeze");
+      const rollback = await repo.run(['rollback', 'api', '--env', 'dev', '--direct'], { FERRY_NOW: '2026-02-05T12:00:00Z' });
+      expect(rollback.stderr).toBe('');
+      expect(rollback.code).toBe(0);
+      expect(rollback.stdout).toContain('inside a freeze window: year-end freeze (daily 00:00-23:59 UTC); rollbacks are exempt');
+      expect(repo.git(['log', '-1', '--format=%B'])).toMatch(/\nFreeze-Exempt: year-end freeze \(daily 00:00-23:59 UTC\); rollbacks are exempt\n/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a window with appliesToRollbacks refuses rollbacks too', async () => {
+    const repo = await createPromoteRepo(registry, { edit: freeze(true) });
+    try {
+      await withHistory(repo);
+      const rollback = await repo.run(['rollback', 'api', '--env', 'dev', '--direct'], { FERRY_NOW: '2026-02-05T12:00:00Z' });
+      expect(rollback.code).toBe(1);
+      expect(rollback.stderr).toMatch(/^ferry rollback: gate 'freeze': dev is frozen: year-end freeze \(daily 00:00-23:59 UTC; now /);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('several services roll back in one change; --dry-run writes nothing; --to with several services is a usage error', async () => {
+    const repo = await createPromoteRepo(registry);
+    try {
+      await withHistory(repo);
+      const head = repo.git(['rev-parse', 'HEAD']).trim();
+      const dry = await repo.run(['rollback', 'api', 'web', '--env', 'dev', '--dry-run']);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/^api: sha-bbbb0002 -> sha-bbbb0001 in dev \(rollback\)/m);
+      expect(dry.stdout).toMatch(/^web: sha-cccc0002 -> sha-cccc0001 in dev \(rollback\)/m);
+      expect(dry.stdout).toMatch(/dry run: would write \d+ file\(s\); nothing written\n$/);
+      expect(repo.git(['status', '--porcelain'])).toBe('');
+
+      const both = await repo.run(['rollback', 'api', 'web', '--env', 'dev', '--direct']);
+      expect(both.code).toBe(0);
+      expect(repo.git(['rev-list', '--count', `${head}..HEAD`]).trim()).toBe('1');
+      expect(repo.git(['log', '-1', '--format=%s'])).toBe('chore(rollback): api sha-bbbb0001, web sha-cccc0001 in dev\n');
+
+      const usage = await repo.run(['rollback', 'api', 'web', '--env', 'dev', '--to', 'sha-bbbb0001']);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toBe("ferry rollback: --to sha-bbbb0001 names one tag; roll back api, web one at a time, or leave out --to to take each one's previous tag\n");
+    } finally {
+      repo.cleanup();
+    }
+  });
 });
