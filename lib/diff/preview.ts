@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
 import { MANIFESTS_DIR } from '../render/render.js';
-import { parseObjects } from './kustomize-build.js';
+import { parseObjects } from '../kustomize/parse-objects.js';
 import type { ManifestObject } from './object-diff.js';
 
 /** A pull request whose preview to show. */

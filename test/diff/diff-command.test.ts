@@ -173,7 +173,7 @@ test('an added environment uat between stage and prod', async () => {
 
 test('a looser sync policy in prod: summary line and flags, though no prod object changes', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'dist/platform/platform.js', "import { Environment,", "import { SyncPolicy } from '../constructs/sync-policy.js';\nimport { Environment,");
+  edit(repo, 'dist/platform/platform.js', "import { Environment,", "import { SyncPolicy } from '../model/sync-policy.js';\nimport { Environment,");
   edit(repo, 'dist/platform/platform.js', "Profiles.production({", "Profiles.production({ syncPolicy: SyncPolicy.automated(),");
   repo.commitAll('prod syncs by itself');
 
