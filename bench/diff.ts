@@ -48,7 +48,7 @@ async function buildAll(root: string, out: string, concurrency: number): Promise
 function syntheticRepo() {
   const repo = createSyntheticRepo(SERVICES);
   const platformFile = join(repo.root, 'dist/platform/platform.js');
-  if (readFileSync(join(repo.root, 'dist/lib/platform/model.js'), 'utf8').includes('approvers')) {
+  if (readFileSync(join(repo.root, 'dist/model/platform.js'), 'utf8').includes('approvers')) {
     writeFileSync(platformFile, readFileSync(platformFile, 'utf8').replace('Profiles.production()', "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
   }
   execFileSync(process.execPath, [join(repo.root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: repo.root });
@@ -79,7 +79,7 @@ export async function benchDiff(): Promise<BenchResult> {
     // Every tag of every environment changed: all overlays built on both sides, in bounded batches.
     const stacks = SYNTHETIC_ENVIRONMENTS.map((env) => join(repo.root, `Pulumi.${env}.yaml`));
     const saved = stacks.map((f) => readFileSync(f, 'utf8'));
-    stacks.forEach((f, i) => writeFileSync(f, saved[i]!.replace(/^(    svc-\d+: )(.*)$/gm, '$1$2-next')));
+    stacks.forEach((f, i) => writeFileSync(f, saved[i]!.replace(/^(    svc-\d+: )sha-[0-9a-f]{8}$/gm, '$1sha-0badc0de').replace(/^(    svc-\d+: v\d+\.\d+\.\d+)$/gm, '$1-rc.1')));
     const all = runFerry(repo.root, ['diff'], 1)[0]!;
     stacks.forEach((f, i) => writeFileSync(f, saved[i]!));
 
