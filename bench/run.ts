@@ -1,16 +1,18 @@
 /**
- * `npm run bench`: whole-process figures for render, promote and diff on synthetic platforms.
+ * `npm run bench`: whole-process figures for render, promote, diff and validate on synthetic platforms.
  * Prints figures as each finishes; it asserts nothing, so it is not a test.
- * `npm run bench -- render` (or promote, diff) runs one of them.
+ * `npm run bench -- render` (or promote, diff, validate) runs one of them.
  */
 import { benchDiff } from './diff.js';
 import { benchPromote } from './promote.js';
 import { benchRender, type BenchResult } from './render.js';
+import { benchValidate } from './validate.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   render: benchRender,
   promote: benchPromote,
   diff: benchDiff,
+  validate: benchValidate,
 };
 
 const selected = process.argv.slice(2);

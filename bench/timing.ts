@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface ProcessRun {
   readonly ms: number;
   readonly maxRssMiB: number;
+  /** CPU time of the process and its finished children (0 where /proc is missing). */
+  readonly cpuMs: number;
 }
 
 /**
@@ -22,8 +24,8 @@ export function runFerry(cwd: string, args: readonly string[], runs: number, rep
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
     const line = r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH '));
-    const { maxRssKiB } = JSON.parse(line!.slice('FERRY_BENCH '.length)) as { maxRssKiB: number };
-    results.push({ ms, maxRssMiB: maxRssKiB / 1024 });
+    const { maxRssKiB, cpuMs } = JSON.parse(line!.slice('FERRY_BENCH '.length)) as { maxRssKiB: number; cpuMs?: number };
+    results.push({ ms, maxRssMiB: maxRssKiB / 1024, cpuMs: cpuMs ?? 0 });
   }
   return results;
 }

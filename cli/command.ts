@@ -58,3 +58,8 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError(`ferry ${command}: ${message}; see 'ferry ${command} --help'`);
   }
 }
+
+/** A comma-separated list of hosts from a flag, e.g. `--allow-remote github.com,charts.example.com`. */
+export function parseHosts(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+}

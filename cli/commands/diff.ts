@@ -8,7 +8,7 @@ import { formatTerminal } from '../../lib/diff/format-terminal.js';
 import type { PreviewRequest } from '../../lib/diff/preview.js';
 import { hasChanges, type DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
-import { parseFlags, UsageError, type CliCommand } from '../command.js';
+import { parseFlags, parseHosts, UsageError, type CliCommand } from '../command.js';
 
 const FORMATS = ['terminal', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -20,6 +20,7 @@ export const diffCommand: CliCommand = {
                   [--output <file>] [--output-url <url>] [--expand]
                   [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]
                    [--preview-branch <name>] [--preview-target-branch <name>]]
+                  [--allow-remote <host,...>]
 
 Renders the base revision and the working tree, builds every overlay whose inputs differ with
 kubectl kustomize on both sides, and compares the objects by kind/namespace/name, grouped by
@@ -42,6 +43,8 @@ Options:
   --preview-branch <name>, --preview-target-branch <name>
                       the pull request's head and base branches, the generator's branch and
                       target_branch (default: $GITHUB_HEAD_REF and $GITHUB_BASE_REF, else empty)
+  --allow-remote <hosts> comma-separated hosts whose remote resources (URLs, git references, Helm
+                      chart repositories) kustomizations may reference; any other is refused
 `,
   async run(argv, io) {
     const { values } = parseFlags('diff', argv, {
@@ -56,6 +59,7 @@ Options:
       labels: { type: 'string' },
       'preview-branch': { type: 'string' },
       'preview-target-branch': { type: 'string' },
+      'allow-remote': { type: 'string' },
     });
     const format = (values.format ?? 'terminal') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`ferry diff: --format '${values.format}' is not one of ${FORMATS.join(', ')}`);
@@ -88,7 +92,8 @@ Options:
       }
     }
 
-    const computed = await computeDiff({ root: io.cwd, base: values.base, preview });
+    const kustomize = { allowedRemoteHosts: parseHosts(values['allow-remote']) };
+    const computed = await computeDiff({ root: io.cwd, base: values.base, preview, kustomize });
     const report: DiffReport = { ...computed, notes: [...computed.notes, ...notes] };
     const output = values.output === undefined ? undefined : resolve(io.cwd, values.output);
     const color = format === 'terminal' && io.isTTY && !io.env.NO_COLOR;

@@ -1,10 +1,10 @@
 import { verifyRenderedTree } from '../../lib/render/verify-tree.js';
-import { parseFlags, type CliCommand } from '../command.js';
+import { parseFlags, parseHosts, type CliCommand } from '../command.js';
 
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'Build every overlay with kubectl kustomize and check each object against the schemas and secure defaults',
-  help: `Usage: ferry validate
+  help: `Usage: ferry validate [--allow-remote <host,...>]
 
 Builds every manifests/overlays/<env>/<service> with \`kubectl kustomize\` and validates each
 object it yields, and every object under manifests/argocd/, against the real OpenAPI schemas of
@@ -12,12 +12,19 @@ Kubernetes, Argo CD and Argo Rollouts. Also checks the secure defaults every wor
 explicit immutable image tags, non-root, read-only root filesystem, no privilege escalation,
 capabilities dropped, probes, requests and limits, no service-account token.
 
+Kustomizations that reference remote resources (URLs, git references, Helm chart repositories)
+are refused before anything is built, unless --allow-remote names their hosts.
+
+Options:
+  --allow-remote <hosts>  comma-separated hosts whose remote resources kustomize may fetch
+
 Exit codes: 0 valid, 1 problems found (each listed with its folder and object).
 Needs kubectl (Debian: apt-get install kubernetes-client).
 `,
   async run(argv, io) {
-    parseFlags('validate', argv, {});
-    const { overlays, objects, problems } = await verifyRenderedTree(io.cwd);
+    const { values } = parseFlags('validate', argv, { 'allow-remote': { type: 'string' } });
+    const allowedRemoteHosts = parseHosts(values['allow-remote']);
+    const { overlays, objects, problems } = await verifyRenderedTree(io.cwd, { kustomize: { allowedRemoteHosts } });
     // Checking nothing is not a pass: a missing render must not go green.
     if (overlays === 0) {
       io.err(`no overlays under manifests/overlays/ in ${io.cwd}: nothing to validate; run \`ferry render\` first\n`);

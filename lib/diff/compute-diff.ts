@@ -5,7 +5,8 @@ import { compareStrings, type Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderRepository } from '../render/render.js';
 import { codeMatches, readStackFiles, renderBase, resolveBase } from './base-revision.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
-import { KustomizeRunner, parseObjects, type KustomizeRunnerProps } from './kustomize-build.js';
+import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
+import { parseObjects } from '../kustomize/parse-objects.js';
 import { addCounts, countChanges, diffObjects, type ManifestObject } from './object-diff.js';
 import { applyDestinationNamespace, previewApplications, type PreviewRequest } from './preview.js';
 import type { ApplicationDiff, DiffReport, EnvironmentDiff } from './report.js';
@@ -30,7 +31,7 @@ export interface DiffOptions {
   readonly preview?: PreviewRequest;
   /**
    * How kustomize runs.
-   * @default - `kubectl kustomize`, one process per CPU
+   * @default - `kubectl kustomize`, batches of 50 overlays, one process per CPU, no remote resources
    */
   readonly kustomize?: KustomizeRunnerProps;
 }
@@ -77,7 +78,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
   const plan = planBuilds(base.files, head.files);
 
-  // One batch per environment and side: one kustomize process each (see KustomizeRunner).
+  // Overlays of one environment and side may share kustomize processes (see KustomizeRunner).
   const batchesOf = (units: readonly OverlayUnit[]) => {
     const byEnv = new Map<string, string[]>();
     for (const u of units) byEnv.set(u.environment, [...(byEnv.get(u.environment) ?? []), u.dir]);
@@ -175,7 +176,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     stats: {
       overlaysBuilt: plan.overlays.length,
       overlaysSkipped: plan.unchangedOverlays,
-      kustomizeRuns: batchesOf(baseUnits).length + headBatches.length,
+      kustomizeRuns: runner.stats.processes,
     },
   };
 }

@@ -1,12 +1,8 @@
 import { compareStrings } from '../../model/platform.js';
+import type { ManifestObject } from '../kustomize/manifest-object.js';
 import { deepEqual, diffFields, type FieldChange } from './field-diff.js';
 
-/** A Kubernetes object as kustomize yields it. */
-export type ManifestObject = Record<string, unknown> & {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
-};
+export type { ManifestObject };
 
 /** `kind/namespace/name`, or `kind/name` for objects without a namespace. */
 export function objectKey(object: ManifestObject): string {

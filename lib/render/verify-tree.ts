@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { kustomizeBuild, mapLimit } from './kustomize.js';
+import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT } from './render.js';
 import { validateObjects } from './schema-validation.js';
 import { listFiles } from './tree.js';
@@ -68,16 +67,32 @@ export function overlayFolders(root: string): string[] {
   return [...dirs].sort();
 }
 
+/** Options of {@link verifyRenderedTree}. */
+export interface VerifyTreeOptions {
+  /**
+   * How kustomize runs.
+   * @default - `kubectl kustomize`, batches of 50 overlays of one environment, one process per CPU, no remote resources
+   */
+  readonly kustomize?: KustomizeRunnerProps;
+}
+
 /**
  * Builds every overlay with the real `kubectl kustomize` and checks every object it yields, and
  * every Argo CD object, against the Kubernetes and Argo CRD schemas and the secure defaults.
  */
-export async function verifyRenderedTree(root: string): Promise<{ overlays: number; objects: number; problems: TreeProblem[] }> {
+export async function verifyRenderedTree(root: string, options: VerifyTreeOptions = {}): Promise<{ overlays: number; objects: number; problems: TreeProblem[] }> {
   const overlays = overlayFolders(root);
-  const built = await mapLimit(overlays, Math.max(2, availableParallelism()), async (dir) => ({ dir, objects: await kustomizeBuild(join(root, dir)) }));
+  // Overlays of one environment share kustomize processes; different environments may yield the same cluster-wide objects.
+  const byEnvironment = new Map<string, string[]>();
+  for (const dir of overlays) {
+    const env = dir.split('/')[2]!;
+    byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), dir]);
+  }
+  const built = await new KustomizeRunner(options.kustomize).buildFolders(root, [...byEnvironment.values()]);
   const problems: TreeProblem[] = [];
   let count = 0;
-  for (const { dir, objects } of built) {
+  for (const dir of overlays) {
+    const objects = built.get(dir)!;
     count += objects.length;
     for (const v of await validateObjects(objects)) problems.push({ where: dir, ...v });
     problems.push(...secureDefaultProblems(objects, dir, { tagsSetByArgo: dir.split('/')[2] === PREVIEW_ENVIRONMENT }));

@@ -2,7 +2,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { validateObjects } from '../../lib/render/schema-validation.js';
-import { kustomizeBuild } from '../../lib/render/kustomize.js';
+import { kustomizeBuild } from '../../lib/kustomize/kustomize-runner.js';
 import { createPlatformRepo } from '../helpers/platform-repo.js';
 
 // A platform engineer adds `uat` between stage and prod: one stack file plus one line in the graph.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { listFiles } from '../../lib/render/tree.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
-import { kustomizeBuild } from '../../lib/render/kustomize.js';
+import { kustomizeBuild } from '../../lib/kustomize/kustomize-runner.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
