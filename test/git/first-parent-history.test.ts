@@ -1,29 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { tagHistory } from '../../lib/diff/upstream-history.js';
 import { firstParentLogArgs, readFirstParentHistory, readFirstParentHistoryAsync } from '../../lib/git/first-parent-history.js';
-import { Git } from '../../lib/git/git.js';
+import { useScratchRepo } from './scratch-repo.js';
 import { StackHistory } from '../../lib/promote/stack-history.js';
 
-const ENV = { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
 const stack = (tag: string) => `config:\n  ferry:images:\n    api: ${tag}\n`;
-
-let root: string;
-let git: Git;
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'ferry-history-'));
-  git = new Git(root, { ...process.env, ...ENV });
-  git.run(['init', '-q', '-b', 'main']);
-});
-afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-function commit(files: Record<string, string>, message: string): string {
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
-  git.run(['add', '-A']);
-  git.run(['commit', '-q', '-m', message]);
-  return git.run(['rev-parse', 'HEAD']).trim();
-}
+const repo = useScratchRepo('ferry-history-');
+const commit = repo.commit;
 
 /**
  * main: stage runs sha-1111aaaa; a side branch sets sha-2222bbbb, then sha-3333cccc, and is
@@ -31,41 +13,41 @@ function commit(files: Record<string, string>, message: string): string {
  */
 function sideBranchRepository(): { merge: string } {
   commit({ 'Pulumi.stage.yaml': stack('sha-1111aaaa'), 'README.md': 'x\n' }, 'initial');
-  git.run(['checkout', '-q', '-b', 'side']);
+  repo.git.run(['checkout', '-q', '-b', 'side']);
   commit({ 'Pulumi.stage.yaml': stack('sha-2222bbbb') }, 'try 2222');
   commit({ 'Pulumi.stage.yaml': stack('sha-3333cccc') }, 'try 3333');
-  git.run(['checkout', '-q', 'main']);
+  repo.git.run(['checkout', '-q', 'main']);
   commit({ 'README.md': 'y\n' }, 'main moves on');
-  git.run(['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
-  return { merge: git.run(['rev-parse', 'HEAD']).trim() };
+  repo.git.run(['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+  return { merge: repo.git.run(['rev-parse', 'HEAD']).trim() };
 }
 
 test('history follows the first-parent line: a merge counts with what it brought, side-branch commits do not', async () => {
   const { merge } = sideBranchRepository();
-  const history = readFirstParentHistory(git, ['Pulumi.stage.yaml'], 'HEAD').get('Pulumi.stage.yaml')!;
+  const history = readFirstParentHistory(repo.git, ['Pulumi.stage.yaml'], 'HEAD').get('Pulumi.stage.yaml')!;
   expect(history.map((r) => [r.subject, r.content])).toEqual([
     ['initial', stack('sha-1111aaaa')],
     ['merge side', stack('sha-3333cccc')],
   ]);
   expect(history[1]!.commit).toBe(merge);
-  expect(await readFirstParentHistoryAsync(git, ['Pulumi.stage.yaml'], 'HEAD')).toEqual(readFirstParentHistory(git, ['Pulumi.stage.yaml'], 'HEAD'));
+  expect(await readFirstParentHistoryAsync(repo.git, ['Pulumi.stage.yaml'], 'HEAD')).toEqual(readFirstParentHistory(repo.git, ['Pulumi.stage.yaml'], 'HEAD'));
   expect(firstParentLogArgs(['f'], 'HEAD')).toContain('--first-parent');
 });
 
 test("diff's 'has run upstream' check and promote's order gate read the same history: a tag only on a side branch never ran", async () => {
   sideBranchRepository();
-  const diffTags = await tagHistory(root, 'HEAD', 'stage', 'ferry');
+  const diffTags = await tagHistory(repo.root, 'HEAD', 'stage', 'ferry');
   expect([...diffTags.get('api')!].sort()).toEqual(['sha-1111aaaa', 'sha-3333cccc']);
   expect(diffTags.get('api')!.has('sha-2222bbbb')).toBe(false);
-  const promoteTags = StackHistory.read(git, 'stage', 'Pulumi.stage.yaml', 'ferry').tagsOf('api');
+  const promoteTags = StackHistory.read(repo.git, 'stage', 'Pulumi.stage.yaml', 'ferry').tagsOf('api');
   expect([...promoteTags].sort()).toEqual([...diffTags.get('api')!].sort());
 });
 
 test('a deleted file reads as no content; a repository without the file has no history', () => {
   commit({ 'Pulumi.stage.yaml': stack('sha-1111aaaa') }, 'add');
-  git.run(['rm', '-q', 'Pulumi.stage.yaml']);
-  git.run(['commit', '-q', '-m', 'remove']);
-  const history = readFirstParentHistory(git, ['Pulumi.stage.yaml', 'Pulumi.prod.yaml'], 'HEAD');
+  repo.git.run(['rm', '-q', 'Pulumi.stage.yaml']);
+  repo.git.run(['commit', '-q', '-m', 'remove']);
+  const history = readFirstParentHistory(repo.git, ['Pulumi.stage.yaml', 'Pulumi.prod.yaml'], 'HEAD');
   expect(history.get('Pulumi.stage.yaml')!.map((r) => r.content)).toEqual([stack('sha-1111aaaa'), undefined]);
   expect(history.get('Pulumi.prod.yaml')).toEqual([]);
 });

@@ -1,52 +1,37 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCatFileBatch } from '../../lib/git/cat-file.js';
 import { isCommitId } from '../../lib/git/commit-id.js';
 import { describeArgs, Git, GitError } from '../../lib/git/git.js';
+import { useScratchRepo } from './scratch-repo.js';
 
-const ENV = { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
-let root: string;
-let git: Git;
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'ferry-git-'));
-  git = new Git(root, { ...process.env, ...ENV });
-  git.run(['init', '-q', '-b', 'main']);
-});
-afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-function commit(files: Record<string, string>, message: string): string {
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
-  git.run(['add', '-A']);
-  git.run(['commit', '-q', '-m', message]);
-  return git.run(['rev-parse', 'HEAD']).trim();
-}
+const repo = useScratchRepo('ferry-git-');
+const commit = repo.commit;
 
 describe('Git', () => {
   test('sync and async runs, exit codes, and a file at a ref', async () => {
-    expect(git.hasCommits()).toBe(false);
+    expect(repo.git.hasCommits()).toBe(false);
     const first = commit({ 'a.txt': 'héllo\n' }, 'one');
     commit({ 'a.txt': 'two\n' }, 'two');
-    expect(git.resolveCommit('HEAD~1')).toBe(first);
-    expect(await git.resolveCommitAsync('main~1')).toBe(first);
-    expect(git.resolveCommit('no-such-ref')).toBeUndefined();
-    expect(git.readFileAt(first, 'a.txt')).toBe('héllo\n');
-    expect(git.readFileAt(first, 'missing.txt')).toBeUndefined();
-    expect((await git.runAsync(['log', '--format=%s'])).trim()).toBe('two\none');
-    expect(git.ok(['rev-parse', '--verify', '--quiet', 'nope'])).toBe(false);
-    expect(await git.okAsync(['rev-parse', 'HEAD'])).toBe(true);
-    const failed = await git.tryRun(['show', 'nope:x']);
+    expect(repo.git.resolveCommit('HEAD~1')).toBe(first);
+    expect(await repo.git.resolveCommitAsync('main~1')).toBe(first);
+    expect(repo.git.resolveCommit('no-such-ref')).toBeUndefined();
+    expect(repo.git.readFileAt(first, 'a.txt')).toBe('héllo\n');
+    expect(repo.git.readFileAt(first, 'missing.txt')).toBeUndefined();
+    expect((await repo.git.runAsync(['log', '--format=%s'])).trim()).toBe('two\none');
+    expect(repo.git.ok(['rev-parse', '--verify', '--quiet', 'nope'])).toBe(false);
+    expect(await repo.git.okAsync(['rev-parse', 'HEAD'])).toBe(true);
+    const failed = await repo.git.tryRun(['show', 'nope:x']);
     expect(failed.code).toBe(128);
     expect(failed.stderr).toMatch(/nope/);
-    expect(git.hasCommits()).toBe(true);
+    expect(repo.git.hasCommits()).toBe(true);
   });
 
   test('cat-file reads many objects at once, in order, byte sizes and all', async () => {
     const id = commit({ 'a.txt': 'ünïcode ✓\n', 'empty.txt': '', 'b.txt': 'no newline' }, 'c');
     const specs = [`${id}:a.txt`, `${id}:nope.txt`, `${id}:empty.txt`, `${id}:b.txt`];
-    expect(git.catFile(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
-    expect(await git.catFileAsync(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
-    expect(git.catFile([])).toEqual([]);
+    expect(repo.git.catFile(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
+    expect(await repo.git.catFileAsync(specs)).toEqual(['ünïcode ✓\n', undefined, '', 'no newline']);
+    expect(repo.git.catFile([])).toEqual([]);
   });
 
   test('an error names the command and git message, never a -c setting or URL credentials', async () => {
@@ -54,7 +39,7 @@ describe('Git', () => {
     const args = ['-c', `http.https://github.com/.extraheader=${secret}`, 'push', 'https://user:hunter2@example.invalid/x.git', 'main'];
     let error: unknown;
     try {
-      git.run(args);
+      repo.git.run(args);
     } catch (e) {
       error = e;
     }
@@ -63,9 +48,9 @@ describe('Git', () => {
     expect(message).toMatch(/^git push https:\/\/\*\*\*@example\.invalid\/x\.git main failed \(exit \d+\)/);
     expect(message).not.toMatch(/basic|c2VjcmV0|hunter2|extraheader/);
     expect((error as GitError).args.join(' ')).not.toMatch(/c2VjcmV0|hunter2/);
-    const asyncError = await git.runAsync(args).catch((e: unknown) => e);
+    const asyncError = await repo.git.runAsync(args).catch((e: unknown) => e);
     expect((asyncError as Error).message).not.toMatch(/c2VjcmV0|hunter2|extraheader/);
-    const outcome = await git.tryRun(args);
+    const outcome = await repo.git.tryRun(args);
     expect(`${outcome.stdout}${outcome.stderr}`).not.toMatch(/c2VjcmV0|hunter2/);
   });
 
@@ -74,7 +59,7 @@ describe('Git', () => {
   });
 
   test('a missing working folder is a readable error', () => {
-    expect(() => new Git(join(root, 'nope')).run(['status'])).toThrow(/^git status failed \(exit signal\): ENOENT: git is not on PATH, or the working folder does not exist$/);
+    expect(() => new Git(join(repo.root, 'nope')).run(['status'])).toThrow(/^git status failed \(exit signal\): ENOENT: git is not on PATH, or the working folder does not exist$/);
   });
 });
 
