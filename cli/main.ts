@@ -84,7 +84,9 @@ export async function main(argv: readonly string[], rawIO: CliIO, commands: type
       return 2;
     }
     const command = await entry.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // Only before `--`: what follows it is an argument (a service named '-h' is refused, never help).
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (options.includes('--help') || options.includes('-h')) {
       io.out(command.help.trimEnd() + '\n');
       return 0;
     }

@@ -1,3 +1,5 @@
+import { isImageTag, RULES, showValue } from './names.js';
+
 /**
  * Image tag formats. Every deployed tag is immutable and traceable to a build;
  * `latest` and empty tags can never be expressed.
@@ -39,6 +41,9 @@ export class TagFormat {
     if (!format.matches(example)) {
       throw new Error(`TagFormat '${name}': example '${example}' does not match pattern ${pattern}`);
     }
+    if (!isImageTag(example)) {
+      throw new Error(`TagFormat '${name}': example ${showValue(example)} is not an image tag; rule: ${RULES.imageTag}`);
+    }
     if (format.matches('latest') || format.matches('')) {
       throw new Error(`TagFormat '${name}': pattern ${pattern} accepts 'latest' or an empty tag; tags must be immutable`);
     }
@@ -70,6 +75,10 @@ export function checkImageTag(tag: unknown, where: string, formats: readonly Tag
   const allowed = `allowed formats: ${describeTagFormats(formats)}`;
   if (typeof tag !== 'string' || tag.trim() === '') {
     throw new Error(`${where}: image tag is empty or not a string (${JSON.stringify(tag ?? null)}); ${allowed}`);
+  }
+  // Whatever the formats allow (a custom pattern may be loose), a registry and kustomize take only this.
+  if (!isImageTag(tag)) {
+    throw new Error(`${where}: image tag ${showValue(tag)} is not an image tag (${tag.length > 128 ? `${tag.length} characters` : 'refused characters or a leading \'.\' or \'-\''}); rule: ${RULES.imageTag}`);
   }
   if (tag === 'latest') {
     throw new Error(`${where}: image tag 'latest' is refused: tags must be immutable; ${allowed}`);

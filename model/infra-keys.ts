@@ -1,5 +1,6 @@
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import { stackPlan } from './ownership.js';
+import { isGitRef, RULES } from './names.js';
 
 /** A snap channel pinned to a minor version, like '1.32/stable'. */
 export const MICROK8S_CHANNEL = /^\d+\.\d+(-strict)?\/(stable|candidate|beta|edge)$/;
@@ -186,6 +187,7 @@ export const INFRA_KEYS: Readonly<Record<string, StackKeySpec>> = {
           throw new Error(`${where}[${i}]: ${show(entry)} is not allowed; allowed: ${allowed}`);
         }
         const { repository, branch } = imagePublisherOf(entry);
+        if (!isGitRef(branch) || repository.startsWith('-')) throw new Error(`${where}[${i}]: ${show(entry)} is not allowed; allowed: ${allowed}; rule: ${RULES.gitRef}`);
         const key = `${repository.toLowerCase()}@${branch}`;
         if (seen.has(key)) throw new Error(`${where}[${i}]: ${show(entry)} repeats [${seen.get(key)}] (branch '${branch}'); list each repository and branch once`);
         seen.set(key, i);

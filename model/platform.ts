@@ -6,20 +6,30 @@ import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkGitRef,
+  checkGitUrl,
+  checkGithubOwner,
+  checkGithubRepo,
+  checkHostName,
+  checkPathSegment,
+  isDnsLabel,
+  isDnsSubdomain,
+  RULES,
+  showValue,
+} from './names.js';
+
+export { isDnsLabel } from './names.js';
 
 export { checkResources, type ResourceQuantities, type ResourceRequirements } from './quantity.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
-const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
-export function isDnsLabel(value: string, maxLength = 63): boolean {
-  return value.length <= maxLength && DNS_LABEL.test(value);
-}
 
 /** What a platform engineer says about one service. */
 export interface ServiceProps {
@@ -83,13 +93,14 @@ export class ServiceDefinition {
   public readonly healthResponse: HealthResponse;
 
   public constructor(props: ServiceProps) {
+    if (!isObject(props)) throw new Error(`platform 'services': ${showValue(props)} must be a service like { name: 'api' }`);
     const where = `service '${props.name}'`;
     if (typeof props.name !== 'string' || !isDnsLabel(props.name, 40)) {
       throw new Error(`service name ${JSON.stringify(props.name)} is not a DNS label of at most 40 characters (lowercase letters, digits, '-')`);
     }
     this.name = props.name;
     this.repository = props.repository ?? props.name;
-    if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(this.repository)) {
+    if (typeof this.repository !== 'string' || this.repository.length > 200 || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(this.repository)) {
       throw new Error(`${where}: 'repository' ${JSON.stringify(this.repository)} is not a valid repository name`);
     }
     this.port = props.port ?? 8080;
@@ -99,19 +110,23 @@ export class ServiceDefinition {
     this.healthPath = props.healthPath ?? '/healthz';
     this.readinessPath = props.readinessPath ?? '/readyz';
     for (const [key, value] of [['healthPath', this.healthPath], ['readinessPath', this.readinessPath]] as const) {
-      if (!HTTP_PATH.test(value)) throw new Error(`${where}: '${key}' ${JSON.stringify(value)} must be an absolute HTTP path like '/healthz'`);
+      if (typeof value !== 'string' || value.length > 1024 || !HTTP_PATH.test(value)) throw new Error(`${where}: '${key}' ${JSON.stringify(value)} must be an absolute HTTP path like '/healthz'`);
     }
-    this.host = props.host;
-    if (this.host !== undefined && !HOSTNAME.test(this.host)) {
-      throw new Error(`${where}: 'host' ${JSON.stringify(this.host)} is not a fully qualified host name`);
-    }
+    this.host = props.host === undefined ? undefined : checkHostName(props.host, `${where}: 'host'`);
     const env = props.env ?? {};
+    if (!isObject(env)) throw new Error(`${where}: 'env' ${showValue(env)} must be a mapping of variable names to strings`);
     for (const key of Object.keys(env)) {
-      if (!ENV_NAME.test(key)) throw new Error(`${where}: env '${key}' is not a valid variable name (A-Z, 0-9, _)`);
+      if (!ENV_NAME.test(key) || key.length > 256) throw new Error(`${where}: env ${showValue(key)} is not a valid variable name (A-Z, 0-9, _)`);
       if (key === 'LOG_LEVEL') throw new Error(`${where}: env 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service`);
+      const value: unknown = env[key];
+      if (typeof value !== 'string') throw new Error(`${where}: env '${key}' ${showValue(value)} must be a string (write numbers and booleans in quotes; remove the variable rather than set it to null)`);
+      if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value) || value.length > 32768) throw new Error(`${where}: env '${key}' ${showValue(value)} must be at most 32768 characters without control characters`);
     }
     this.env = Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]!]));
     this.healthResponse = props.healthResponse ?? { jsonPath: '{$.status}', successCondition: 'result == "ok"' };
+    if (!isObject(this.healthResponse) || typeof this.healthResponse.jsonPath !== 'string' || typeof this.healthResponse.successCondition !== 'string') {
+      throw new Error(`${where}: 'healthResponse' ${showValue(this.healthResponse)} must be { jsonPath: '{$.status}', successCondition: 'result == "ok"' }`);
+    }
     if (!/^\{\$.*\}$/.test(this.healthResponse.jsonPath)) {
       throw new Error(`${where}: 'healthResponse.jsonPath' ${JSON.stringify(this.healthResponse.jsonPath)} must be a JSONPath like '{$.status}'`);
     }
@@ -231,6 +246,7 @@ export class Environment {
       throw new Error(`environment name ${JSON.stringify(name)} must be a DNS label of at most 20 characters and not 'preview' or 'preview-*' (reserved for pull-request previews)`);
     }
     const where = `environment '${name}'`;
+    if (!isObject(profile)) throw new Error(`${where}: profile ${showValue(profile)} must be a mapping like Profiles.staging()`);
     this.replicas = profile.replicas ?? 1;
     checkReplicas(this.replicas, `${where}: 'replicas'`);
     this.resources = profile.resources ?? DEFAULT_RESOURCES;
@@ -238,26 +254,33 @@ export class Environment {
     this.logLevel = profile.logLevel ?? 'INFO';
     checkLogLevel(this.logLevel, `${where}: 'logLevel'`);
     this.syncPolicy = profile.syncPolicy ?? SyncPolicy.automated();
+    if (!(this.syncPolicy instanceof SyncPolicy)) throw new Error(`${where}: 'syncPolicy' ${showValue(this.syncPolicy)} must be SyncPolicy.automated() or SyncPolicy.manual()`);
     this.strategy = profile.strategy ?? RolloutStrategy.rollingUpdate();
-    this.cluster = profile.cluster ?? 'nonprod';
-    if (!isDnsLabel(this.cluster, 30)) throw new Error(`${where}: 'cluster' ${JSON.stringify(this.cluster)} must be a DNS label`);
-    this.namespace = profile.namespace ?? name;
-    if (!isDnsLabel(this.namespace)) throw new Error(`${where}: 'namespace' ${JSON.stringify(this.namespace)} must be a DNS label`);
+    if (!(this.strategy instanceof RolloutStrategy)) throw new Error(`${where}: 'strategy' ${showValue(this.strategy)} must be a RolloutStrategy like RolloutStrategy.rollingUpdate()`);
+    // The cluster names a folder (manifests/argocd/<cluster>) and the namespace a Kubernetes object.
+    this.cluster = checkPathSegment(profile.cluster ?? 'nonprod', `${where}: 'cluster'`, 30);
+    this.namespace = checkDnsLabel(profile.namespace ?? name, `${where}: 'namespace'`);
     this.hostPrefix = profile.hostPrefix ?? `${name}.`;
-    if (this.hostPrefix !== '' && !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+$/.test(this.hostPrefix)) {
-      throw new Error(`${where}: 'hostPrefix' ${JSON.stringify(this.hostPrefix)} must be empty or DNS labels each followed by '.'`);
+    if (typeof this.hostPrefix !== 'string' || (this.hostPrefix !== '' && !/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+$/.test(this.hostPrefix)) || this.hostPrefix.length > 200) {
+      throw new Error(`${where}: 'hostPrefix' ${showValue(this.hostPrefix)} must be empty or DNS labels each followed by '.'; rule: ${RULES.host}`);
     }
     this.requiresReview = profile.requiresReview ?? false;
+    if (typeof this.requiresReview !== 'boolean') throw new Error(`${where}: 'requiresReview' ${showValue(this.requiresReview)} must be true or false`);
     this.soakHours = profile.soakHours ?? 0;
-    if (!(this.soakHours >= 0)) throw new Error(`${where}: 'soakHours' must be >= 0, got ${this.soakHours}`);
+    if (typeof this.soakHours !== 'number' || !(this.soakHours >= 0) || !Number.isFinite(this.soakHours)) throw new Error(`${where}: 'soakHours' must be a number >= 0, got ${showValue(this.soakHours)}`);
     this.tagFormats = profile.tagFormats ?? TagFormat.ALL.filter((f) => f !== TagFormat.PULL_REQUEST);
+    if (!Array.isArray(this.tagFormats) || !this.tagFormats.every((f) => f instanceof TagFormat)) throw new Error(`${where}: 'tagFormats' ${showValue(this.tagFormats)} must be a list of TagFormat like [TagFormat.RELEASE]`);
     if (this.tagFormats.length === 0) throw new Error(`${where}: 'tagFormats' must not be empty`);
     if (this.tagFormats.includes(TagFormat.PULL_REQUEST) && !this.syncPolicy.automated && this.requiresReview) {
       throw new Error(`${where}: 'tagFormats' includes pull-request builds but the environment requires review; pr-* tags belong in previews`);
     }
     this.freezeWindows = profile.freezeWindows ?? [];
+    if (!Array.isArray(this.freezeWindows)) throw new Error(`${where}: 'freezeWindows' ${showValue(this.freezeWindows)} must be a list`);
     this.freezeWindows.forEach((w, i) => checkFreezeWindow(w, `${where}: 'freezeWindows[${i}]'`));
     this.gates = profile.gates;
+    if (this.gates !== undefined && (!Array.isArray(this.gates) || !this.gates.every((g) => isObject(g) && typeof g.name === 'string'))) {
+      throw new Error(`${where}: 'gates' ${showValue(this.gates)} must be a list of gates`);
+    }
     if (this.gates) assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
     this.approvers = profile.approvers ?? [];
     checkApprovers(this.approvers, `${where}: 'approvers'`);
@@ -404,28 +427,64 @@ export class Platform {
   public readonly argocdNamespace: string;
 
   public constructor(props: PlatformProps) {
+    if (!isObject(props)) throw new Error(`platform: ${showValue(props)} must be the platform's properties { name, repoURL, registry, services, environments }`);
     if (!isDnsLabel(props.name, 40)) throw new Error(`platform 'name' ${JSON.stringify(props.name)} must be a DNS label of at most 40 characters`);
     if (props.name === 'default') throw new Error("platform 'name' must not be 'default': Argo CD's default AppProject allows everything");
     this.name = props.name;
-    if (!/^(https:\/\/|git@|ssh:\/\/)\S+$/.test(props.repoURL)) throw new Error(`platform 'repoURL' ${JSON.stringify(props.repoURL)} must be an https:// or ssh git URL`);
-    this.repoURL = props.repoURL;
-    this.targetRevision = props.targetRevision ?? 'main';
-    if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(props.registry)) throw new Error(`platform 'registry' ${JSON.stringify(props.registry)} must be a registry host like 123456789012.dkr.ecr.eu-west-1.amazonaws.com`);
+    // Both are written into the committed Argo CD files and given to git.
+    this.repoURL = checkGitUrl(props.repoURL, "platform 'repoURL'");
+    this.targetRevision = checkGitRef(props.targetRevision ?? 'main', "platform 'targetRevision'");
+    if (
+      typeof props.registry !== 'string' ||
+      !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(props.registry) ||
+      props.registry.length > 255 ||
+      !isDnsSubdomain(props.registry.split(/[:/]/)[0]!)
+    ) throw new Error(`platform 'registry' ${JSON.stringify(props.registry)} must be a registry host like 123456789012.dkr.ecr.eu-west-1.amazonaws.com`);
     this.registry = props.registry;
-    if (props.services.length === 0) throw new Error("platform 'services' must not be empty");
+    if (!Array.isArray(props.services) || props.services.length === 0) throw new Error(`platform 'services' ${showValue(props.services)} must be a non-empty list of services`);
     const services = props.services.map((s) => new ServiceDefinition(s));
     assertUnique(services.map((s) => s.name), "platform 'services'");
     this.services = [...services].sort((a, b) => compareStrings(a.name, b.name));
-    if (props.environments.length === 0) throw new Error("platform 'environments' must not be empty");
+    if (!Array.isArray(props.environments) || props.environments.length === 0) throw new Error(`platform 'environments' ${showValue(props.environments)} must be a non-empty list of environments`);
+    props.environments.forEach((e, i) => {
+      if (!(e instanceof Environment)) throw new Error(`platform 'environments[${i}]' ${showValue(e)} must be an Environment, like Environment.of('dev', Profiles.development())`);
+    });
     assertUnique(props.environments.map((e) => e.name), "platform 'environments'");
     assertUnique(props.environments.map((e) => `${e.cluster}/${e.namespace}`), "platform 'environments' cluster/namespace");
     this.environments = props.environments;
-    this.ingressClassName = props.ingressClassName ?? 'nginx';
-    this.allowedIngressNamespaces = props.allowedIngressNamespaces ?? ['ingress', 'argo-rollouts'];
-    this.argocdNamespace = props.argocdNamespace ?? 'argocd';
+    this.ingressClassName = checkDnsSubdomain(props.ingressClassName ?? 'nginx', "platform 'ingressClassName'");
+    const allowed = props.allowedIngressNamespaces ?? ['ingress', 'argo-rollouts'];
+    if (!Array.isArray(allowed)) throw new Error(`platform 'allowedIngressNamespaces' ${showValue(allowed)} must be a list of namespaces`);
+    // Each becomes a label value in a NetworkPolicy's namespaceSelector.
+    allowed.forEach((ns, i) => checkDnsLabel(ns, `platform 'allowedIngressNamespaces[${i}]'`));
+    this.allowedIngressNamespaces = allowed;
+    this.argocdNamespace = checkDnsLabel(props.argocdNamespace ?? 'argocd', "platform 'argocdNamespace'");
+    if (props.previews !== undefined && props.previews !== false && !isObject(props.previews)) {
+      throw new Error(`platform 'previews' ${showValue(props.previews)} must be false or { owner, repo }`);
+    }
     this.previews = props.previews
       ? { label: 'preview', cluster: 'nonprod', tokenSecret: 'github-token', ...props.previews }
       : undefined;
+    if (this.previews) {
+      checkGithubOwner(this.previews.owner, "platform 'previews.owner'");
+      checkGithubRepo(this.previews.repo, "platform 'previews.repo'");
+      if (typeof this.previews.label !== 'string' || !/^[^\s,\x00-\x1f-][^,\x00-\x1f]{0,49}$/.test(this.previews.label)) {
+        throw new Error(`platform 'previews.label' ${showValue(this.previews.label)} must be a GitHub label; rule: 1 to 50 characters, no comma or control character, not starting with a space or '-'`);
+      }
+      checkPathSegment(this.previews.cluster, "platform 'previews.cluster'", 30);
+      checkDnsSubdomain(this.previews.tokenSecret, "platform 'previews.tokenSecret'");
+    }
+    // The hosts every environment answers on: `<hostPrefix><host>`, and previews `preview-<number>.<host>`.
+    for (const env of this.environments) {
+      for (const service of this.services) {
+        if (service.host !== undefined) checkHostName(`${env.hostPrefix}${service.host}`, `environment '${env.name}': host of service '${service.name}' (hostPrefix + host)`);
+      }
+    }
+    if (this.previews) {
+      for (const service of this.services) {
+        if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
+      }
+    }
   }
 
   public service(name: string): ServiceDefinition {
@@ -468,6 +527,10 @@ export class Platform {
   public imageOf(service: ServiceDefinition): string {
     return `${this.registry}/${service.repository}`;
   }
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function assertUnique(names: readonly string[], where: string): void {

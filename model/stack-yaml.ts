@@ -19,7 +19,9 @@ export function parseStackYaml(text: string, file: string): Document.Parsed {
   }
   checkNesting(text, file);
   // Aliases could multiply a small file into a huge value; stack files have no use for them.
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  // Unique keys are checked below: the parser's own check compares every key with every other of
+  // its mapping, which takes minutes for a 1 MB file of one long mapping.
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const offset = error.pos?.[0];
@@ -27,6 +29,11 @@ export function parseStackYaml(text: string, file: string): Document.Parsed {
     const key = offset !== undefined ? keyAt(text, offset) : undefined;
     const under = key ? ` (near key '${key}')` : '';
     throw new Error(`${file}: not valid YAML${at}${under}: ${error.message.split('\n')[0]}`);
+  }
+  const duplicate = duplicateKey(doc.contents);
+  if (duplicate) {
+    const line = text.slice(0, duplicate.offset).split('\n').length;
+    throw new Error(`${file}: not valid YAML at line ${line} (near key '${duplicate.key}'): Map keys must be unique`);
   }
   const depth = depthOf(doc.contents, 0);
   if (depth > MAX_STACK_FILE_DEPTH) throw new Error(`${file}: nested ${depth} levels deep; a stack file may nest at most ${MAX_STACK_FILE_DEPTH}`);
@@ -88,6 +95,26 @@ function depthOf(root: unknown, start: number): number {
     }
   }
   return max;
+}
+
+/** The first key given twice in one mapping (in linear time, iteratively), with its offset. */
+function duplicateKey(root: unknown): { key: string; offset: number } | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        if (seen.has(key)) return { key, offset: (pair.key as Node | null)?.range?.[0] ?? 0 };
+        seen.add(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
 }
 
 /** The nearest `key:` on the same or an earlier line than `offset`, for error messages. */

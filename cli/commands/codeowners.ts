@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFilesAtomically } from '../../lib/fs/atomic-tree.js';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
+import { isEngineCheckout } from '../../lib/github/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, type CliCommand } from '../command.js';
 
@@ -10,17 +11,19 @@ export const codeownersCommand: CliCommand = {
   summary: `Write ${CODEOWNERS_PATH} from the environment graph's release approvers (--check: fail on drift)`,
   help: `Usage: ferry codeowners [--check]
 
-Writes ${CODEOWNERS_PATH}: for every environment that requires review, its Pulumi.<env>.yaml
-and manifests/overlays/<env>/ are owned by the environment's 'approvers' (GitHub users or
-teams, set in platform/platform.ts); the file itself is owned by every approver. Turn on
-"Require review from Code Owners" in the default branch's protection so GitHub enforces it.
+Writes ${CODEOWNERS_PATH}: every file whose change reaches an environment that requires review
+is owned by that environment's 'approvers' (GitHub users or teams, set in platform/platform.ts):
+its Pulumi.<env>.yaml and manifests/overlays/<env>/, the Argo CD files of its cluster, every
+service base, platform/, Pulumi.yaml, package.json, package-lock.json, templates/, constructs/,
+charts/, .github/workflows/ and the file itself. Turn on "Require review from Code Owners" in
+the default branch's protection so GitHub enforces it.
 
 Options:
   --check   write nothing; exit 1 when ${CODEOWNERS_PATH} differs from the generated text
 `,
   async run(argv, io) {
     const { values } = parseFlags('codeowners', argv, { check: { type: 'boolean' } });
-    const text = renderCodeowners(await loadPlatform(io.cwd));
+    const text = renderCodeowners(await loadPlatform(io.cwd), { engineCheckout: isEngineCheckout(io.cwd) });
     const path = join(io.cwd, CODEOWNERS_PATH);
     const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     if (values.check) {

@@ -134,6 +134,14 @@ export async function runPromotion(
   args: Omit<PromotionRequest, 'delivery' | 'overrides' | 'reason' | 'pinDigest' | 'now'> & { dryRun?: boolean; flags: DeliveryFlags },
 ): Promise<number> {
   const { flags } = args;
+  const command = args.kind === 'rollback' ? 'rollback' : 'promote';
+  // A service given after `--` (as the workflows pass it) is never read as an option; one that
+  // looks like an option is refused rather than taken as a service name or silently as --all.
+  for (const service of args.services ?? []) {
+    if (service.startsWith('-')) {
+      throw new UsageError(`ferry ${command}: service ${JSON.stringify(service)} starts with '-'; service names are DNS labels (use --all for every service, and put service names after the options or after '--')`);
+    }
+  }
   if (flags.commit && flags.direct) throw new UsageError(`ferry ${args.kind === 'rollback' ? 'rollback' : 'promote'}: give either --commit (new branch) or --direct (current branch), not both`);
   const delivery: Delivery = flags.direct ? 'direct' : flags.commit || flags.push || flags.pr ? 'branch' : 'working-tree';
   const now = io.env.FERRY_NOW ? new Date(io.env.FERRY_NOW) : undefined;

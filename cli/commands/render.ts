@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
-import { renderWorkflows } from '../../lib/github/render-workflows.js';
+import { isEngineCheckout, renderWorkflows } from '../../lib/github/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { renderRepository } from '../../lib/render/render.js';
 import { renderSummary } from '../../lib/render/summary.js';
@@ -31,7 +31,7 @@ Options:
     const platform = await loadPlatform(io.cwd);
     const output = renderRepository(io.cwd, platform);
     // Files outside manifests/ that follow the platform: CODEOWNERS and the workflows.
-    const repositoryFiles = new Map([[CODEOWNERS_PATH, renderCodeowners(platform)], ...renderWorkflows(io.cwd, platform)]);
+    const repositoryFiles = new Map([[CODEOWNERS_PATH, renderCodeowners(platform, { engineCheckout: isEngineCheckout(io.cwd) })], ...renderWorkflows(io.cwd, platform)]);
     const state = (path: string, content: string) => {
       const file = join(io.cwd, path);
       return !existsSync(file) ? 'missing' : readFileSync(file, 'utf8') === content ? 'same' : 'changed';

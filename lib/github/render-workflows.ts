@@ -97,15 +97,19 @@ export function engineTemplatesDir(): string {
   throw new Error(`ferry's workflow templates (${WORKFLOW_TEMPLATES_DIR}) are missing from its package`);
 }
 
-/** How workflows run ferry in the repository at `root`: its own CLI in ferry's checkout, else the installed package. */
-export function ferryCommandFor(root: string): string {
+/** Whether the repository at `root` is ferry's own checkout (its engine renders the platform there). */
+export function isEngineCheckout(root: string): boolean {
   try {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string };
-    if (pkg.name === 'ferry' && existsSync(join(root, 'bin/ferry.js'))) return 'node bin/ferry.js';
+    return pkg.name === 'ferry' && existsSync(join(root, 'bin/ferry.js'));
   } catch {
-    // no package.json: the installed package
+    return false; // no package.json: the installed package
   }
-  return 'npx ferry';
+}
+
+/** How workflows run ferry in the repository at `root`: its own CLI in ferry's checkout, else the installed package. */
+export function ferryCommandFor(root: string): string {
+  return isEngineCheckout(root) ? 'node bin/ferry.js' : 'npx ferry';
 }
 
 /**

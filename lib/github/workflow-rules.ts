@@ -12,8 +12,10 @@ export const WORKFLOW_RULES = {
   'id-token': "'id-token: write' only in a job that assumes an AWS role (aws-actions/configure-aws-credentials)",
   'pinned-action': 'every action is pinned by a full 40-hex commit SHA with its version in a comment',
   'persist-credentials': "actions/checkout sets 'persist-credentials: false'; jobs that push pass a token explicitly",
-  'untrusted-checkout': 'pull_request_target and workflow_run never check out the pull request\'s code',
-  'expression-injection': "no ${{ github.event.* }}, ${{ inputs.* }} or ${{ github.head_ref }} inside 'run:' or a github-script 'script:' (pass them through env:)",
+  'untrusted-checkout': "pull_request_target and workflow_run never check out the pull request's code: not with actions/checkout (a ref from the event, or from env), not by hand (git fetch/checkout of pull/<n>/head, gh pr checkout)",
+  'untrusted-artifact': 'workflow_run and pull_request_target never run what they downloaded as an artifact (it was built by the pull request); they only read it',
+  'expression-injection':
+    "no ${{ github.event.* }} (also as github['event'] or inside format()), ${{ inputs.* }}, ${{ github.head_ref }}, ${{ env.* }} or ${{ steps.*.outputs / needs.*.outputs }} inside 'run:' or a github-script 'script:' (pass them through env: and use the variable)",
   'promotion-concurrency': "a job that runs 'ferry promote' or 'ferry rollback' is in a concurrency group 'ferry-promote-<environment>...' with cancel-in-progress: false",
 } as const;
 
@@ -35,8 +37,62 @@ export interface Violation {
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const VERSION_COMMENT = /^#\s*v?\d+(\.\d+)*\S*/;
-const UNTRUSTED = /\$\{\{[^}]*?\b(github\.event\b|inputs\.|github\.head_ref\b)[^}]*\}\}/;
+/** Contexts whose values an attacker may write (or that carry such values on): never expanded into a script. */
+const UNTRUSTED = /(^|[^\w.])(github\.event\b|inputs\.|github\.head_ref\b|env\.|steps\.[\w-]+\.outputs\b|needs\.[\w-]+\.outputs\b)/;
 const UNTRUSTED_REF = /(github\.event\.(pull_request|workflow_run)\b|github\.head_ref\b|refs\/pull\/)/;
+/** A script that checks out a pull request's code by hand. */
+const MANUAL_CHECKOUT = /\bgh\s+pr\s+checkout\b|\bgit\s+(?:-\S+\s+)*(?:fetch|checkout|switch|pull|worktree|clone|reset)\b[^\n]*(?:\bpull\/|refs\/pull\/|\bFETCH_HEAD\b|merge_group)/;
+/** A git command in a script, whose arguments may come from a variable holding an untrusted ref. */
+const GIT_FETCH_LIKE = /\bgit\s+(?:-\S+\s+)*(?:fetch|checkout|switch|pull|worktree|clone|reset)\b[^\n]*/g;
+/** A script that runs something (a file, an interpreter, a package manager) rather than only reading files. */
+const EXECUTES = /(?:^|[\s;&|(`])(?:\.\/|bash\s|sh\s|zsh\s|source\s|\.\s+\S|node\s|npm\s|npx\s|yarn\b|pnpm\b|python3?\s|make\b|chmod\s+\+x|eval\s|unzip\s[^\n]*&&\s*\.\/)/m;
+
+/**
+ * The expressions `${{ ... }}` of a text, each as written and normalised: `github['event']['x']`
+ * becomes `github.event.x`, so the index form cannot hide a context. The end is the first `}}`
+ * outside a string literal, so `format('{0}', github.event.x)` is one expression.
+ */
+export function expressionsOf(text: string): { readonly raw: string; readonly inner: string }[] {
+  const out: { raw: string; inner: string }[] = [];
+  let start = text.indexOf('${{');
+  while (start >= 0) {
+    let i = start + 3;
+    let inString = false;
+    for (; i < text.length; i++) {
+      if (inString) {
+        if (text[i] === "'") {
+          if (text[i + 1] === "'") i++;
+          else inString = false;
+        }
+      } else if (text[i] === "'") inString = true;
+      else if (text[i] === '}' && text[i + 1] === '}') break;
+    }
+    const end = Math.min(i + 2, text.length);
+    const inner = text
+      .slice(start + 3, i)
+      .replace(/\[\s*(['"])([A-Za-z_][\w-]*)\1\s*\]/g, '.$2')
+      .replace(/\s*\.\s*/g, '.');
+    out.push({ raw: text.slice(start, end), inner });
+    start = text.indexOf('${{', end);
+  }
+  return out;
+}
+
+/** The first expression of `text` that reads an untrusted context, or undefined. */
+function untrustedExpression(text: string): string | undefined {
+  return expressionsOf(text).find((e) => UNTRUSTED.test(e.inner))?.raw;
+}
+
+/** Whether a text holds an expression that reads the pull request's (or triggering run's) ref or repository. */
+function untrustedRef(text: string): boolean {
+  return expressionsOf(text).some((e) => UNTRUSTED_REF.test(e.inner)) || /refs\/pull\//.test(text);
+}
+
+/** `env:` of a workflow, job or step as a mapping. */
+function envOf(node: unknown): Record<string, unknown> {
+  const env = node && typeof node === 'object' ? (node as Json).env : undefined;
+  return env && typeof env === 'object' && !Array.isArray(env) ? (env as Record<string, unknown>) : {};
+}
 const PROMOTION_COMMAND = /\bferry(\.js)?\s+(promote|rollback)\b|\bnpm\s+run\s+(--silent\s+)?ferry\s+--\s+(promote|rollback)\b/;
 
 type Json = Record<string, unknown>;
@@ -98,6 +154,7 @@ export function checkWorkflow(file: string, text: string): Violation[] {
   const dangerousTrigger = on.find((t) => t === 'pull_request_target' || t === 'workflow_run');
   const jobs = (workflow.jobs && typeof workflow.jobs === 'object' ? workflow.jobs : {}) as Record<string, Json>;
   const workflowConcurrency = workflow.concurrency;
+  const workflowEnv = envOf(workflow);
 
   for (const [jobId, job] of Object.entries(jobs)) {
     if (!job || typeof job !== 'object') continue;
@@ -125,11 +182,16 @@ export function checkWorkflow(file: string, text: string): Violation[] {
     }
 
     let runsPromotion = false;
+    let downloaded: string | undefined;
+    const jobEnv = { ...workflowEnv, ...envOf(job) };
     steps.forEach((step, index) => {
       if (!step || typeof step !== 'object') return;
       const name = stepName(step, index);
       const uses = typeof step.uses === 'string' ? step.uses : undefined;
       const withs = (step.with && typeof step.with === 'object' ? step.with : {}) as Json;
+      const env = { ...jobEnv, ...envOf(step) };
+      /** Names of the variables (and env.* contexts) that hold the pull request's ref or repository. */
+      const untrustedVars = Object.entries(env).filter(([, v]) => typeof v === 'string' && untrustedRef(v)).map(([k]) => k);
 
       if (uses !== undefined) {
         const problem = checkUses(uses, trailingComment(doc, text, ['jobs', jobId, 'steps', index, 'uses']));
@@ -143,18 +205,47 @@ export function checkWorkflow(file: string, text: string): Violation[] {
         }
         if (dangerousTrigger) {
           const ref = `${withs.ref ?? ''} ${withs.repository ?? ''}`;
-          if (UNTRUSTED_REF.test(ref)) {
+          const fromEnv = expressionsOf(ref).find((e) => /(^|[^\w.])env\.([\w-]+)/.test(e.inner));
+          const envName = fromEnv ? /(^|[^\w.])env\.([\w-]+)/.exec(fromEnv.inner)![2]! : undefined;
+          if (untrustedRef(ref)) {
             out.push(violation('untrusted-checkout', file, `checks out pull request code (${ref.trim()}) in a '${dangerousTrigger}' workflow, which runs with the base repository's secrets`, jobId, name));
+          } else if (envName !== undefined && (untrustedVars.includes(envName) || !(envName in env))) {
+            // An env value set from the event, or at run time through $GITHUB_ENV, is as untrusted as the event.
+            out.push(violation('untrusted-checkout', file, `checks out a ref from env (${ref.trim()}) in a '${dangerousTrigger}' workflow; env.${envName} ${envName in env ? `is ${JSON.stringify(env[envName])}` : 'is set at run time'}, which may name the pull request's code`, jobId, name));
           }
         }
+      }
+
+      if (dangerousTrigger && typeof step.run === 'string') {
+        const script = step.run;
+        const manual = MANUAL_CHECKOUT.exec(script)?.[0] ?? [...script.matchAll(GIT_FETCH_LIKE)].map((m) => m[0]).find((cmd) => untrustedVars.some((v) => new RegExp(`\\$\\{?${v}\\b`).test(cmd)));
+        if (manual) {
+          out.push(violation('untrusted-checkout', file, `checks out pull request code by hand ('${manual.trim()}') in a '${dangerousTrigger}' workflow, which runs with the base repository's secrets`, jobId, name));
+        }
+      }
+
+      // untrusted-artifact: what a pull request built may be read, never run, where secrets are.
+      if (dangerousTrigger) {
+        const downloads =
+          uses?.startsWith('actions/download-artifact@') ||
+          uses?.startsWith('dawidd6/action-download-artifact@') ||
+          (typeof step.run === 'string' && /\bgh\s+run\s+download\b/.test(step.run)) ||
+          (uses?.startsWith('actions/github-script@') && typeof withs.script === 'string' && /downloadArtifact/.test(withs.script));
+        if (typeof step.run === 'string' && downloaded !== undefined) {
+          const executes = EXECUTES.exec(step.run);
+          if (executes) {
+            out.push(violation('untrusted-artifact', file, `runs '${executes[0].trim()}' after downloading an artifact (step '${downloaded}') in a '${dangerousTrigger}' workflow; the artifact may hold the pull request's code — only read it`, jobId, name));
+          }
+        }
+        if (downloads) downloaded = name;
       }
 
       const scripts: [string, unknown][] = [['run', step.run]];
       if (uses?.startsWith('actions/github-script@')) scripts.push(['script', withs.script]);
       for (const [key, script] of scripts) {
         if (typeof script !== 'string') continue;
-        const match = UNTRUSTED.exec(script);
-        if (match) out.push(violation('expression-injection', file, `'${key}:' expands ${match[0]}; pass it through env: and use the variable`, jobId, name));
+        const match = untrustedExpression(script);
+        if (match) out.push(violation('expression-injection', file, `'${key}:' expands ${match}; pass it through env: and use the variable`, jobId, name));
       }
       if (typeof step.run === 'string' && PROMOTION_COMMAND.test(step.run)) runsPromotion = true;
     });

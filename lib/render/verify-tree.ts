@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT } from './render.js';
 import { validateObjects } from './schema-validation.js';
+import { isDnsLabel, isDnsSubdomain, isGitRef, isHostName, isImageTag, isLabelKey, isLabelValue, RULES } from '../../model/names.js';
 import { listFiles } from './tree.js';
 
 /** One problem found in the rendered tree. */
@@ -57,6 +58,74 @@ export function secureDefaultProblems(objects: readonly Obj[], where: string, op
   return problems;
 }
 
+/** Kinds whose names must be DNS labels (RFC 1035: they become DNS names); others are DNS-1123 subdomains. */
+const LABEL_NAMED_KINDS = new Set(['Service', 'Namespace']);
+
+/** Values a template fills in later (Argo CD ApplicationSet go templates); checked once filled, by Argo CD. */
+const templated = (value: unknown) => typeof value === 'string' && value.includes('{{');
+
+/**
+ * The names, namespaces, label keys and values, hosts, image tags, repository URLs and revisions
+ * of rendered objects, by the rules the cluster (and Argo CD, git, the registry) apply
+ * (model/names.ts): a value the cluster would refuse is found here, not at sync time.
+ */
+export function nameProblems(objects: readonly Obj[], where: string): TreeProblem[] {
+  const problems: TreeProblem[] = [];
+  for (const o of objects) {
+    if (!o || typeof o !== 'object') continue;
+    const id = [o.kind, o.metadata?.namespace, o.metadata?.name].filter(Boolean).join('/');
+    const add = (message: string) => problems.push({ where, object: id, message });
+    const name = o.metadata?.name;
+    if (LABEL_NAMED_KINDS.has(o.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
+      add(`metadata.name ${JSON.stringify(name)} is refused by the cluster; rule: ${LABEL_NAMED_KINDS.has(o.kind) ? RULES.dns1123Label(63) : RULES.dns1123Subdomain}`);
+    }
+    const namespace = o.metadata?.namespace;
+    if (namespace !== undefined && !isDnsLabel(namespace)) add(`metadata.namespace ${JSON.stringify(namespace)} is refused by the cluster; rule: ${RULES.dns1123Label(63)}`);
+    // Every label map: metadata.labels, selectors, pod template labels, namespace selectors.
+    const stack: { node: unknown; path: string }[] = [{ node: o, path: '' }];
+    while (stack.length > 0) {
+      const { node, path } = stack.pop()!;
+      if (Array.isArray(node)) node.forEach((item, i) => stack.push({ node: item, path: `${path}[${i}]` }));
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          const at = path ? `${path}.${key}` : key;
+          if ((key === 'labels' || key === 'matchLabels') && value && typeof value === 'object' && !Array.isArray(value)) {
+            for (const [k, v] of Object.entries(value)) {
+              if (templated(k) || templated(v)) continue;
+              if (!isLabelKey(k)) add(`${at}: label key ${JSON.stringify(k)} is refused by the cluster; rule: an optional DNS-1123 subdomain prefix and '/', then at most 63 characters of letters, digits, '-', '_', '.'`);
+              if (!isLabelValue(v)) add(`${at}.${k}: label value ${JSON.stringify(v)} is refused by the cluster; rule: ${RULES.labelValue}`);
+            }
+          } else stack.push({ node: value, path: at });
+        }
+      }
+    }
+    if (o.kind === 'Ingress') {
+      const hosts = [...(o.spec?.rules ?? []).map((r: Obj) => r?.host), ...(o.spec?.tls ?? []).flatMap((t: Obj) => t?.hosts ?? [])];
+      for (const host of hosts) if (host !== undefined && !isHostName(host)) add(`host ${JSON.stringify(host)} is refused by the cluster; rule: ${RULES.host}`);
+    }
+    for (const pod of podSpecs(o)) {
+      for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+        const tag = /^[^@]+:([^/:@]+)$/.exec(String(c?.image ?? ''))?.[1];
+        if (tag !== undefined && !isImageTag(tag)) add(`container '${c.name}': image tag ${JSON.stringify(tag)} is refused by the registry; rule: ${RULES.imageTag}`);
+      }
+    }
+    if (o.kind === 'Application' || o.kind === 'ApplicationSet') {
+      const spec = o.kind === 'Application' ? o.spec : o.spec?.template?.spec;
+      for (const source of [spec?.source, ...(spec?.sources ?? [])].filter(Boolean)) {
+        const url = String(source.repoURL ?? '');
+        if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/.test(url) || /^https:\/\/[^/]*@/.test(url)) add(`source.repoURL ${JSON.stringify(url)} holds credentials, committed in git; rule: ${RULES.gitUrl}`);
+        else if (/^[a-z]+:\/\/-/.test(url) || /[\s'"`$;&|<>\\]/.test(url)) add(`source.repoURL ${JSON.stringify(url)} is refused; rule: ${RULES.gitUrl}`);
+        if (source.targetRevision !== undefined && !templated(source.targetRevision) && !isGitRef(source.targetRevision)) {
+          add(`source.targetRevision ${JSON.stringify(source.targetRevision)} is refused; rule: ${RULES.gitRef}`);
+        }
+      }
+      const ns = spec?.destination?.namespace;
+      if (ns !== undefined && !templated(ns) && !isDnsLabel(ns)) add(`destination.namespace ${JSON.stringify(ns)} is refused by the cluster; rule: ${RULES.dns1123Label(63)}`);
+    }
+  }
+  return problems;
+}
+
 /** Overlay folders of the rendered tree, `manifests/overlays/<env>/<service>`. */
 export function overlayFolders(root: string): string[] {
   const dirs = new Set(
@@ -96,11 +165,19 @@ export async function verifyRenderedTree(root: string, options: VerifyTreeOption
     count += objects.length;
     for (const v of await validateObjects(objects)) problems.push({ where: dir, ...v });
     problems.push(...secureDefaultProblems(objects, dir, { tagsSetByArgo: dir.split('/')[2] === PREVIEW_ENVIRONMENT }));
+    problems.push(...nameProblems(objects, dir));
   }
   for (const file of listFiles(root, `${MANIFESTS_DIR}/argocd`)) {
     const objects = YAML.parseAllDocuments(readFileSync(join(root, file), 'utf8')).map((d) => d.toJSON());
     count += objects.length;
     for (const v of await validateObjects(objects)) problems.push({ where: file, ...v });
+    problems.push(...nameProblems(objects, file));
+  }
+  // Every folder of the tree is a name the engine chose; one it would refuse was written by hand.
+  for (const file of listFiles(root, MANIFESTS_DIR)) {
+    for (const segment of file.split('/').slice(1, -1)) {
+      if (!isDnsLabel(segment)) problems.push({ where: file, object: '-', message: `folder ${JSON.stringify(segment)} is not a name ferry renders; rule: ${RULES.pathSegment}` });
+    }
   }
   return { overlays: overlays.length, objects: count, problems };
 }

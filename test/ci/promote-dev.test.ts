@@ -26,7 +26,7 @@ afterAll(async () => {
 
 test("promote-dev.yaml's command lands on top of a promotion another clone pushed first", async () => {
   const step = promoteStep();
-  expect(step.run).toContain('node bin/ferry.js promote "$SERVICE" --to dev --tag "$TAG" --direct --push');
+  expect(step.run).toContain('node bin/ferry.js promote --to dev --tag "$TAG" --direct --push -- "$SERVICE"');
   // What the runner puts in the step's environment: the payload through env:, nothing expanded in run:.
   expect(step.env).toMatchObject({ SERVICE: '${{ github.event.client_payload.service }}', TAG: '${{ github.event.client_payload.tag }}' });
 
@@ -70,5 +70,24 @@ test("promote-dev.yaml's command lands on top of a promotion another clone pushe
   } finally {
     repo.cleanup();
     remote?.cleanup();
+  }
+});
+
+test.each(['--all', '-h', '--to=prod'])("promote-dev.yaml's command with SERVICE=%s: refused as a service, never read as an option; nothing written", async (service) => {
+  const step = promoteStep();
+  // An engine checkout, so the workflow's `node bin/ferry.js` exists in the repository.
+  const repo = await createPlatformRepo({ initialDate: '2026-01-01T00:00:00Z', engineCopy: true });
+  try {
+    const head = repo.git(['rev-parse', 'HEAD']);
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', step.run], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      env: { ...process.env, SERVICE: service, TAG: 'sha-1a2b3c4d', DIGEST: '', FERRY_REGISTRY_URL: registry.url },
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 2, stderr: expect.stringContaining(`ferry promote: service ${JSON.stringify(service)} starts with '-'; service names are DNS labels`) });
+    expect(repo.git(['rev-parse', 'HEAD'])).toBe(head);
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+  } finally {
+    repo.cleanup();
   }
 });

@@ -63,6 +63,12 @@ jobs:
 `;
 
 const F = 'broken.yaml';
+/** GOOD turned into a pull_request_target workflow (no inputs left), which the untrusted-* cases then break. */
+const toPullRequestTarget = (t: string) =>
+  t
+    .replace(/on:\n(.*\n){5}/, 'on:\n  pull_request_target:\n')
+    .replace('SERVICE: ${{ inputs.service }}', 'SERVICE: api')
+    .replace('group: ferry-promote-dev-${{ inputs.service }}', 'group: ferry-promote-dev-api');
 const BROKEN: [WorkflowRule, string, (text: string) => string, string][] = [
   ['top-permissions', 'no top-level permissions', (t) => t.replace('permissions: {}\n', ''), `${F}: top-level 'permissions' must be {}, found none [top-permissions]`],
   ['top-permissions', 'top-level write-all', (t) => t.replace('permissions: {}\n', 'permissions: write-all\n'), `${F}: top-level 'permissions' must be {}, found "write-all" [top-permissions]`],
@@ -136,6 +142,64 @@ const BROKEN: [WorkflowRule, string, (text: string) => string, string][] = [
     'the head ref expanded in run',
     (t) => t.replace('run: node bin', 'run: git checkout "${{ github.head_ref }}" && node bin'),
     `${F}: job 'promote' step 'promote': 'run:' expands \${{ github.head_ref }}; pass it through env: and use the variable [expression-injection]`,
+  ],
+  [
+    'untrusted-checkout',
+    'pull_request_target checking out the head by hand',
+    (t) =>
+      toPullRequestTarget(t).replace(
+        'run: node bin',
+        'run: git fetch origin "pull/$PR/head" && git checkout FETCH_HEAD && node bin',
+      ),
+    `${F}: job 'promote' step 'promote': checks out pull request code by hand ('git fetch origin "pull/$PR/head" && git checkout FETCH_HEAD') in a 'pull_request_target' workflow, which runs with the base repository's secrets [untrusted-checkout]`,
+  ],
+  [
+    'untrusted-checkout',
+    'pull_request_target checking out a ref taken from env',
+    (t) =>
+      toPullRequestTarget(t)
+        .replace('    steps:\n', '    env:\n      PR_SHA: ${{ github.event.pull_request.head.sha }}\n    steps:\n')
+        .replace('          persist-credentials: false\n', '          persist-credentials: false\n          ref: ${{ env.PR_SHA }}\n'),
+    `${F}: job 'promote' step 'checkout': checks out a ref from env (\${{ env.PR_SHA }}) in a 'pull_request_target' workflow; env.PR_SHA is "\${{ github.event.pull_request.head.sha }}", which may name the pull request's code [untrusted-checkout]`,
+  ],
+  [
+    'untrusted-artifact',
+    'workflow_run running what it downloaded',
+    (t) =>
+      t
+        .replace(/on:\n(.*\n){5}/, 'on:\n  workflow_run:\n    workflows: [build]\n    types: [completed]\n')
+        .replace('SERVICE: ${{ inputs.service }}', 'SERVICE: api')
+        .replace('group: ferry-promote-dev-${{ inputs.service }}', 'group: ferry-promote-dev-api')
+        .replace(
+          '      - name: promote\n',
+          '      - name: report\n        uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0\n        with:\n          name: report\n      - name: promote\n',
+        )
+        .replace('run: node bin', 'run: ./report/post.sh && node bin'),
+    `${F}: job 'promote' step 'promote': runs './' after downloading an artifact (step 'report') in a 'workflow_run' workflow; the artifact may hold the pull request's code — only read it [untrusted-artifact]`,
+  ],
+  [
+    'expression-injection',
+    "event data read with github['event'] in run",
+    (t) => t.replace('run: node bin', "run: echo \"${{ github['event']['client_payload']['tag'] }}\" && node bin"),
+    `${F}: job 'promote' step 'promote': 'run:' expands \${{ github['event']['client_payload']['tag'] }}; pass it through env: and use the variable [expression-injection]`,
+  ],
+  [
+    'expression-injection',
+    'event data inside format() in run',
+    (t) => t.replace('run: node bin', "run: echo \"${{ format('{0}', github.event.client_payload.tag) }}\" && node bin"),
+    `${F}: job 'promote' step 'promote': 'run:' expands \${{ format('{0}', github.event.client_payload.tag) }}; pass it through env: and use the variable [expression-injection]`,
+  ],
+  [
+    'expression-injection',
+    'an env value expanded in run',
+    (t) => t.replace('promote "$SERVICE"', 'promote "${{ env.SERVICE }}"'),
+    `${F}: job 'promote' step 'promote': 'run:' expands \${{ env.SERVICE }}; pass it through env: and use the variable [expression-injection]`,
+  ],
+  [
+    'expression-injection',
+    'a step output expanded in run',
+    (t) => t.replace('run: node bin', 'run: echo "${{ steps.aws.outputs.aws-account-id }}" && node bin'),
+    `${F}: job 'promote' step 'promote': 'run:' expands \${{ steps.aws.outputs.aws-account-id }}; pass it through env: and use the variable [expression-injection]`,
   ],
   [
     'promotion-concurrency',

@@ -51,7 +51,7 @@ test('every list and condition of the workflows follows the graph', () => {
   expect(promote.jobs['promote-production'].if).toBe(`contains(fromJSON('["prod-eu","prod-us"]'), inputs.environment)`);
   expect(promote.jobs.promote.if).toBe(`\${{ !contains(fromJSON('["prod-eu","prod-us"]'), inputs.environment) }}`);
   expect(parse(files, 'release.yaml').env.FERRY_PRERELEASE_ENVIRONMENT).toBe('staging-eu');
-  expect(files.get('.github/workflows/promote-dev.yaml')).toContain('npx ferry promote "$SERVICE" --to qa --tag "$TAG" --direct --push');
+  expect(files.get('.github/workflows/promote-dev.yaml')).toContain('npx ferry promote --to qa --tag "$TAG" --direct --push -- "$SERVICE"');
   expect(files.get('.github/workflows/release.yaml')).toContain('npx ferry promote --all --to prod-eu --release "$VERSION" --pr');
   for (const text of files.values()) expect(text).not.toMatch(/__[A-Z_]+__/);
 });

@@ -30,8 +30,8 @@ describe('ServiceDefinition errors', () => {
     [{ name: 'API' }, 'service name "API" is not a DNS label of at most 40 characters (lowercase letters, digits, \'-\')'],
     [{ name: 'api', port: 80 }, "service 'api': 'port' 80 must be a whole number from 1024 to 65535 (containers run as non-root)"],
     [{ name: 'api', healthPath: 'healthz' }, "service 'api': 'healthPath' \"healthz\" must be an absolute HTTP path like '/healthz'"],
-    [{ name: 'api', host: 'localhost' }, "service 'api': 'host' \"localhost\" is not a fully qualified host name"],
-    [{ name: 'api', env: { 'bad-name': 'x' } }, "service 'api': env 'bad-name' is not a valid variable name (A-Z, 0-9, _)"],
+    [{ name: 'api', host: 'localhost' }, "service 'api': 'host': \"localhost\" is not a fully qualified host name; rule: a fully qualified host name"],
+    [{ name: 'api', env: { 'bad-name': 'x' } }, 'service \'api\': env "bad-name" is not a valid variable name (A-Z, 0-9, _)'],
     [{ name: 'api', env: { LOG_LEVEL: 'DEBUG' } }, "service 'api': env 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service"],
     [{ name: 'api', repository: 'Api' }, "service 'api': 'repository' \"Api\" is not a valid repository name"],
     [{ name: 'api', healthResponse: { jsonPath: '$.ok', successCondition: 'result == true' } }, "service 'api': 'healthResponse.jsonPath' \"$.ok\" must be a JSONPath like '{$.status}'"],
@@ -74,9 +74,9 @@ describe('Environment errors', () => {
     ['Prod', {}, 'environment name "Prod" must be a DNS label of at most 20 characters and not \'preview\' or \'preview-*\' (reserved for pull-request previews)'],
     ['dev', { replicas: 0 }, "environment 'dev': 'replicas': 0 must be a whole number from 1 to 100"],
     ['dev', { logLevel: 'TRACE' as never }, 'environment \'dev\': \'logLevel\': "TRACE" is not a log level; allowed: DEBUG, INFO, WARN'],
-    ['dev', { cluster: 'Non_Prod' }, 'environment \'dev\': \'cluster\' "Non_Prod" must be a DNS label'],
+    ['dev', { cluster: 'Non_Prod' }, 'environment \'dev\': \'cluster\': "Non_Prod" is not a safe folder name; rule: one folder name of the rendered tree'],
     ['dev', { hostPrefix: 'dev' }, 'environment \'dev\': \'hostPrefix\' "dev" must be empty or DNS labels each followed by \'.\''],
-    ['dev', { soakHours: -1 }, "environment 'dev': 'soakHours' must be >= 0, got -1"],
+    ['dev', { soakHours: -1 }, "environment 'dev': 'soakHours' must be a number >= 0, got -1"],
     ['dev', { tagFormats: [] }, "environment 'dev': 'tagFormats' must not be empty"],
   ])('%s %j is refused', (name, profile, message) => {
     expect(() => Environment.of(name, profile)).toThrow(message);
@@ -107,8 +107,8 @@ describe('Platform', () => {
   });
   test.each<[Partial<PlatformProps>, string]>([
     [{ name: 'default' }, "platform 'name' must not be 'default': Argo CD's default AppProject allows everything"],
-    [{ repoURL: 'github.com/x' }, 'platform \'repoURL\' "github.com/x" must be an https:// or ssh git URL'],
-    [{ services: [] }, "platform 'services' must not be empty"],
+    [{ repoURL: 'github.com/x' }, 'platform \'repoURL\': "github.com/x" is not an https:// or ssh:// URL or git@host:path; rule: '],
+    [{ services: [] }, "platform 'services' [] must be a non-empty list of services"],
     [{ services: [{ name: 'api' }, { name: 'api' }] }, "platform 'services': 'api' appears twice"],
     [{ environments: [Environment.of('dev'), Environment.of('dev')] }, "platform 'environments': 'dev' appears twice"],
     [{ environments: [Environment.of('a', { namespace: 'x' }), Environment.of('b', { namespace: 'x' })] }, "platform 'environments' cluster/namespace: 'nonprod/x' appears twice"],
