@@ -6,16 +6,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
+import { createPlatformRepo, FERRY_BIN, type PlatformRepo } from '../helpers/platform-repo.js';
 
 const SERVICES = 600;
 const ENVIRONMENTS = ['dev', 'stage', 'prod'] as const;
 
 /** The sample platform with SERVICES services, and a stack file per environment that tags each. */
 function manyServices(root: string): void {
-  const file = join(root, 'dist/platform/platform.js');
+  const file = join(root, 'platform/platform.ts');
   const services = Array.from({ length: SERVICES }, (_, i) => `{ name: 'svc-${i}', port: ${8000 + i}, host: 'svc-${i}.example.com' },`);
-  const text = readFileSync(file, 'utf8').replace(/services: \[[\s\S]*?\n {4}\],/, `services: [\n${services.join('\n')}\n    ],`);
+  const text = readFileSync(file, 'utf8').replace(/services: \[[\s\S]*?\n {2}\],/, `services: [\n${services.join('\n')}\n  ],`);
   if (!text.includes(`'svc-${SERVICES - 1}'`)) throw new Error('fixture: could not replace the services of the sample platform');
   writeFileSync(file, text);
   ENVIRONMENTS.forEach((env, e) => {
@@ -33,7 +33,7 @@ function manyServices(root: string): void {
 async function throughSlowReader(repo: PlatformRepo, args: readonly string[], stream: 'stdout' | 'stderr'): Promise<{ code: number; text: string }> {
   const redirect = stream === 'stdout' ? '2>/dev/null' : '2>&1 >/dev/null';
   const script = `{ "$0" "$@" ${redirect}; echo $? >&3; } | { head -c 1; sleep 1; exec cat; }`;
-  const shell = spawn('sh', ['-c', script, process.execPath, join(repo.root, 'bin/ferry.js'), ...args], { cwd: repo.root, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+  const shell = spawn('sh', ['-c', script, process.execPath, FERRY_BIN, ...args], { cwd: repo.root, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
   const output: Buffer[] = [];
   let code = '';
   shell.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
@@ -50,6 +50,7 @@ afterAll(() => repo?.cleanup());
 
 test('every byte of a large stdout reaches a slow reader (ferry render: the summary table)', async () => {
   const expected = repo.ferrySpawn(['render']);
+  expect(expected.stderr).toBe('');
   expect(expected.code).toBe(0);
   expect(expected.stdout.length).toBeGreaterThan(2 * 65536);
   const piped = await throughSlowReader(repo, ['render'], 'stdout');
