@@ -16,6 +16,19 @@ export interface GateEnvironment {
   readonly tagFormats: readonly TagFormat[];
   readonly freezeWindows: readonly FreezeWindow[];
   readonly approvers: readonly string[];
+  /**
+   * With several upstreams: the tag must have run in `all` of them or in `any` one.
+   * @default 'all'
+   */
+  readonly fanIn?: 'all' | 'any';
+}
+
+/** An environment whose history witnesses a promotion: an upstream of the target (or `--from`). */
+export interface UpstreamWitness {
+  readonly environment: GateEnvironment;
+  /** Its stack file, e.g. 'Pulumi.stage.yaml'. */
+  readonly file: string;
+  readonly history: EnvironmentHistory;
 }
 
 /** What a gate reads of the platform. */
@@ -66,6 +79,13 @@ export interface GateContext {
   readonly project: string;
   readonly targetHistory: EnvironmentHistory;
   readonly upstreamHistory: EnvironmentHistory | undefined;
+  /**
+   * Every environment the order and soak gates read, combined by the target's `fanIn`: the
+   * target's upstreams in the graph (or only `--from` when it is not one of them); empty for a
+   * source and for a rollback.
+   * @default - `upstream` alone, when it is set
+   */
+  readonly upstreams?: readonly UpstreamWitness[];
   readonly delivery: Delivery;
   /** The branch checked out, if any. */
   readonly currentBranch: string | undefined;

@@ -17,6 +17,10 @@ export interface StackRevision {
   readonly trailers: Trailers;
   readonly images: Readonly<Record<string, string>>;
   readonly digests: Readonly<Record<string, string>>;
+  /** Promotion or rollback, when the message says so (subject, or a squash merge's body). */
+  readonly kind?: 'promotion' | 'rollback';
+  /** For a merge commit: the merged branch's commit whose message and author this revision carries. */
+  readonly mergedCommit?: string;
 }
 
 /** How a tag change came about. */

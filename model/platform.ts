@@ -28,6 +28,13 @@ export { checkResources, type ResourceQuantities, type ResourceRequirements } fr
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * How an environment with several upstreams accepts a tag: it must have run (and soaked) in `all`
+ * of them, or in `any` one.
+ */
+export type FanIn = 'all' | 'any';
+export const FAN_INS: readonly FanIn[] = ['all', 'any'];
+
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -211,6 +218,18 @@ export interface EnvironmentProfileProps {
    * @default []
    */
   readonly approvers?: readonly string[];
+  /**
+   * Environments this one is promoted from: its upstreams in the promotion graph. Several make a
+   * fan-in (see `fanIn`); the same upstream named by several environments makes a fan-out. `[]`
+   * makes it a source of the graph: tags arrive with `--tag` (from CI).
+   * @default - the environment before it in the platform's list; none for the first
+   */
+  readonly upstreams?: readonly string[];
+  /**
+   * With several upstreams: whether a tag must have run (and soaked) in `all` of them, or in `any` one.
+   * @default 'all'
+   */
+  readonly fanIn?: FanIn;
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -240,6 +259,9 @@ export class Environment {
   /** The profile's own gates; undefined means the standard gates (resolved by the promotion engine). */
   public readonly gates: readonly PromotionGate[] | undefined;
   public readonly approvers: readonly string[];
+  /** Upstreams as declared; undefined means the environment before it in the platform's list. */
+  public readonly declaredUpstreams: readonly string[] | undefined;
+  public readonly fanIn: FanIn;
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -284,6 +306,15 @@ export class Environment {
     if (this.gates) assertUnique(this.gates.map((g) => g.name), `${where}: 'gates'`);
     this.approvers = profile.approvers ?? [];
     checkApprovers(this.approvers, `${where}: 'approvers'`);
+    if (profile.upstreams !== undefined) {
+      if (!Array.isArray(profile.upstreams) || profile.upstreams.some((u) => typeof u !== 'string')) {
+        throw new Error(`${where}: 'upstreams' ${JSON.stringify(profile.upstreams)} must be a list of environment names`);
+      }
+      assertUnique(profile.upstreams, `${where}: 'upstreams'`);
+    }
+    this.declaredUpstreams = profile.upstreams;
+    this.fanIn = profile.fanIn ?? 'all';
+    if (!FAN_INS.includes(this.fanIn)) throw new Error(`${where}: 'fanIn' ${JSON.stringify(this.fanIn)} is not allowed; allowed: ${FAN_INS.join(', ')}`);
   }
 }
 
@@ -387,7 +418,11 @@ export interface PlatformProps {
   /** Registry host of every image, e.g. '123456789012.dkr.ecr.eu-west-1.amazonaws.com'. */
   readonly registry: string;
   readonly services: readonly ServiceProps[];
-  /** The promotion order: each environment is promoted from the one before it. */
+  /**
+   * The environments of the promotion graph. Each is promoted from its profile's `upstreams`; an
+   * environment that names none is promoted from the one before it in this list (so a plain list
+   * is a chain: dev → stage → prod).
+   */
   readonly environments: readonly Environment[];
   /**
    * Pull-request previews; `false` turns them off.
@@ -419,8 +454,10 @@ export class Platform {
   public readonly registry: string;
   /** Sorted by name, so the order of definition never changes the output. */
   public readonly services: readonly ServiceDefinition[];
-  /** In promotion order. */
+  /** As declared; each one's upstreams are {@link upstreamsOf}. */
   public readonly environments: readonly Environment[];
+  /** Environment name -> names of its upstreams, resolved and checked. */
+  private readonly upstreamNames: ReadonlyMap<string, readonly string[]>;
   public readonly previews: Required<PreviewProps> | undefined;
   public readonly ingressClassName: string;
   public readonly allowedIngressNamespaces: readonly string[];
@@ -452,6 +489,7 @@ export class Platform {
     assertUnique(props.environments.map((e) => e.name), "platform 'environments'");
     assertUnique(props.environments.map((e) => `${e.cluster}/${e.namespace}`), "platform 'environments' cluster/namespace");
     this.environments = props.environments;
+    this.upstreamNames = resolveGraph(props.environments);
     this.ingressClassName = checkDnsSubdomain(props.ingressClassName ?? 'nginx', "platform 'ingressClassName'");
     const allowed = props.allowedIngressNamespaces ?? ['ingress', 'argo-rollouts'];
     if (!Array.isArray(allowed)) throw new Error(`platform 'allowedIngressNamespaces' ${showValue(allowed)} must be a list of namespaces`);
@@ -499,21 +537,68 @@ export class Platform {
     return env;
   }
 
-  /** The environment promoted from, or undefined for the first. */
+  /** The environments `name` is promoted from, in declaration order; empty for a source. */
+  public upstreamsOf(name: string): Environment[] {
+    return this.upstreamNames.get(this.environment(name).name)!.map((n) => this.environment(n));
+  }
+
+  /** The environments promoted from `name`, in declaration order; empty for a sink. */
+  public downstreamsOf(name: string): Environment[] {
+    this.environment(name);
+    return this.environments.filter((e) => this.upstreamNames.get(e.name)!.includes(name));
+  }
+
+  /** The environments nothing is promoted into (tags arrive with `--tag`), in declaration order. */
+  public sources(): Environment[] {
+    return this.environments.filter((e) => this.upstreamNames.get(e.name)!.length === 0);
+  }
+
+  /**
+   * The one environment `name` is promoted from, or undefined for a source; throws when it has
+   * several (use {@link upstreamsOf}): the graph never guesses.
+   */
   public upstreamOf(name: string): Environment | undefined {
-    const index = this.environments.indexOf(this.environment(name));
-    return index > 0 ? this.environments[index - 1] : undefined;
+    const ups = this.upstreamsOf(name);
+    if (ups.length > 1) throw new Error(`environment '${name}' has ${ups.length} upstreams (${ups.map((e) => e.name).join(', ')}); name one`);
+    return ups[0];
   }
 
-  /** The environment promoted to next, or undefined for the last. */
+  /** The one environment promoted from `name`, or undefined for a sink; throws when there are several (use {@link downstreamsOf}). */
   public downstreamOf(name: string): Environment | undefined {
-    const index = this.environments.indexOf(this.environment(name));
-    return this.environments[index + 1];
+    const downs = this.downstreamsOf(name);
+    if (downs.length > 1) throw new Error(`environment '${name}' has ${downs.length} downstreams (${downs.map((e) => e.name).join(', ')}); name one`);
+    return downs[0];
   }
 
-  /** "dev → stage → prod" */
+  /** Every environment, each after all of its upstreams (ties in declaration order). */
+  public topologicalOrder(): Environment[] {
+    const done = new Set<string>();
+    const out: Environment[] = [];
+    while (out.length < this.environments.length) {
+      for (const e of this.environments) {
+        if (!done.has(e.name) && this.upstreamNames.get(e.name)!.every((u) => done.has(u))) {
+          done.add(e.name);
+          out.push(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether the graph is one chain (each environment has at most one upstream and one downstream). */
+  public isChain(): boolean {
+    return this.environments.every((e) => this.upstreamNames.get(e.name)!.length <= 1 && this.downstreamsOf(e.name).length <= 1) && this.sources().length === 1;
+  }
+
+  /** A chain: "dev → stage → prod"; any other graph: its edges, "qa → a, b; a → c; b → c". */
   public promotionOrder(): string {
-    return this.environments.map((e) => e.name).join(' → ');
+    const order = this.topologicalOrder();
+    if (this.isChain()) return order.map((e) => e.name).join(' → ');
+    return order
+      .map((e) => ({ from: e.name, to: this.downstreamsOf(e.name).map((d) => d.name) }))
+      .filter((edge) => edge.to.length > 0)
+      .map((edge) => `${edge.from} → ${edge.to.join(', ')}`)
+      .join('; ');
   }
 
   /** Clusters in order of first use. */
@@ -531,6 +616,53 @@ export class Platform {
 
 function isObject(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Each environment's upstream names (declared, else the one before it in the list), checked: every
+ * name is an environment, the graph has no cycle, and every environment is reachable from a source.
+ */
+function resolveGraph(environments: readonly Environment[]): Map<string, readonly string[]> {
+  const names = environments.map((e) => e.name);
+  const graph = new Map<string, readonly string[]>(
+    environments.map((e, i) => [e.name, e.declaredUpstreams ?? (i > 0 ? [environments[i - 1]!.name] : [])]),
+  );
+  const unknown = [...graph].flatMap(([env, ups]) => ups.filter((u) => !names.includes(u)).map((u) => `'${u}' (upstream of '${env}')`));
+  if (unknown.length > 0) throw new Error(`platform 'environments': unknown upstream ${unknown.join(', ')}; environments: ${names.join(', ')}`);
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'open') {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      // Edges point upstream; print the cycle in promotion direction.
+      cycles.push(cycle.reverse().join(' → '));
+      return;
+    }
+    state.set(name, 'open');
+    for (const up of graph.get(name)!) visit(up, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const name of names) visit(name, []);
+  // Reachable: a source, or promoted from something reachable.
+  const reachable = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [env, ups] of graph) {
+      if (!reachable.has(env) && (ups.length === 0 || ups.some((u) => reachable.has(u)))) {
+        reachable.add(env);
+        grew = true;
+      }
+    }
+  }
+  const unreachable = names.filter((n) => !reachable.has(n));
+  if (cycles.length > 0 || unreachable.length > 0) {
+    const parts: string[] = [];
+    if (cycles.length > 0) parts.push(`cycle ${[...new Set(cycles)].join('; cycle ')}`);
+    if (unreachable.length > 0) parts.push(`unreachable from any source (an environment with no upstreams): ${unreachable.join(', ')}`);
+    throw new Error(`platform 'environments': the promotion graph has a ${parts.join('; ')}`);
+  }
+  return graph;
 }
 
 function assertUnique(names: readonly string[], where: string): void {

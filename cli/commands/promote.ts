@@ -51,21 +51,25 @@ function gatesHelp(): string {
 export const promoteCommand: CliCommand = {
   name: 'promote',
   summary: 'Promote image tags to an environment through the gates (order, soak, approval, freeze, ...)',
-  help: `Usage: ferry promote <service...|--all> --to <env> [--tag <tag> | --from <env>] [options]
+  help: `Usage: ferry promote <service...|--all> --to <env> [--to <env>...] [--tag <tag> | --from <env>] [options]
 
 Writes the tag into Pulumi.<env>.yaml (only that line changes), re-renders the overlay and prints
 the diff. Every gate and the registry are checked before anything is written; a failure leaves the
 working tree as it was. One promotion at a time per checkout (lock in .git/ferry-promote.lock).
 
-Default tag: the one running now in the upstream environment of the promotion graph.
+Default tag: the one running now in the upstream environment of the promotion graph (ferry graph).
+An environment with several upstreams takes the tag they all run; when they run different tags
+the promotion is refused naming them: pick one with --from, or give --tag. Several --to (or a
+glob, quoted: --to 'prod-*') promote every target in one commit, each from its own upstreams,
+when every one is allowed; otherwise nothing is written and the refusals name the target.
 
 Gates (per environment in platform/platform.ts; override with --override <gate> --reason "..."):
 ${gatesHelp()}
 
 Options:
-  --to <env>            environment to promote to (required)
+  --to <env>            environment to promote to (required; repeatable; globs like 'prod-*')
   --tag <tag>           tag to promote instead of the upstream's
-  --from <env>          environment to take the tag from instead of the upstream
+  --from <env>          environment to take the tag from (one of several upstreams, or another)
   --all                 every service
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
@@ -77,6 +81,8 @@ Environment: FERRY_NOW (ISO time) sets the clock of the soak and freeze gates, f
 Examples:
   ferry promote api --to stage
   ferry promote api web --to prod --commit --pr
+  ferry promote api --to 'prod-*' --commit --pr
+  ferry promote api --to prod --from ab-test-a
   ferry promote api --to prod --release v1.2.0 --pin-digest --commit
   ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
@@ -86,7 +92,7 @@ Examples:
       'promote',
       argv,
       {
-        to: { type: 'string' },
+        to: { type: 'string', multiple: true },
         tag: { type: 'string' },
         from: { type: 'string' },
         all: { type: 'boolean' },
@@ -96,7 +102,7 @@ Examples:
       },
       true,
     );
-    if (!values.to) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
+    if (!values.to || values.to.length === 0) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
     if (values.tag !== undefined && values.from !== undefined) throw new UsageError('ferry promote: give either --tag or --from, not both');
     if (values.all && positionals.length > 0) throw new UsageError('ferry promote: give either service names or --all, not both');
     if (values.release !== undefined && values.tag !== undefined) throw new UsageError('ferry promote: --release re-tags the source environment\'s image; use --from, not --tag');
@@ -104,7 +110,7 @@ Examples:
       kind: 'promotion',
       services: positionals,
       all: values.all,
-      to: values.to,
+      to: values.to.length === 1 ? values.to[0]! : values.to,
       tag: values.tag,
       from: values.from,
       release: values.release,
@@ -166,9 +172,9 @@ export async function runPromotion(
   try {
     if (args.dryRun) {
       if (flags.commit || flags.direct || flags.push || flags.pr) throw new UsageError('--dry-run writes nothing; it cannot be combined with --commit, --direct, --push or --pr');
-      const { planPromotion } = await import('../../lib/promote/promotion.js');
+      const { planFiles, planPromotion } = await import('../../lib/promote/promotion.js');
       const plan = await planPromotion(io.cwd, platform, request, registry, { env: io.env });
-      const files = plan.services.length === 0 ? [] : [{ path: plan.targetFile, before: plan.stackBefore, after: plan.stackAfter }, ...plan.rendered.changes];
+      const files = planFiles(plan);
       io.out(promotionReport({ plan, files, commit: undefined, branch: undefined, pushed: false, attempts: 1 }, { dryRun: true }));
       return 0;
     }

@@ -14,8 +14,17 @@ export interface FileRevision {
   readonly subject: string;
   /** `%(trailers:only,unfold)`: the commit's trailer lines. */
   readonly trailers: string;
+  /** The whole commit message (a squash merge carries the squashed commits' messages in it). */
+  readonly body: string;
+  /** Parent commits; several for a merge. */
+  readonly parents: readonly string[];
   /** The file after the commit; undefined when the commit deleted it. */
   readonly content: string | undefined;
+  /**
+   * For a merge commit: the commit of the merged branch that made the change (the latest one on
+   * the branch that changed the file); author, subject, trailers and body are then that commit's.
+   */
+  readonly mergedCommit?: string;
 }
 
 /**
@@ -27,7 +36,7 @@ export interface FileRevision {
 export function firstParentLogArgs(files: readonly string[], ref: string): string[] {
   return [
     'log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '--no-renames', '--reverse',
-    `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}`,
+    `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}%P${US}%B${US}`,
     ref, '--', ...files,
   ];
 }
@@ -39,8 +48,8 @@ function parseLog(log: string, files: readonly string[]): ParsedLog {
   const entries: ParsedLog = new Map(files.map((f) => [f, []]));
   for (const chunk of log.split(RS).slice(1)) {
     const parts = chunk.split(US);
-    const meta = parts.slice(0, 6);
-    for (const match of (parts[6] ?? '').matchAll(/^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]\d*\t(.+)$/gm)) {
+    const meta = parts.slice(0, 8);
+    for (const match of (parts[8] ?? '').matchAll(/^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [A-Z]\d*\t(.+)$/gm)) {
       const blob = /^0+$/.test(match[1]!) ? undefined : match[1];
       entries.get(match[2]!)?.push({ meta, blob });
     }
@@ -65,6 +74,8 @@ function revisions(entries: ParsedLog, blobs: readonly string[], contents: reado
         committedAt: meta[3]!,
         subject: meta[4]!,
         trailers: meta[5] ?? '',
+        parents: (meta[6] ?? '').split(' ').filter((p) => p !== ''),
+        body: meta[7] ?? '',
         content: blob === undefined ? undefined : (byId.get(blob) ?? ''),
       })),
     );
@@ -81,6 +92,49 @@ export function readFirstParentHistory(git: Git, files: readonly string[], ref: 
   const entries = parseLog(git.run(firstParentLogArgs(files, ref)), files);
   const blobs = uniqueBlobs(entries);
   return revisions(entries, blobs, git.catFile(blobs));
+}
+
+/**
+ * A merge commit's message is not the change's ("Merge pull request #12 from ..."): for each merge
+ * on the first-parent line that changed a file, the commit of the merged branch (walking the
+ * second parent's first-parent line back to the main line) that last changed the file speaks for
+ * it: its author, subject, trailers and message. The merge keeps its id and date (when it landed).
+ * Two more git processes, only when the history holds a merge. (The revisions themselves, and
+ * so diff's "has run upstream" check, stay the first-parent line's.)
+ */
+export function attributeMerges(git: Git, history: Map<string, FileRevision[]>, ref: string): Map<string, FileRevision[]> {
+  const merges = [...history.values()].flat().filter((r) => r.parents.length > 1);
+  if (merges.length === 0) return history;
+  const parents = new Map<string, string[]>();
+  const graph = git.run(['rev-list', '--topo-order', '--parents', ref]).trim().split('\n').filter((l) => l !== '');
+  for (const line of graph) {
+    const [commit, ...rest] = line.split(' ');
+    parents.set(commit!, rest);
+  }
+  const mainline = new Set<string>();
+  for (let c: string | undefined = graph[0]?.split(' ')[0]; c !== undefined && !mainline.has(c); c = parents.get(c)?.[0]) mainline.add(c);
+  const files = [...history.keys()];
+  const log = git.run(['log', '--full-history', '--no-merges', '--name-only', `--format=${RS}%H${US}%an${US}%ae${US}%s${US}%(trailers:only,unfold)${US}%B${US}`, ref, '--', ...files]);
+  const touched = new Map<string, { meta: string[]; files: Set<string> }>();
+  for (const chunk of log.split(RS).slice(1)) {
+    const parts = chunk.split(US);
+    touched.set(parts[0]!, { meta: parts.slice(0, 6), files: new Set((parts[6] ?? '').split('\n').map((f) => f.trim()).filter((f) => f !== '')) });
+  }
+  const out = new Map<string, FileRevision[]>();
+  for (const [file, revisions] of history) {
+    out.set(file, revisions.map((revision) => {
+      if (revision.parents.length < 2) return revision;
+      for (let c: string | undefined = revision.parents[1], steps = 0; c !== undefined && !mainline.has(c) && steps < 10_000; c = parents.get(c)?.[0], steps++) {
+        const change = touched.get(c);
+        if (change?.files.has(file)) {
+          const [commit, author, authorEmail, subject, trailers, body] = change.meta;
+          return { ...revision, author: author!, authorEmail: authorEmail!, subject: subject!, trailers: trailers ?? '', body: body ?? '', mergedCommit: commit! };
+        }
+      }
+      return revision;
+    }));
+  }
+  return out;
 }
 
 /** Like {@link readFirstParentHistory} but asynchronous (diff runs it while it renders). */

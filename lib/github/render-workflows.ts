@@ -20,31 +20,33 @@ export const WORKFLOW_TEMPLATES_DIR = 'templates/workflows';
 
 /** What the workflows need to know of the graph. */
 export interface WorkflowGraphFacts {
-  /** Environments whose promotions need no review, in promotion order. */
+  /** Environments whose promotions need no review, in graph order. */
   readonly unreviewed: readonly string[];
   /** Environments whose promotions need a reviewed pull request (they run in GitHub environment `production`). */
   readonly reviewed: readonly string[];
-  /** Every environment a promotion can target: all but the first. */
+  /** Every environment a promotion can target: all but the graph's sources, in graph order. */
   readonly promotionTargets: readonly string[];
-  /** Where every published image goes first. */
+  /** Where every published image goes first: the first source of the graph. */
   readonly first: string;
   /** Where a release (`vX.Y.Z`) goes: the first reviewed environment, else the last. */
   readonly release: string;
-  /** The environment right before the release one, where release candidates go (the release one itself if it is first). */
+  /** The upstream of the release one (the first declared, when several), where release candidates go (the release one itself if it is a source). */
   readonly prerelease: string;
 }
 
 export function workflowGraphFacts(platform: Platform): WorkflowGraphFacts {
-  const names = platform.environments.map((e) => e.name);
-  const reviewed = platform.environments.filter((e) => e.requiresReview).map((e) => e.name);
-  const release = reviewed[0] ?? names[names.length - 1]!;
+  const order = platform.topologicalOrder();
+  const sources = platform.sources().map((e) => e.name);
+  const reviewed = order.filter((e) => e.requiresReview).map((e) => e.name);
+  const release = reviewed[0] ?? order[order.length - 1]!.name;
   return {
-    unreviewed: platform.environments.filter((e) => !e.requiresReview).map((e) => e.name),
+    unreviewed: order.filter((e) => !e.requiresReview).map((e) => e.name),
     reviewed,
-    promotionTargets: names.slice(1),
-    first: names[0]!,
+    promotionTargets: order.filter((e) => !sources.includes(e.name)).map((e) => e.name),
+    first: sources[0]!,
     release,
-    prerelease: platform.upstreamOf(release)?.name ?? release,
+    // With several upstreams, release candidates go to the first one declared.
+    prerelease: platform.upstreamsOf(release)[0]?.name ?? release,
   };
 }
 

@@ -46,6 +46,41 @@ export function commitMessage(props: CommitMessageProps): string {
   return `${subject}\n\n${trailers.join('\n')}\n`;
 }
 
+/** One target of a commit promoting several environments at once. */
+export interface CommitTarget {
+  readonly environment: string;
+  readonly promotedFrom: string | undefined;
+  readonly services: readonly CommitService[];
+}
+
+/**
+ * One commit promoting several environments: `chore(promote): api v1.2.0 to prod-eu, prod-us`
+ * (or `api v1 to prod-eu; api v2 to prod-us` when they differ), then every per-service trailer
+ * qualified by its environment: `Promoted-From: prod-eu/api=staging-eu`, `Image-Tag: prod-eu/api=v1.2.0`.
+ */
+export function multiTargetCommitMessage(props: { kind: PromotionKind; targets: readonly CommitTarget[]; overrides: readonly string[]; reason: string | undefined }): string {
+  const groups: { list: string; environments: string[] }[] = [];
+  for (const t of props.targets) {
+    const list = t.services.map((s) => `${s.service} ${s.tag}`).join(', ');
+    const group = groups.find((g) => g.list === list);
+    if (group) group.environments.push(t.environment);
+    else groups.push({ list, environments: [t.environment] });
+  }
+  const subject = `chore(promote): ${groups.map((g) => `${g.list} to ${g.environments.join(', ')}`).join('; ')}`;
+  const trailers: string[] = [];
+  const qualified = (key: string, value: (s: CommitService, t: CommitTarget) => string | undefined) =>
+    props.targets.flatMap((t) => t.services.flatMap((s) => {
+      const v = value(s, t);
+      return v === undefined ? [] : [`${key}: ${t.environment}/${s.service}=${v}`];
+    }));
+  trailers.push(...qualified(TRAILER.promotedFrom, (_, t) => t.promotedFrom));
+  trailers.push(...qualified(TRAILER.imageTag, (s) => s.tag));
+  trailers.push(...qualified(TRAILER.imageDigest, (s) => s.digest));
+  trailers.push(...qualified(TRAILER.releaseOf, (s) => s.releaseOf));
+  if (props.overrides.length > 0) trailers.push(`${TRAILER.gateOverrides}: ${overridesValue(props.overrides, props.reason ?? '')}`);
+  return `${subject}\n\n${trailers.join('\n')}\n`;
+}
+
 /** `soak, order; reason: hotfix for INC-42` on one line. */
 export function overridesValue(overrides: readonly string[], reason: string): string {
   return `${overrides.join(', ')}; reason: ${reason.replace(/\s+/g, ' ').trim()}`;

@@ -48,7 +48,7 @@ export function promotionHistory(root: string, platform: Platform, service: stri
         digest: change.digest,
         kind: change.kind,
         promotedFrom: change.promotedFrom,
-        releaseOf: trailerFor(change.revision.trailers, TRAILER.releaseOf, service),
+        releaseOf: trailerFor(change.revision.trailers, TRAILER.releaseOf, service, e.name),
         overrides: change.overrides,
         author: change.revision.author,
         email: change.revision.authorEmail,

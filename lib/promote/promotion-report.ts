@@ -6,14 +6,18 @@ export function promotionReport(result: DeliveryResult, options: { readonly dryR
   const { plan } = result;
   const lines: string[] = [];
   const verb = plan.request.kind === 'rollback' ? 'roll back' : 'promote';
-  for (const u of plan.unchanged) lines.push(`${u.service}: ${plan.target.name} already runs ${u.tag}; nothing to ${verb}`);
-  for (const s of plan.services) {
-    const from = plan.source ? ` from ${plan.source.name}` : plan.request.kind === 'rollback' ? ' (rollback)' : '';
-    const release = s.releaseOf ? ` (${s.releaseOf} re-tagged as ${s.tag})` : '';
-    const digest = s.digest ? `, digest ${s.digest}` : ', digest unknown';
-    lines.push(`${s.service}: ${s.previousTag ?? '(none)'} -> ${s.tag} in ${plan.target.name}${from}${release}${digest}`);
-    if (s.unpinned) lines.push(`${s.service}: the pinned digest was removed: the digest of ${s.tag} is unknown (image gate overridden)`);
-    for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
+  for (const t of plan.targets) {
+    for (const u of t.unchanged) lines.push(`${u.service}: ${t.target.name} already runs ${u.tag}; nothing to ${verb}`);
+  }
+  for (const t of plan.targets) {
+    for (const s of t.services) {
+      const from = t.sources.length > 0 ? ` from ${t.sources.map((e) => e.name).join(', ')}` : plan.request.kind === 'rollback' ? ' (rollback)' : '';
+      const release = s.releaseOf ? ` (${s.releaseOf} re-tagged as ${s.tag})` : '';
+      const digest = s.digest ? `, digest ${s.digest}` : ', digest unknown';
+      lines.push(`${s.service}: ${s.previousTag ?? '(none)'} -> ${s.tag} in ${t.target.name}${from}${release}${digest}`);
+      if (s.unpinned) lines.push(`${s.service}: the pinned digest was removed: the digest of ${s.tag} is unknown (image gate overridden)`);
+      for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
+    }
   }
   const exempt = /^Freeze-Exempt: (.*)$/m.exec(plan.message)?.[1];
   if (exempt !== undefined && plan.services.length > 0) lines.push(`inside a freeze window: ${exempt}`);

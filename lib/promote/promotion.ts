@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseStackConfig, projectValues, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
 import type { Environment, Platform, ServiceDefinition } from '../../model/platform.js';
-import { commitMessage, promotionBranch, type CommitService } from './commit-message.js';
+import { commitMessage, multiTargetCommitMessage, promotionBranch, type CommitService } from './commit-message.js';
 import { runGates, type Delivery, type GateContext, type GateRefusal, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
 import { readIfExists, renderedChanges, writeFileChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
@@ -25,8 +25,11 @@ export interface PromotionRequest {
    * @default false
    */
   readonly all?: boolean;
-  /** Environment written to. */
-  readonly to: string;
+  /**
+   * Environment(s) written to: names or globs (`prod-*`). Several are promoted in one commit when
+   * every one is allowed (each from its own upstreams), or not at all.
+   */
+  readonly to: string | readonly string[];
   /**
    * Tag to deploy (rollback: tag to go back to).
    * @default - promotion: what runs now in the source environment; rollback: the tag that ran before the current one
@@ -34,7 +37,8 @@ export interface PromotionRequest {
   readonly tag?: string;
   /**
    * Environment promoted from.
-   * @default - the target's upstream in the promotion graph
+   * @default - the target's upstream in the promotion graph; with several upstreams, all of them
+   * when they run the same tag, else the promotion is refused naming them
    */
   readonly from?: string;
   /**
@@ -74,11 +78,16 @@ export interface PlannedService extends CommitService {
   readonly unpinned: boolean;
 }
 
-/** A checked promotion, ready to write. */
-export interface PromotionPlan {
-  readonly request: PromotionRequest;
+/** The checked change of one target environment. */
+export interface TargetPlan {
   readonly target: Environment;
+  /** The environment the tags were read from (the first of `sources`); undefined for a rollback or a source of the graph. */
   readonly source: Environment | undefined;
+  /**
+   * Every environment the tags were read from: one upstream, `--from`, or several upstreams that
+   * all run the same tags; with `--tag` and several upstreams, those where the tag ran.
+   */
+  readonly sources: readonly Environment[];
   readonly targetFile: string;
   readonly services: readonly PlannedService[];
   /** Services skipped because the target already runs that tag. */
@@ -86,6 +95,16 @@ export interface PromotionPlan {
   readonly stackBefore: string;
   readonly stackAfter: string;
   readonly rendered: RenderedChanges;
+}
+
+/**
+ * A checked promotion, ready to write. Its TargetPlan fields are the first target's, except
+ * `services` and `unchanged`, which hold every target's; `targets` holds each target's own.
+ */
+export interface PromotionPlan extends TargetPlan {
+  readonly request: PromotionRequest;
+  /** One per target environment, in graph order (one for a single `--to`). */
+  readonly targets: readonly TargetPlan[];
   readonly message: string;
   /** Branch the commit goes on for 'branch' delivery. */
   readonly branch: string;
@@ -111,10 +130,58 @@ export class PromotionRefused extends Error {
 /** A request that cannot be carried out as given (unknown name, missing tag, ...). */
 export class PromotionError extends Error {}
 
+/** Every file a plan changes: each target's stack file, then its re-rendered files. */
+export function planFiles(plan: PromotionPlan): FileChange[] {
+  return plan.targets.flatMap((t) => (t.services.length === 0 ? [] : [{ path: t.targetFile, before: t.stackBefore, after: t.stackAfter }, ...t.rendered.changes]));
+}
+
+/** `--to` as written: "prod" or "prod-eu, prod-us". */
+export function targetsText(to: string | readonly string[]): string {
+  return typeof to === 'string' ? to : to.join(', ');
+}
+
+/**
+ * The environments `to` names, in graph order: names, or globs where `*` matches any run of
+ * characters and `?` one. A glob matching nothing is an error naming the environments.
+ */
+export function resolveTargets(platform: Platform, to: string | readonly string[]): Environment[] {
+  const patterns = typeof to === 'string' ? [to] : [...to];
+  if (patterns.length === 0) throw new PromotionError('name the environment to promote to (--to <env>)');
+  const names = new Set<string>();
+  for (const pattern of patterns) {
+    if (/[*?]/.test(pattern)) {
+      const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+      const matched = platform.environments.filter((e) => new RegExp(`^${source}$`).test(e.name));
+      if (matched.length === 0) throw new PromotionError(`--to '${pattern}' matches no environment; environments: ${platform.environments.map((e) => e.name).join(', ')}`);
+      for (const e of matched) names.add(e.name);
+    } else {
+      names.add(platform.environment(pattern).name);
+    }
+  }
+  return platform.topologicalOrder().filter((e) => names.has(e.name));
+}
+
+/** What the targets of one plan share. */
+interface PlanShared {
+  readonly root: string;
+  readonly platform: Platform;
+  readonly request: PromotionRequest;
+  readonly registry: ImageRegistry;
+  readonly project: string;
+  readonly definitions: readonly ServiceDefinition[];
+  readonly overrides: readonly string[];
+  readonly git: Git;
+  readonly inGit: boolean;
+  readonly currentBranch: string | undefined;
+  readonly now: Date;
+  readonly registryDeadlineMs: number;
+}
+
 /**
  * Checks everything a promotion needs (names, tags, gates, registry, schema, render) without
  * writing anything; throws PromotionRefused or PromotionError. A release re-tag in the registry
- * happens only with `retag: true`, after every check passed.
+ * happens only with `retag: true`, after every check passed. Several targets are each checked
+ * on their own (from their own upstreams) and refused together, naming which target refused.
  */
 export async function planPromotion(
   root: string,
@@ -132,10 +199,15 @@ export async function planPromotion(
   } = {},
 ): Promise<PromotionPlan> {
   const project = readProjectName(root);
-  const target = platform.environment(request.to);
+  const targets = resolveTargets(platform, request.to);
   const rollback = request.kind === 'rollback';
-  const source = rollback ? undefined : request.from !== undefined ? platform.environment(request.from) : platform.upstreamOf(target.name);
-  if (source && source.name === target.name) throw new PromotionError(`--from ${source.name}: promoting ${target.name} from itself; use rollback to go back to an earlier tag`);
+  if (rollback && targets.length > 1) throw new PromotionError(`roll back one environment at a time; '${targetsText(request.to)}' names ${targets.map((t) => t.name).join(', ')}`);
+  const multiple = targets.length > 1;
+  if (request.from !== undefined) {
+    const from = platform.environment(request.from);
+    const self = targets.find((t) => t.name === from.name);
+    if (self) throw new PromotionError(`--from ${from.name}: promoting ${self.name} from itself; use rollback to go back to an earlier tag`);
+  }
   const names = request.all ? platform.services.map((s) => s.name) : [...new Set(request.services)];
   if (names.length === 0) throw new PromotionError(`name at least one service or give --all; services: ${platform.services.map((s) => s.name).join(', ')}`);
   const definitions = names.map((n) => platform.service(n));
@@ -143,65 +215,177 @@ export async function planPromotion(
     throw new PromotionError(`--release '${request.release}' is not a release version; allowed: vX.Y.Z (e.g. v1.2.0)`);
   }
 
-  const gateNames = gatesOf(target).map((g) => g.name);
   const overrides = [...new Set(request.overrides ?? [])];
-  for (const name of overrides) {
-    if (!gateNames.includes(name)) throw new PromotionError(`--override '${name}': no such gate for ${target.name}; gates: ${gateNames.join(', ')}`);
+  for (const target of targets) {
+    const gateNames = gatesOf(target).map((g) => g.name);
+    for (const name of overrides) {
+      if (!gateNames.includes(name)) throw new PromotionError(`--override '${name}': no such gate for ${target.name}; gates: ${gateNames.join(', ')}`);
+    }
   }
   const reason = request.reason?.trim();
   if (overrides.length > 0 && !reason) throw new PromotionError(`--override ${overrides.join(', ')} needs --reason "..." saying why; it is recorded in the commit`);
 
+  const git = new Git(root, options.env);
+  const inGit = git.isRepository();
+  const shared: PlanShared = {
+    root,
+    platform,
+    request,
+    registry,
+    project,
+    definitions,
+    overrides,
+    git,
+    inGit,
+    currentBranch: inGit ? git.currentBranch() : undefined,
+    now: request.now ?? new Date(),
+    registryDeadlineMs: options.registryDeadlineMs ?? registryDeadlineFromEnv(options.env) ?? DEFAULT_REGISTRY_DEADLINE_MS,
+  };
+
+  const parts: TargetPlan[] = [];
+  const refusals: GateRefusal[] = [];
+  for (const target of targets) {
+    try {
+      const part = await planTarget(shared, target);
+      parts.push(part.plan);
+      refusals.push(...part.refusals.map((r) => (multiple ? { ...r, service: `${r.service} to ${target.name}` } : r)));
+    } catch (e) {
+      if (multiple && e instanceof PromotionError) throw new PromotionError(`${target.name}: ${e.message}`);
+      throw e;
+    }
+  }
+  if (refusals.length > 0) throw new PromotionRefused(refusals, definitions.length > 1 || multiple);
+
+  const changed = parts.filter((p) => p.services.length > 0);
+  const allServices = parts.flatMap((p) => p.services);
+  const branchServices = allServices.filter((s, i) => allServices.findIndex((o) => o.service === s.service && o.tag === s.tag) === i);
+  const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), branchServices);
+  const message = changed.length > 1
+    ? multiTargetCommitMessage({
+        kind: request.kind,
+        targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services })),
+        overrides,
+        reason,
+      })
+    : commitMessage({
+        kind: request.kind,
+        environment: (changed[0] ?? parts[0]!).target.name,
+        promotedFrom: promotedFrom(changed[0] ?? parts[0]!),
+        services: changed[0]?.services ?? [],
+        overrides,
+        reason,
+        freezeExempt: freezeExemptText(request.kind, (changed[0] ?? parts[0]!).target, shared.now),
+      });
+
+  if (options.retag && request.release !== undefined) {
+    const done = new Set<string>();
+    for (const p of allServices) {
+      const key = `${p.service}\n${p.sourceTag}\n${p.tag}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const digest = await registry.retag(p.definition, p.sourceTag, p.tag);
+      if (!isDigest(digest)) throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave ${JSON.stringify(digest.slice(0, 100))}, which is not a sha256 digest; refused`);
+      if (p.digest !== undefined && digest !== p.digest) {
+        throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave digest ${digest}, but ${p.sourceTag} has ${p.digest}`);
+      }
+    }
+  }
+  const first = parts[0]!;
+  return { ...first, services: allServices, unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
+}
+
+/** The Promoted-From value of a target: its sources, comma-separated. */
+function promotedFrom(plan: TargetPlan): string | undefined {
+  return plan.sources.length > 0 ? plan.sources.map((s) => s.name).join(', ') : undefined;
+}
+
+/** Plans one target environment; gate refusals are returned, not thrown. */
+async function planTarget(shared: PlanShared, target: Environment): Promise<{ plan: TargetPlan; refusals: GateRefusal[] }> {
+  const { root, platform, request, project, definitions, overrides } = shared;
+  const rollback = request.kind === 'rollback';
   const targetFile = stackFileName(target.name);
   const stackBefore = readIfExists(join(root, targetFile));
   if (stackBefore === undefined) throw new PromotionError(`${targetFile}: missing; environment '${target.name}' has no stack file`);
   const targetStack = StackFile.parse(stackBefore, targetFile, project);
+
+  const upstreams = platform.upstreamsOf(target.name);
+  const from = request.from !== undefined ? platform.environment(request.from) : undefined;
+  // Whose history the order and soak gates read: the graph's upstreams (by fan-in), or --from alone when it is none of them.
+  const witnesses = rollback ? [] : from !== undefined && !upstreams.includes(from) ? [from] : upstreams;
+  const stacks = new Map<string, StackFile | undefined>();
+  const stackOf = (env: Environment): StackFile | undefined => {
+    if (!stacks.has(env.name)) {
+      const file = stackFileName(env.name);
+      const text = readIfExists(join(root, file));
+      stacks.set(env.name, text === undefined ? undefined : StackFile.parse(text, file, project));
+    }
+    return stacks.get(env.name);
+  };
+  const candidates = rollback ? [] : from !== undefined ? [from] : upstreams;
+  for (const env of from !== undefined || upstreams.length <= 1 || request.tag === undefined ? candidates : []) {
+    if (stackOf(env) === undefined) throw new PromotionError(`${stackFileName(env.name)}: missing; cannot read what runs in ${env.name}`);
+  }
+
+  const read = [target, ...witnesses, ...candidates].filter((e, i, all) => all.indexOf(e) === i);
+  const histories = shared.inGit ? StackHistory.readAll(shared.git, read.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  const historyOf = (env: Environment) => histories?.get(env.name) ?? new StackHistory(env.name, []);
+  const targetHistory = historyOf(target);
+
+  let sources: Environment[];
+  if (rollback) sources = [];
+  else if (from !== undefined || upstreams.length <= 1) sources = candidates;
+  else if (request.tag !== undefined) {
+    const tag = request.tag;
+    sources = upstreams.filter((u) => definitions.every((d) => historyOf(u).intervals(d.name, tag).length > 0));
+  } else {
+    // Several upstreams: the tag is unambiguous only when every upstream runs the same one.
+    const differing = definitions
+      .map((d) => ({ service: d.name, running: upstreams.map((u) => ({ env: u.name, tag: stackOf(u)!.tagOf(d.name) })) }))
+      .filter((c) => new Set(c.running.map((r) => r.tag)).size > 1);
+    if (differing.length > 0) {
+      throw new PromotionError(
+        `${target.name} has ${upstreams.length} upstreams (${upstreams.map((u) => u.name).join(', ')}; fan-in ${target.fanIn}) running different tags: ${differing
+          .map((c) => `${c.service}: ${c.running.map((r) => `${r.env} runs ${r.tag ?? 'nothing'}`).join(', ')}`)
+          .join('; ')}; pick the source with ${upstreams.map((u) => `--from ${u.name}`).join(' or ')}, or the tag with --tag`,
+      );
+    }
+    sources = upstreams;
+  }
+  const source = sources[0];
   const sourceFile = source ? stackFileName(source.name) : undefined;
-  const sourceText = sourceFile ? readIfExists(join(root, sourceFile)) : undefined;
-  if (source && sourceText === undefined) throw new PromotionError(`${sourceFile}: missing; cannot read what runs in ${source.name}`);
-  const sourceStack = source && sourceText !== undefined ? StackFile.parse(sourceText, sourceFile!, project) : undefined;
+  const sourceStack = source ? stackOf(source) : undefined;
 
-  const git = new Git(root, options.env);
-  const inGit = git.isRepository();
-  const histories = inGit
-    ? StackHistory.readAll(git, [{ environment: target.name, file: targetFile }, ...(source ? [{ environment: source.name, file: sourceFile! }] : [])], project)
-    : undefined;
-  const targetHistory = histories?.get(target.name) ?? new StackHistory(target.name, []);
-  const sourceHistory = source ? (histories?.get(source.name) ?? new StackHistory(source.name, [])) : undefined;
-  const currentBranch = inGit ? git.currentBranch() : undefined;
-  const now = request.now ?? new Date();
-
-  const planned: PlannedService[] = [];
-  const unchanged: { service: string; tag: string }[] = [];
-  const refusals: GateRefusal[] = [];
-  let stack = targetStack;
   // Every source tag first (pure), then every registry check at once under one deadline.
-  const sources = definitions.map((definition) => {
+  const sourceTags = definitions.map((definition) => {
     const service = definition.name;
     const previousTag = targetStack.tagOf(service);
     let sourceTag: string;
     if (request.tag !== undefined) {
       sourceTag = request.tag;
     } else if (rollback) {
-      const candidates = targetHistory.tagsOf(service).filter((t) => t !== previousTag);
-      if (candidates.length === 0) {
+      const tags = targetHistory.tagsOf(service).filter((t) => t !== previousTag);
+      if (tags.length === 0) {
         throw new PromotionError(`${service} has run no tag in ${target.name} other than ${previousTag ?? 'none'} (git history of ${targetFile}); nothing to roll back to`);
       }
-      sourceTag = candidates[0]!;
+      sourceTag = tags[0]!;
     } else if (sourceStack) {
       const running = sourceStack.tagOf(service);
       if (running === undefined) throw new PromotionError(`${sourceFile}: ${project}:images.${service}: missing; nothing to promote from ${source!.name}`);
       sourceTag = running;
-    } else {
+    } else if (platform.isChain()) {
       throw new PromotionError(`${target.name} is the first environment (${platform.promotionOrder()}); give the tag with --tag`);
+    } else {
+      throw new PromotionError(`${target.name} is a source of the promotion graph (no upstreams; sources: ${platform.sources().map((e) => e.name).join(', ')}); give the tag with --tag`);
     }
     return { definition, sourceTag };
   });
-  const images = await checkImages(registry, sources, {
-    skip: overrides.includes('image'),
-    deadlineMs: options.registryDeadlineMs ?? registryDeadlineFromEnv(options.env) ?? DEFAULT_REGISTRY_DEADLINE_MS,
-  });
+  const images = await checkImages(shared.registry, sourceTags, { skip: overrides.includes('image'), deadlineMs: shared.registryDeadlineMs });
 
-  for (const [index, { definition, sourceTag }] of sources.entries()) {
+  const planned: PlannedService[] = [];
+  const unchanged: { service: string; tag: string }[] = [];
+  const refusals: GateRefusal[] = [];
+  let stack = targetStack;
+  for (const [index, { definition, sourceTag }] of sourceTags.entries()) {
     const service = definition.name;
     const previousTag = targetStack.tagOf(service);
     const tag = request.release ?? sourceTag;
@@ -224,11 +408,12 @@ export async function planPromotion(
       upstreamFile: sourceFile,
       project,
       targetHistory,
-      upstreamHistory: sourceHistory,
+      upstreamHistory: source ? historyOf(source) : undefined,
+      upstreams: witnesses.map((w) => ({ environment: w, file: stackFileName(w.name), history: historyOf(w) })),
       delivery: request.delivery,
-      currentBranch,
+      currentBranch: shared.currentBranch,
       defaultBranch: platform.targetRevision,
-      now,
+      now: shared.now,
       image,
     };
     const result = runGates(gatesOf(target), context, new Set(overrides));
@@ -257,22 +442,9 @@ export async function planPromotion(
       unpinned,
     });
   }
-  if (refusals.length > 0) throw new PromotionRefused(refusals, definitions.length > 1);
-
-  const branch = promotionBranch(request.kind, target.name, planned);
-  const exemptFrom = rollback ? freezeExemptionOf(target.freezeWindows, now) : undefined;
-  const freezeExempt = exemptFrom ? `${exemptFrom.reason} (${describeFreezeWindow(exemptFrom)}); rollbacks are exempt` : undefined;
-  const message = commitMessage({
-    kind: request.kind,
-    environment: target.name,
-    promotedFrom: source?.name,
-    services: planned,
-    overrides,
-    reason,
-    freezeExempt,
-  });
-  if (planned.length === 0) {
-    return { request, target, source, targetFile, services: planned, unchanged, stackBefore, stackAfter: stackBefore, rendered: { changes: [], mode: 'overlay' }, message, branch };
+  const base = { target, source, sources, targetFile, services: planned, unchanged, stackBefore };
+  if (refusals.length > 0 || planned.length === 0) {
+    return { plan: { ...base, stackAfter: stackBefore, rendered: { changes: [], mode: 'overlay' } }, refusals };
   }
 
   // The schema has the last word: an overridden tag-format gate cannot produce an invalid stack file.
@@ -280,17 +452,7 @@ export async function planPromotion(
   const before: StackConfig = parseStackConfig(projectValues(stackBefore, targetFile, project), configSource);
   const after: StackConfig = parseStackConfig(projectValues(stack.text, targetFile, project), configSource);
   const rendered = await renderedChanges(root, platform, target, before, after, planned.map((p) => p.service));
-
-  if (options.retag && request.release !== undefined) {
-    for (const p of planned) {
-      const digest = await registry.retag(p.definition, p.sourceTag, p.tag);
-      if (!isDigest(digest)) throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave ${JSON.stringify(digest.slice(0, 100))}, which is not a sha256 digest; refused`);
-      if (p.digest !== undefined && digest !== p.digest) {
-        throw new PromotionError(`${registry.reference(p.definition, p.tag)}: re-tag gave digest ${digest}, but ${p.sourceTag} has ${p.digest}`);
-      }
-    }
-  }
-  return { request, target, source, targetFile, services: planned, unchanged, stackBefore, stackAfter: stack.text, rendered, message, branch };
+  return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };
 }
 
 /**
@@ -308,11 +470,12 @@ export async function promote(
   const git = new Git(root, env);
   const inGit = git.isRepository();
   if (!inGit && request.delivery !== 'working-tree') throw new PromotionError(`${root} is not a git repository; --commit needs one`);
-  const lock = inGit ? PromotionLock.acquire(git.gitDir(), request.command ?? `${request.kind} ${request.services.join(' ')} --to ${request.to}`) : undefined;
+  const command = request.command ?? `${request.kind} ${request.services.join(' ')} --to ${targetsText(request.to)}`;
+  const lock = inGit ? PromotionLock.acquire(git.gitDir(), command) : undefined;
   try {
-    const targetFile = stackFileName(request.to);
+    const targetFiles = resolveTargets(platform, request.to).map((t) => stackFileName(t.name));
     if (request.delivery !== 'working-tree') {
-      const dirty = git.dirtyPaths([targetFile, 'manifests']);
+      const dirty = git.dirtyPaths([...targetFiles, 'manifests']);
       if (dirty.length > 0) {
         throw new PromotionError(`uncommitted changes in ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', ...' : ''}; commit or stash them first: a promotion commit holds only its own change`);
       }
@@ -322,13 +485,13 @@ export async function promote(
     if (request.delivery === 'branch' && git.branchExists(plan.branch)) {
       throw new PromotionError(`branch '${plan.branch}' already exists; delete it or finish that promotion first`);
     }
-    const files: FileChange[] = [{ path: plan.targetFile, before: plan.stackBefore, after: plan.stackAfter }, ...plan.rendered.changes];
+    const files: FileChange[] = planFiles(plan);
     const originalBranch = inGit ? git.currentBranch() : undefined;
     let restoreFiles: (() => void) | undefined;
     let branchCreated = false;
     try {
       // The stack file and its manifests in one transaction: a killed promotion leaves both old or both new.
-      restoreFiles = writeFileChanges(root, files, { command: request.command ?? `${request.kind} ${request.services.join(' ')} --to ${request.to}` });
+      restoreFiles = writeFileChanges(root, files, { command });
       if (request.delivery === 'working-tree') return { plan, files, commit: undefined, branch: undefined };
       if (request.delivery === 'branch') {
         git.run(['checkout', '-q', '-b', plan.branch]);
@@ -363,4 +526,10 @@ export async function promote(
   } finally {
     lock?.release();
   }
+}
+
+/** A rollback inside a freeze window it is exempt from: the window, for the Freeze-Exempt trailer. */
+function freezeExemptText(kind: PromotionKind, target: Environment, now: Date): string | undefined {
+  const window = kind === 'rollback' ? freezeExemptionOf(target.freezeWindows, now) : undefined;
+  return window ? `${window.reason} (${describeFreezeWindow(window)}); rollbacks are exempt` : undefined;
 }

@@ -1,5 +1,5 @@
 import { formatTime } from '../../model/gate.js';
-import type { PromotionPlan } from './promotion.js';
+import type { PromotionPlan, TargetPlan } from './promotion.js';
 
 /**
  * The pull-request body of a promotion: what changes, the gates' verdicts, and the review
@@ -7,18 +7,31 @@ import type { PromotionPlan } from './promotion.js';
  * rollback plan).
  */
 export function reviewChecklist(plan: PromotionPlan, now: Date = new Date()): string {
-  const env = plan.target;
-  const source = plan.source?.name;
+  const parts = plan.targets.filter((t) => t.services.length > 0);
+  const sections = (parts.length > 0 ? parts : plan.targets).map((t) => targetChecklist(plan, t, now));
+  const lines: string[] = [sections.join('\n\n')];
+  const overridden = plan.services.flatMap((s) => s.overridden);
+  if (overridden.length > 0) {
+    lines.push('', '### Gate overrides', '', `Reason: ${plan.request.reason ?? ''}`, '');
+    for (const o of overridden) lines.push(`- ${o.service}: ${o.message}`);
+  }
+  lines.push('', `_Opened by \`ferry ${plan.request.kind === 'rollback' ? 'rollback' : 'promote'}\`; the commit carries the Gate-Overrides and image trailers._`);
+  return `${lines.join('\n')}\n`;
+}
+
+function targetChecklist(plan: PromotionPlan, t: TargetPlan, now: Date): string {
+  const env = t.target;
+  const source = t.sources.length > 0 ? t.sources.map((e) => e.name).join(', ') : undefined;
   const rollback = plan.request.kind === 'rollback';
   const lines: string[] = [];
   lines.push(rollback ? `## Rollback in \`${env.name}\`` : `## Promotion to \`${env.name}\`${source ? ` from \`${source}\`` : ''}`, '');
   lines.push('| service | now | new | image | digest |', '| --- | --- | --- | --- | --- |');
-  for (const s of plan.services) {
+  for (const s of t.services) {
     const image = s.releaseOf ? `${s.releaseOf} re-tagged as ${s.tag}` : s.sourceTag;
     lines.push(`| ${s.service} | ${s.previousTag ?? '-'} | ${s.tag} | ${image} | ${s.digest ? `\`${s.digest}\`` : 'unknown'} |`);
   }
   lines.push('', '### Review checklist', '');
-  for (const s of plan.services) {
+  for (const s of t.services) {
     if (rollback) {
       lines.push(`- [ ] ${s.service}: ${s.tag} ran in ${env.name} before; the reason to leave ${s.previousTag ?? 'the current tag'} is understood`);
     } else if (source) {
@@ -28,11 +41,5 @@ export function reviewChecklist(plan: PromotionPlan, now: Date = new Date()): st
     lines.push(`- [ ] ${s.service}: rollback plan: \`ferry rollback ${s.service} --env ${env.name}${s.previousTag ? ` --to ${s.previousTag}` : ''}\``);
   }
   if (!env.syncPolicy.automated) lines.push(`- [ ] someone syncs the Argo CD Applications in ${env.name} after the merge and watches the rollout`);
-  const overridden = plan.services.flatMap((s) => s.overridden);
-  if (overridden.length > 0) {
-    lines.push('', '### Gate overrides', '', `Reason: ${plan.request.reason ?? ''}`, '');
-    for (const o of overridden) lines.push(`- ${o.service}: ${o.message}`);
-  }
-  lines.push('', `_Opened by \`ferry ${rollback ? 'rollback' : 'promote'}\`; the commit carries the Gate-Overrides and image trailers._`);
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

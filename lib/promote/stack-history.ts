@@ -1,8 +1,8 @@
-import { readFirstParentHistory } from '../git/first-parent-history.js';
+import { attributeMerges, readFirstParentHistory } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
 import { StackFile } from './stack-file.js';
 import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
-import { parseTrailers, TRAILER, trailerFor } from './trailers.js';
+import { parseTrailers, TRAILER, trailerFor, type Trailers } from './trailers.js';
 
 export type { ChangeKind, StackRevision, TagChange, TagInterval } from '../../model/history.js';
 
@@ -25,7 +25,7 @@ export class StackHistory implements EnvironmentHistory {
   public static readAll(git: Git, stacks: readonly { readonly environment: string; readonly file: string }[], project: string, ref = 'HEAD'): Map<string, StackHistory> {
     const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
     if (stacks.length === 0 || !git.hasCommits()) return result;
-    const histories = readFirstParentHistory(git, stacks.map((s) => s.file), ref);
+    const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref), ref);
     for (const { environment, file } of stacks) {
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
@@ -45,7 +45,9 @@ export class StackHistory implements EnvironmentHistory {
           authorEmail: revision.authorEmail,
           date: new Date(revision.committedAt),
           subject: revision.subject,
-          trailers: parseTrailers(revision.trailers),
+          trailers: messageTrailers(revision.trailers, revision.body),
+          kind: messageKind(revision.subject, revision.body),
+          ...(revision.mergedCommit !== undefined ? { mergedCommit: revision.mergedCommit } : {}),
           images,
           digests,
         };
@@ -79,8 +81,8 @@ export class StackHistory implements EnvironmentHistory {
         tag,
         previousTag,
         digest,
-        kind: changeKind(revision.subject, index === 0 || previousTag === undefined),
-        promotedFrom: trailerFor(revision.trailers, TRAILER.promotedFrom, service),
+        kind: revision.kind ?? changeKind(revision.subject, index === 0 || previousTag === undefined),
+        promotedFrom: trailerFor(revision.trailers, TRAILER.promotedFrom, service, this.environment),
         overrides: revision.trailers[TRAILER.gateOverrides]?.join('; '),
         revision,
       });
@@ -112,6 +114,30 @@ export class StackHistory implements EnvironmentHistory {
     for (const change of this.changes(service).reverse()) if (!seen.includes(change.tag)) seen.push(change.tag);
     return seen;
   }
+}
+
+/**
+ * The trailers of a commit: its trailer block, plus ferry's own keys found anywhere in the message
+ * when the block lacks them (a squash merge lists the squashed commits' messages, trailers
+ * included, in its body, and may end with other trailers such as Co-authored-by).
+ */
+export function messageTrailers(trailerBlock: string, body: string): Trailers {
+  const trailers: Record<string, readonly string[]> = { ...parseTrailers(trailerBlock) };
+  const keys = Object.values(TRAILER) as string[];
+  const found = parseTrailers(body.split('\n').filter((line) => keys.some((k) => line.trim().startsWith(`${k}:`))).join('\n'));
+  for (const [key, values] of Object.entries(found)) if (trailers[key] === undefined) trailers[key] = values;
+  return trailers;
+}
+
+/**
+ * Promotion or rollback when the subject says so, or (a squash merge titled by hand) when the
+ * message holds a ferry subject line, `* chore(promote): ...` in GitHub's squash body.
+ */
+function messageKind(subject: string, body: string): 'promotion' | 'rollback' | undefined {
+  const lines = [subject, ...body.split('\n').map((l) => l.replace(/^\s*[*-]\s+/, ''))];
+  if (lines.some((l) => l.startsWith('chore(promote):'))) return 'promotion';
+  if (lines.some((l) => l.startsWith('chore(rollback):'))) return 'rollback';
+  return undefined;
 }
 
 function changeKind(subject: string, first: boolean): ChangeKind {

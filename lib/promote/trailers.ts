@@ -27,15 +27,22 @@ export function parseTrailers(text: string): Trailers {
 
 /**
  * The value of `key` for one service. A commit promoting one service writes `Image-Tag: v1.2.0`;
- * one promoting several writes `Image-Tag: api=v1.2.0` once per service.
+ * one promoting several writes `Image-Tag: api=v1.2.0` once per service; one promoting several
+ * environments writes `Image-Tag: prod-eu/api=v1.2.0` (read with `environment`).
  */
-export function trailerFor(trailers: Trailers, key: string, service: string): string | undefined {
+export function trailerFor(trailers: Trailers, key: string, service: string, environment?: string): string | undefined {
   const values = trailers[key] ?? [];
+  if (environment !== undefined) {
+    for (const value of values) {
+      const match = /^([a-z0-9-]+)\/([a-z0-9-]+)=(.*)$/.exec(value);
+      if (match && match[1] === environment && match[2] === service) return match[3]!;
+    }
+  }
   for (const value of values) {
     const match = /^([a-z0-9-]+)=(.*)$/.exec(value);
     if (match && match[1] === service) return match[2]!;
   }
-  const plain = values.filter((v) => !/^[a-z0-9-]+=/.test(v));
+  const plain = values.filter((v) => !/^[a-z0-9-]+(\/[a-z0-9-]+)?=/.test(v));
   return plain.length === 1 ? plain[0] : undefined;
 }
 
