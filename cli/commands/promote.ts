@@ -27,8 +27,10 @@ export function deliveryHelp(kind: 'promote' | 'rollback'): string {
                         on its branch)
   --direct              commit on the current branch instead (promote-dev); refused by the
                         'approval' gate for environments that require review on the default branch
-  --push                push the commit; with --direct, when the remote moved, fetch, reset to it,
-                        promote again and retry (3 attempts)
+  --push                push the commit; with --direct, when the push is rejected (the remote moved
+                        or was locked by another push), fetch, reset to it, promote again and retry
+                        with jittered backoff (12 attempts within 120 s: FERRY_PUSH_ATTEMPTS,
+                        FERRY_PUSH_TIMEOUT_MS); a commit that was not pushed is undone, exit 1
   --pr                  push the branch and open a pull request with the review checklist
                         (needs GITHUB_TOKEN; GITHUB_API_URL overrides https://api.github.com,
                         GITHUB_REPOSITORY the owner/repo taken from the platform's repoURL)

@@ -1,8 +1,21 @@
-import type { Git } from '../git/git.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GitError, type Git } from '../git/git.js';
+import { parsePushOutput, type PushReport } from '../git/push-output.js';
 import { HttpClient, HttpError } from '../http/http-client.js';
 
 /** How `git push` ended. */
-export type PushOutcome = { readonly ok: true } | { readonly ok: false; readonly rejected: boolean; readonly message: string };
+export type PushOutcome =
+  | { readonly ok: true; readonly report: PushReport }
+  | {
+      readonly ok: false;
+      /** The remote moved or a ref was locked by a concurrent push (every form git reports): fetch and retry. */
+      readonly rejected: boolean;
+      /** The connection failed on the way: retry. */
+      readonly transient: boolean;
+      readonly message: string;
+      readonly report: PushReport;
+    };
 
 /**
  * Extra `git -c` settings that authenticate an https push with GITHUB_TOKEN (checkouts in the
@@ -18,19 +31,47 @@ export function tokenConfig(remoteUrl: string | undefined, env: Readonly<Record<
   return ['-c', `http.https://${host}/.extraheader=AUTHORIZATION: basic ${basic}`];
 }
 
-/** Pushes `ref` (a commit or local branch) to `branch` on `remote`; a non-fast-forward rejection is reported, not thrown. */
-export async function pushRef(git: Git, remote: string, ref: string, branch: string, env: Readonly<Record<string, string | undefined>>): Promise<PushOutcome> {
-  const result = await git.tryRun([...tokenConfig(git.remoteUrl(remote), env), 'push', '--porcelain', remote, `${ref}:refs/heads/${branch}`]);
-  if (result.code === 0) return { ok: true };
-  const text = `${result.stdout}\n${result.stderr}`;
-  const rejected = /\[rejected\]|non-fast-forward|fetch first|\(stale info\)/.test(text);
-  return { ok: false, rejected, message: text.trim().split('\n').filter(Boolean).slice(-2).join(' / ') };
+/**
+ * Pushes `ref` (a commit or local branch) to `branch` on `remote`; a failure is reported (parsed
+ * from `--porcelain` output, see {@link parsePushOutput}), not thrown. `extra` goes before the
+ * remote (e.g. `--force-with-lease=...`).
+ */
+export async function pushRef(git: Git, remote: string, ref: string, branch: string, env: Readonly<Record<string, string | undefined>>, extra: readonly string[] = []): Promise<PushOutcome> {
+  const result = await git.tryRun([...tokenConfig(git.remoteUrl(remote), env), 'push', '--porcelain', ...extra, remote, `${ref}:refs/heads/${branch}`]);
+  const report = parsePushOutput(result.code, result.stdout, result.stderr);
+  if (result.code === 0 && report.message === '') return { ok: true, report };
+  return { ok: false, rejected: report.contended, transient: report.transient, message: report.message, report };
 }
 
-/** Fetches `branch` and moves the checkout to it, keeping unrelated local changes (`reset --keep`). */
-export function syncToRemote(git: Git, remote: string, branch: string, env: Readonly<Record<string, string | undefined>>): void {
-  git.run([...tokenConfig(git.remoteUrl(remote), env), 'fetch', '-q', remote, `refs/heads/${branch}`]);
-  git.run(['reset', '-q', '--keep', 'FETCH_HEAD']);
+/** Deletes `branch` on `remote`, only while it still points at `expected`; reports, never throws. */
+export async function deleteRemoteBranch(git: Git, remote: string, branch: string, expected: string, env: Readonly<Record<string, string | undefined>>): Promise<PushOutcome> {
+  return pushRef(git, remote, '', branch, env, [`--force-with-lease=refs/heads/${branch}:${expected}`]);
+}
+
+/** Fetches `branch` of `remote`; its commit, or undefined when the remote has no such branch. */
+export function fetchBranch(git: Git, remote: string, branch: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  try {
+    git.run([...tokenConfig(git.remoteUrl(remote), env), 'fetch', '-q', '--no-tags', remote, `refs/heads/${branch}`]);
+  } catch (e) {
+    if (e instanceof GitError && /couldn't find remote ref/i.test(e.stderr)) return undefined;
+    throw e;
+  }
+  // FETCH_HEAD's first line starts with the fetched commit: read it instead of running rev-parse.
+  const id = /^([0-9a-f]{40,64})\t/.exec(readFileSync(join(git.gitDir(), 'FETCH_HEAD'), 'utf8'))?.[1];
+  return id ?? git.run(['rev-parse', 'FETCH_HEAD^{commit}']).trim();
+}
+
+/** Whether commit `ancestor` is reachable from `descendant` (both local objects). */
+export function isAncestor(git: Git, ancestor: string, descendant: string): boolean {
+  return git.ok(['merge-base', '--is-ancestor', ancestor, descendant]);
+}
+
+/** Fetches `branch` and moves the checkout to it, keeping unrelated local changes (`reset --keep`); returns the commit. */
+export function syncToRemote(git: Git, remote: string, branch: string, env: Readonly<Record<string, string | undefined>>): string {
+  const commit = fetchBranch(git, remote, branch, env);
+  if (commit === undefined) throw new GitError(['fetch', remote, `refs/heads/${branch}`], 1, `couldn't find remote ref refs/heads/${branch}`);
+  git.run(['reset', '-q', '--keep', commit]);
+  return commit;
 }
 
 /** The GitHub owner/repo: GITHUB_REPOSITORY when set, else parsed from a github URL. */

@@ -59,7 +59,7 @@ test("promote-dev.yaml's command lands on top of a promotion another clone pushe
         FERRY_REGISTRY_URL: registry.url,
       },
     });
-    expect(result.stderr).toContain('origin/main moved (push rejected); fetching, resetting to it and promoting again (attempt 2 of 3)');
+    expect(result.stderr).toMatch(/origin\/main moved \(push rejected: refs\/heads\/main \[rejected\] \((?:fetch first|non-fast-forward)\)\); fetching, resetting to it and promoting again in \d+\.\d s \(attempt 2 of 12\)/);
     expect(result.status).toBe(0);
 
     const log = execFileSync('git', ['log', '--format=%P|%an|%s', '-2', 'main'], { cwd: bare, encoding: 'utf8' }).trim().split('\n');

@@ -182,7 +182,7 @@ test('--direct --push retries when the remote moved: fetch, reset, promote again
 
     await registry.pushImage('api', 'sha-2d2d2d2d');
     const result = await repo.run(['promote', 'api', '--to', 'dev', '--tag', 'sha-2d2d2d2d', '--direct', '--push'], NOW);
-    expect(result.stderr).toBe('origin/main moved (push rejected); fetching, resetting to it and promoting again (attempt 2 of 3)\n');
+    expect(result.stderr).toMatch(/^origin\/main moved \(push rejected: refs\/heads\/main \[rejected\] \((?:fetch first|non-fast-forward)\)\); fetching, resetting to it and promoting again in \d+\.\d s \(attempt 2 of 12\)\n$/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\npushed main \(after 2 attempts\)\n$/);
     const remoteHead = execFileSync('git', ['log', '-1', '--format=%P %s', 'main'], { cwd: bare, encoding: 'utf8' }).trim();
