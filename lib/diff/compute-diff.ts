@@ -1,3 +1,4 @@
+import { compareTree, type TreeDrift } from '../render/tree.js';
 import { posix } from 'node:path';
 import { readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../loader/load-platform.js';
@@ -9,7 +10,7 @@ import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomi
 import { parseObjects } from '../kustomize/parse-objects.js';
 import { addCounts, countChanges, diffObjects, type ManifestObject } from './object-diff.js';
 import { applyDestinationNamespace, previewApplications, type PreviewRequest } from './preview.js';
-import type { ApplicationDiff, DiffReport, EnvironmentDiff } from './report.js';
+import type { ApplicationDiff, DiffReport, EnvironmentDiff, RiskFlag } from './report.js';
 import { riskFlags, type EnvironmentFacts } from './risk-flags.js';
 import { environmentSummary, summaryLine } from './summary.js';
 import { tagHistory } from './upstream-history.js';
@@ -74,6 +75,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   baseStacks.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
   const headPlatform = await loadPlatform(root);
   const head = { files: renderRepository(root, headPlatform).files };
+  // Argo CD deploys what is committed, not what renders: a hand edit (or a forgotten render) must show.
+  const committed = compareTree(root, head.files);
   const { ref, commit } = await baseRef;
   const base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
   const plan = planBuilds(base.files, head.files);
@@ -163,7 +166,10 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const histories = new Map(await Promise.all(upstreams.map(async (u) => [u, await tagHistory(root, commit, u, project)] as const)));
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
-  const risks = riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun });
+  const risks = [
+    ...notRenderedFlags(committed),
+    ...riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun }),
+  ];
   const counts = environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')).map((e) => e.counts).reduce(addCounts, { added: 0, changed: 0, removed: 0 });
 
   return {
@@ -179,4 +185,26 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
       kustomizeRuns: runner.stats.processes,
     },
   };
+}
+
+/**
+ * One flag per place whose committed files differ from a fresh render of the same commit: a hand
+ * edit of a rendered file (its objects are not what this diff compares, but they are what Argo CD
+ * deploys) or a render that was not committed.
+ */
+export function notRenderedFlags(drift: TreeDrift): RiskFlag[] {
+  const byPlace = new Map<string, string[]>();
+  const add = (path: string, how: string) => {
+    const parts = path.split('/');
+    const place = parts[1] === 'overlays' ? parts[2]! : parts[1] === 'argocd' ? 'argocd' : parts[1] === 'base' ? `base/${parts[2]}` : parts[1] ?? path;
+    byPlace.set(place, [...(byPlace.get(place) ?? []), `${path} (${how})`]);
+  };
+  for (const path of drift.changed) add(path, 'edited');
+  for (const path of drift.stale) add(path, 'not rendered');
+  for (const path of drift.missing) add(path, 'missing');
+  return [...byPlace].map(([place, files]) => ({
+    code: 'not-rendered' as const,
+    environment: place,
+    message: `committed files differ from a fresh render; Argo CD deploys what is committed: ${files.join(', ')}; run \`ferry render\` and commit, or say why the file is edited by hand`,
+  }));
 }

@@ -48,11 +48,13 @@ export interface DiffReport {
   };
 }
 
+/** Whether the report shows anything: a rendered object changed, or committed files differ from their render. */
 export function hasChanges(report: DiffReport): boolean {
-  return report.counts.added + report.counts.changed + report.counts.removed > 0;
+  return report.counts.added + report.counts.changed + report.counts.removed > 0 || report.risks.some((r) => r.code === 'not-rendered');
 }
 
 export type RiskCode =
+  | 'not-rendered'
   | 'review-required'
   | 'objects-deleted'
   | 'service-routing'

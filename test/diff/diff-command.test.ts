@@ -277,3 +277,22 @@ test('the worktree of a code-changing base is removed afterwards', async () => {
   expect(repo.git(['worktree', 'list']).trim().split('\n')).toHaveLength(1);
   expect(existsSync(join(repo.root, 'manifests'))).toBe(true);
 });
+
+test('a hand-edited overlay (a tag and a remote resource) is flagged: Argo CD deploys what is committed, not what renders', async () => {
+  repo = await createDiffRepo();
+  edit(repo, 'manifests/overlays/dev/api/kustomization.yaml', 'newTag: sha-3f9c2a1b', 'newTag: sha-deadbeef');
+  edit(repo, 'manifests/overlays/dev/api/kustomization.yaml', 'resources:\n', 'resources:\n  - https://example.com/evil.yaml\n');
+  repo.commitAll('hand edit');
+
+  const json = await repo.ferry(['diff', '--format', 'json']);
+  const report = JSON.parse(json.stdout) as DiffReport;
+  expect(report.risks).toContainEqual({
+    code: 'not-rendered',
+    environment: 'dev',
+    message:
+      'committed files differ from a fresh render; Argo CD deploys what is committed: manifests/overlays/dev/api/kustomization.yaml (edited); run `ferry render` and commit, or say why the file is edited by hand',
+  });
+  const terminal = await repo.ferry(['diff']);
+  expect(terminal.stdout).not.toContain('No differences in the rendered objects.');
+  expect(terminal.stdout).toContain('dev: committed files differ from a fresh render');
+});
