@@ -16,6 +16,13 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Pull-request builds of a service go to `<repository>-preview`, a registry repository no
+ * environment reads, so a pull request can never write a tag a real environment accepts.
+ */
+export const PREVIEW_REPOSITORY_SUFFIX = '-preview';
 
 export function isDnsLabel(value: string, maxLength = 63): boolean {
   return value.length <= maxLength && DNS_LABEL.test(value);
@@ -30,6 +37,14 @@ export interface ServiceProps {
    * @default - the service name
    */
   readonly repository?: string;
+  /**
+   * GitHub repository ('owner/repo') the service's image is built from. Its labelled pull requests
+   * get a preview `preview-<service>-<n>` running the pull request's `pr-<n>-<sha8>` image (pushed to
+   * the `<repository>-preview` ECR repository) next to what the first environment runs of every
+   * other service. Needs platform `previews`.
+   * @default - no application-repository previews for the service
+   */
+  readonly sourceRepository?: string;
   /**
    * Port the container listens on; the Service exposes it as port 80.
    * @default 8080
@@ -75,6 +90,7 @@ export interface HealthResponse {
 export class ServiceDefinition {
   public readonly name: string;
   public readonly repository: string;
+  public readonly sourceRepository: string | undefined;
   public readonly port: number;
   public readonly healthPath: string;
   public readonly readinessPath: string;
@@ -91,6 +107,13 @@ export class ServiceDefinition {
     this.repository = props.repository ?? props.name;
     if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(this.repository)) {
       throw new Error(`${where}: 'repository' ${JSON.stringify(this.repository)} is not a valid repository name`);
+    }
+    if (this.repository.endsWith(PREVIEW_REPOSITORY_SUFFIX)) {
+      throw new Error(`${where}: 'repository' ${JSON.stringify(this.repository)} must not end in '${PREVIEW_REPOSITORY_SUFFIX}' (reserved for pull-request builds)`);
+    }
+    this.sourceRepository = props.sourceRepository;
+    if (this.sourceRepository !== undefined && !GITHUB_REPOSITORY.test(this.sourceRepository)) {
+      throw new Error(`${where}: 'sourceRepository' ${JSON.stringify(this.sourceRepository)} must be a GitHub repository 'owner/repo'`);
     }
     this.port = props.port ?? 8080;
     if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
@@ -327,11 +350,15 @@ export const Profiles = {
   }),
 };
 
-/** Ephemeral pull-request environments `preview-<pr>`. */
+/**
+ * Ephemeral pull-request environments: `preview-<pr>` for a pull request of the platform repository
+ * (its own rendered manifests, at its head commit, with the images the first environment runs), and
+ * `preview-<service>-<pr>` for a pull request of a service's `sourceRepository`.
+ */
 export interface PreviewProps {
-  /** GitHub owner of the application repository whose pull requests get previews. */
+  /** GitHub owner of the platform repository (the one holding the manifests). */
   readonly owner: string;
-  /** GitHub repository name. */
+  /** GitHub name of the platform repository. */
   readonly repo: string;
   /**
    * Only pull requests with this label get a preview.
@@ -426,6 +453,10 @@ export class Platform {
     this.previews = props.previews
       ? { label: 'preview', cluster: 'nonprod', tokenSecret: 'github-token', ...props.previews }
       : undefined;
+    const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
+    if (withSource.length > 0 && !this.previews) {
+      throw new Error(`service '${withSource[0]!.name}': 'sourceRepository' gives pull-request previews; set platform 'previews' too`);
+    }
   }
 
   public service(name: string): ServiceDefinition {
@@ -467,6 +498,16 @@ export class Platform {
   /** Full image name without tag, the `images[].name` kustomize matches. */
   public imageOf(service: ServiceDefinition): string {
     return `${this.registry}/${service.repository}`;
+  }
+
+  /** Registry repository of a service's pull-request builds: `<repository>-preview`. */
+  public previewRepositoryOf(service: ServiceDefinition): string {
+    return `${service.repository}${PREVIEW_REPOSITORY_SUFFIX}`;
+  }
+
+  /** Full image name (no tag) of a service's pull-request builds. */
+  public previewImageOf(service: ServiceDefinition): string {
+    return `${this.registry}/${this.previewRepositoryOf(service)}`;
   }
 }
 
