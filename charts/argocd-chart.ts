@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { PlatformAppProject } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
-import { PreviewApplicationSet } from '../constructs/preview-application-set.js';
+import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
 import type { Platform } from '../model/platform.js';
 
 /** Props of {@link ArgoCdChart}. */
@@ -17,7 +17,9 @@ export interface ArgoCdChartProps {
 /**
  * `manifests/argocd/<cluster>/`: what one cluster's Argo CD needs: the platform's AppProject, the
  * ApplicationSet of the environments on that cluster and, on the preview cluster, the pull-request
- * ApplicationSet.
+ * ApplicationSets: one for the platform repository (`preview-<n>`: the pull request's own manifests
+ * at its head commit) and one per service with a `sourceRepository` (`preview-<service>-<n>`: the
+ * pull request's image of that service, the first environment's images of the others).
  */
 export class ArgoCdChart extends Chart {
   public constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
@@ -49,19 +51,37 @@ export class ArgoCdChart extends Chart {
       });
     }
     if (previews) {
-      new PreviewApplicationSet(this, 'Previews', {
-        name: `${platform.name}-previews`,
+      // The first service's preview overlay holds the Namespace (see render); its Application owns it.
+      const services = platform.services.map((s, i) => ({ name: s.name, image: platform.imageOf(s), host: s.host, ownsNamespace: i === 0 }));
+      const common = {
         argocdNamespace: platform.argocdNamespace,
         project: project.name,
         repoURL: platform.repoURL,
-        targetRevision: platform.targetRevision,
         overlayPath: `${props.overlaysPath}/preview`,
-        services: platform.services.map((s) => ({ name: s.name, image: platform.imageOf(s), host: s.host })),
-        owner: previews.owner,
-        repo: previews.repo,
+        services,
         label: previews.label,
         tokenSecret: previews.tokenSecret,
+      };
+      new PreviewApplicationSet(this, 'Previews', {
+        ...common,
+        name: `${platform.name}-previews`,
+        // A platform pull request previews its own manifests.
+        targetRevision: PULL_REQUEST_HEAD_REVISION,
+        owner: previews.owner,
+        repo: previews.repo,
       });
+      for (const service of platform.services) {
+        if (service.sourceRepository === undefined) continue;
+        const [owner, repo] = service.sourceRepository.split('/') as [string, string];
+        new PreviewApplicationSet(this, `Previews-${service.name}`, {
+          ...common,
+          name: `${platform.name}-previews-${service.name}`,
+          targetRevision: platform.targetRevision,
+          owner,
+          repo,
+          build: { service: service.name, previewImage: platform.previewImageOf(service) },
+        });
+      }
     }
   }
 }

@@ -201,7 +201,7 @@ export const INFRA_KEYS: Readonly<Record<string, StackKeySpec>> = {
   },
   ciSubjects: {
     description:
-      "OIDC subjects (after 'repo:<owner>/<repo>:') allowed to assume this stack's CI role (default: ['environment:production'] where promotions need review; otherwise ['ref:refs/heads/<targetRevision>'], plus 'pull_request' in the first stack when previews are on).",
+      "OIDC subjects (after 'repo:<owner>/<repo>:') allowed to assume this stack's CI role (default: ['environment:production'] where promotions need review; otherwise ['ref:refs/heads/<targetRevision>']; pull-request builds use the preview-publisher role instead).",
     parse(value, where) {
       if (!Array.isArray(value) || value.length === 0) {
         throw new Error(`${where}: expected a non-empty list like ['environment:production'], got ${show(value)}`);

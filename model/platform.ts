@@ -35,6 +35,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type FanIn = 'all' | 'any';
 export const FAN_INS: readonly FanIn[] = ['all', 'any'];
 
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Pull-request builds of a service go to `<repository>-preview`, a registry repository no
+ * environment reads, so a pull request can never write a tag a real environment accepts.
+ */
+export const PREVIEW_REPOSITORY_SUFFIX = '-preview';
+
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -47,6 +55,14 @@ export interface ServiceProps {
    * @default - the service name
    */
   readonly repository?: string;
+  /**
+   * GitHub repository ('owner/repo') the service's image is built from. Its labelled pull requests
+   * get a preview `preview-<service>-<n>` running the pull request's `pr-<n>-<sha8>` image (pushed to
+   * the `<repository>-preview` ECR repository) next to what the first environment runs of every
+   * other service. Needs platform `previews`.
+   * @default - no application-repository previews for the service
+   */
+  readonly sourceRepository?: string;
   /**
    * Port the container listens on; the Service exposes it as port 80.
    * @default 8080
@@ -92,6 +108,7 @@ export interface HealthResponse {
 export class ServiceDefinition {
   public readonly name: string;
   public readonly repository: string;
+  public readonly sourceRepository: string | undefined;
   public readonly port: number;
   public readonly healthPath: string;
   public readonly readinessPath: string;
@@ -109,6 +126,13 @@ export class ServiceDefinition {
     this.repository = props.repository ?? props.name;
     if (typeof this.repository !== 'string' || this.repository.length > 200 || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(this.repository)) {
       throw new Error(`${where}: 'repository' ${JSON.stringify(this.repository)} is not a valid repository name`);
+    }
+    if (this.repository.endsWith(PREVIEW_REPOSITORY_SUFFIX)) {
+      throw new Error(`${where}: 'repository' ${JSON.stringify(this.repository)} must not end in '${PREVIEW_REPOSITORY_SUFFIX}' (reserved for pull-request builds)`);
+    }
+    this.sourceRepository = props.sourceRepository;
+    if (this.sourceRepository !== undefined && !GITHUB_REPOSITORY.test(this.sourceRepository)) {
+      throw new Error(`${where}: 'sourceRepository' ${JSON.stringify(this.sourceRepository)} must be a GitHub repository 'owner/repo'`);
     }
     this.port = props.port ?? 8080;
     if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
@@ -381,11 +405,15 @@ export const Profiles = {
   }),
 };
 
-/** Ephemeral pull-request environments `preview-<pr>`. */
+/**
+ * Ephemeral pull-request environments: `preview-<pr>` for a pull request of the platform repository
+ * (its own rendered manifests, at its head commit, with the images the first environment runs), and
+ * `preview-<service>-<pr>` for a pull request of a service's `sourceRepository`.
+ */
 export interface PreviewProps {
-  /** GitHub owner of the application repository whose pull requests get previews. */
+  /** GitHub owner of the platform repository (the one holding the manifests). */
   readonly owner: string;
-  /** GitHub repository name. */
+  /** GitHub name of the platform repository. */
   readonly repo: string;
   /**
    * Only pull requests with this label get a preview.
@@ -523,6 +551,10 @@ export class Platform {
         if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
       }
     }
+    const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
+    if (withSource.length > 0 && !this.previews) {
+      throw new Error(`service '${withSource[0]!.name}': 'sourceRepository' gives pull-request previews; set platform 'previews' too`);
+    }
   }
 
   public service(name: string): ServiceDefinition {
@@ -611,6 +643,16 @@ export class Platform {
   /** Full image name without tag, the `images[].name` kustomize matches. */
   public imageOf(service: ServiceDefinition): string {
     return `${this.registry}/${service.repository}`;
+  }
+
+  /** Registry repository of a service's pull-request builds: `<repository>-preview`. */
+  public previewRepositoryOf(service: ServiceDefinition): string {
+    return `${service.repository}${PREVIEW_REPOSITORY_SUFFIX}`;
+  }
+
+  /** Full image name (no tag) of a service's pull-request builds. */
+  public previewImageOf(service: ServiceDefinition): string {
+    return `${this.registry}/${this.previewRepositoryOf(service)}`;
   }
 }
 

@@ -65,6 +65,18 @@ export interface MicroK8sCloudInitProps {
    * @default DEFAULT_ARGOCD_NODE_PORT
    */
   readonly argocdNodePort?: number;
+  /**
+   * Pull-request previews: the SSM SecureString parameter holding the GitHub token the preview
+   * ApplicationSets' pull-request generators use, and the Secret (key 'token', in Argo CD's
+   * namespace) the host writes it to at boot. The value never appears in user data or git.
+   * @default - no previews on this cluster
+   */
+  readonly githubToken?: { readonly parameter: string; readonly secretName: string };
+}
+
+/** The SSM parameter of a platform's preview GitHub token: `/ferry/<platform>/github-token`. */
+export function githubTokenParameterName(platform: string): string {
+  return `/ferry/${platform}/github-token`;
 }
 
 /** Patterns of credentials that must never appear in user data (also used by the policy pack). */
@@ -98,6 +110,7 @@ interface ResolvedProps {
   readonly argoRolloutsVersion: string;
   readonly argocdNamespace: string;
   readonly argocdNodePort: number;
+  readonly githubToken: { readonly parameter: string; readonly secretName: string } | undefined;
 }
 
 function resolve(props: MicroK8sCloudInitProps): ResolvedProps {
@@ -112,6 +125,7 @@ function resolve(props: MicroK8sCloudInitProps): ResolvedProps {
     argoRolloutsVersion: props.argoRolloutsVersion ?? DEFAULT_ARGO_ROLLOUTS_VERSION,
     argocdNamespace: props.argocdNamespace ?? 'argocd',
     argocdNodePort: props.argocdNodePort ?? DEFAULT_ARGOCD_NODE_PORT,
+    githubToken: props.githubToken,
   };
   const where = `cloud-init of cluster '${props.cluster}'`;
   if (!isDnsLabel(resolved.cluster, 30)) throw new Error(`${where}: 'cluster' ${JSON.stringify(resolved.cluster)} must be a DNS label`);
@@ -136,6 +150,10 @@ function resolve(props: MicroK8sCloudInitProps): ResolvedProps {
   if (!Number.isInteger(resolved.argocdNodePort) || resolved.argocdNodePort < 30000 || resolved.argocdNodePort > 32767) {
     throw new Error(`${where}: 'argocdNodePort' ${resolved.argocdNodePort} must be a NodePort from 30000 to 32767`);
   }
+  if (resolved.githubToken) {
+    if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(resolved.githubToken.parameter)) throw new Error(`${where}: 'githubToken.parameter' ${JSON.stringify(resolved.githubToken.parameter)} must be an SSM parameter path like '/ferry/shop/github-token'`);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(resolved.githubToken.secretName)) throw new Error(`${where}: 'githubToken.secretName' ${JSON.stringify(resolved.githubToken.secretName)} must be a Secret name`);
+  }
   return resolved;
 }
 
@@ -152,6 +170,9 @@ readonly ARGOCD_VERSION=${shellQuote(p.argocdVersion)}
 readonly ARGO_ROLLOUTS_VERSION=${shellQuote(p.argoRolloutsVersion)}
 readonly ARGOCD_NAMESPACE=${shellQuote(p.argocdNamespace)}
 readonly ARGOCD_NODE_PORT=${p.argocdNodePort}
+readonly REGION=${shellQuote(p.region)}
+readonly GITHUB_TOKEN_PARAMETER=${shellQuote(p.githubToken?.parameter ?? '')}
+readonly GITHUB_TOKEN_SECRET_NAME=${shellQuote(p.githubToken?.secretName ?? '')}
 readonly REPO_URL=${shellQuote(p.repoURL)}
 readonly TARGET_REVISION=${shellQuote(p.targetRevision)}
 readonly CHECKOUT=/opt/ferry/platform
@@ -237,6 +258,23 @@ stringData:
   type: git
   url: \${REPO_URL}
 EOF
+
+# The preview ApplicationSets read a GitHub token from a Secret; its value lives in an SSM
+# SecureString parameter (never in user data or git) and is copied here at every boot.
+if [[ -n "\${GITHUB_TOKEN_PARAMETER}" ]]; then
+  log "writing Secret \${GITHUB_TOKEN_SECRET_NAME} from SSM parameter \${GITHUB_TOKEN_PARAMETER}"
+  if value="$(/snap/bin/aws ssm get-parameter --region "\${REGION}" --with-decryption --name "\${GITHUB_TOKEN_PARAMETER}" --query Parameter.Value --output text)"; then
+    value_file="$(mktemp)"
+    printf '%s' "\${value}" >"\${value_file}"
+    unset value
+    kubectl -n "\${ARGOCD_NAMESPACE}" create secret generic "\${GITHUB_TOKEN_SECRET_NAME}" --from-file="token=\${value_file}" --dry-run=client -o yaml \
+      | kubectl label --local -f - app.kubernetes.io/part-of=argocd -o yaml \
+      | kubectl apply -f -
+    rm -f "\${value_file}"
+  else
+    log "WARNING: SSM parameter \${GITHUB_TOKEN_PARAMETER} not readable; previews stay empty until it is set (aws ssm put-parameter --type SecureString) and $0 runs again"
+  fi
+fi
 
 log "applying manifests/argocd/\${CLUSTER}/ at \${TARGET_REVISION}"
 rm -rf "\${CHECKOUT}"

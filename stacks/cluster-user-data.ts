@@ -1,7 +1,7 @@
 import { infrastructureOwnership } from '../model/ownership.js';
 import type { Platform } from '../model/platform.js';
 import { readProjectName, readStackConfig } from '../model/stack-config.js';
-import { microk8sCloudInit } from './cloud-init.js';
+import { githubTokenParameterName, microk8sCloudInit } from './cloud-init.js';
 import { resolveInfraSettings, type HostSettings } from './infra-settings.js';
 import { parseEcrRegistry } from './naming.js';
 
@@ -21,6 +21,9 @@ export function clusterUserData(platform: Platform, cluster: string, host: HostS
     microk8sChannel: host.microk8sChannel,
     argocdVersion: host.argocdVersion,
     argoRolloutsVersion: host.argoRolloutsVersion,
+    ...(platform.previews?.cluster === cluster
+      ? { githubToken: { parameter: githubTokenParameterName(platform.name), secretName: platform.previews.tokenSecret } }
+      : {}),
   });
 }
 

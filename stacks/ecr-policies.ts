@@ -41,6 +41,32 @@ export function ecrLifecyclePolicy(): { rules: LifecycleRule[] } {
   };
 }
 
+/** Days before any image of a `<repository>-preview` repository (pull-request builds) expires. */
+export const PREVIEW_IMAGE_EXPIRY_DAYS = 7;
+
+/**
+ * Lifecycle of a `<repository>-preview` repository: untagged images expire after a day, every other
+ * image (they are all `pr-*` builds) after {@link PREVIEW_IMAGE_EXPIRY_DAYS} days.
+ */
+export function ecrPreviewLifecyclePolicy(): { rules: LifecycleRule[] } {
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images after 1 day',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: `Expire every pull-request build after ${PREVIEW_IMAGE_EXPIRY_DAYS} days`,
+        selection: { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: PREVIEW_IMAGE_EXPIRY_DAYS },
+        action: { type: 'expire' },
+      },
+    ],
+  };
+}
+
 /** What pulling an image takes. */
 export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
 /** What pushing an image takes (and nothing that deletes or reconfigures a repository). */

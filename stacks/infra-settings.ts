@@ -7,7 +7,6 @@ import type { Platform } from '../model/platform.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from './cloud-init.js';
 import { imagePublisherOf } from '../model/infra-keys.js';
 import { BUILD_IMAGE_WORKFLOW, githubRepositoryOf, workflowRefPattern } from './naming.js';
-import { stackPlan } from '../model/ownership.js';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.large';
 export const DEFAULT_DISK_SIZE_GB = 40;
@@ -61,10 +60,9 @@ export interface InfraSettings {
 export function defaultCiSubjects(platform: Platform, environment: string): string[] {
   const env = platform.environment(environment);
   if (env.requiresReview) return [`environment:${PRODUCTION_GITHUB_ENVIRONMENT}`];
-  const subjects = [`ref:refs/heads/${platform.targetRevision}`];
-  // Pull-request builds (pr-* tags) feed previews; only the registry owner's role takes them.
-  if (platform.previews && stackPlan(platform, environment).ownsRegistry) subjects.push('pull_request');
-  return subjects;
+  // No pull_request subject: the CI roles push to the repositories environments read, and
+  // pull-request builds go to the <repository>-preview repositories through the preview publisher.
+  return [`ref:refs/heads/${platform.targetRevision}`];
 }
 
 export function resolveInfraSettings(platform: Platform, config: StackConfig, project: string): InfraSettings {

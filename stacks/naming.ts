@@ -53,6 +53,14 @@ export function imagePublisherRoleName(platform: string): string {
   return checkRoleName(`${platform}-image-publisher`, 'image publisher');
 }
 
+/**
+ * Role the build workflow assumes on pull requests of the services' `sourceRepository`:
+ * `<platform>-preview-publisher`, allowed to push to the `<repository>-preview` repositories only.
+ */
+export function previewPublisherRoleName(platform: string): string {
+  return checkRoleName(`${platform}-preview-publisher`, 'preview publisher');
+}
+
 export function roleArn(account: string, name: string): string {
   return `arn:aws:iam::${account}:role/${name}`;
 }

@@ -12,7 +12,19 @@ import { GithubOidcProvider } from './github-oidc-provider.js';
 import { GithubOidcRole } from './github-oidc-role.js';
 import { resolveInfraSettings } from './infra-settings.js';
 import { MicroK8sHost } from './microk8s-host.js';
-import { ciRoleName, GITHUB_OIDC_HOST, githubOidcProviderArn, hostRoleName, imagePublisherRoleName, parseEcrRegistry, repositoryArn, roleArn } from './naming.js';
+import {
+  BUILD_IMAGE_WORKFLOW,
+  ciRoleName,
+  GITHUB_OIDC_HOST,
+  githubOidcProviderArn,
+  hostRoleName,
+  imagePublisherRoleName,
+  parseEcrRegistry,
+  previewPublisherRoleName,
+  repositoryArn,
+  roleArn,
+  workflowRefPattern,
+} from './naming.js';
 import { stackPlan } from '../model/ownership.js';
 import { KUBE_API_PORT } from './security-group-rules.js';
 import { ServiceRepositories } from './service-repositories.js';
@@ -48,6 +60,8 @@ export interface PlatformInfrastructureOutputs {
   readonly ciRoleArn: pulumi.Output<string>;
   /** Role application repositories pass as role-to-assume to build-image.yaml; only with imagePublishers. */
   readonly imagePublisherRoleArn?: pulumi.Output<string>;
+  /** Role application repositories pass as preview-role-to-assume; only with services that have a sourceRepository. */
+  readonly previewPublisherRoleArn?: pulumi.Output<string>;
   /** cluster → host, for the clusters this stack creates. */
   readonly hosts: Record<string, HostOutputs>;
 }
@@ -80,6 +94,10 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
   const publishers = plan.ownsRegistry ? settings.imagePublishers : undefined;
   const publisherRoleName = publishers ? imagePublisherRoleName(platform.name) : undefined;
   const pushRoleArns = publisherRoleName ? [...ciRoleArns, roleArn(registry.account, publisherRoleName)] : ciRoleArns;
+  // Pull-request builds of services with a sourceRepository: their own repositories and role.
+  const previewServices = plan.ownsRegistry && platform.previews ? platform.services.filter((s) => s.sourceRepository !== undefined) : [];
+  const previewRepositoryNames = [...new Set(previewServices.map((s) => platform.previewRepositoryOf(s)))].sort();
+  const previewRoleName = previewServices.length > 0 ? previewPublisherRoleName(platform.name) : undefined;
 
   let repositoryUrls: PlatformInfrastructureOutputs['repositoryUrls'];
   let providerArn: string;
@@ -90,6 +108,13 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
       account: registry.account,
       pullRoleArns: hostRoleArns,
       pushRoleArns,
+      ...(previewRoleName && platform.previews
+        ? {
+            previewRepositories: previewRepositoryNames,
+            previewPullRoleArns: [roleArn(registry.account, hostRoleName(platform.name, platform.previews.cluster))],
+            previewPushRoleArns: [roleArn(registry.account, previewRoleName)],
+          }
+        : {}),
       kmsKeyArn: settings.ecrKmsKeyArn,
       tags,
     });
@@ -156,6 +181,26 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     imagePublisherRoleArn = publisher.roleArn;
   }
 
+  // Pull requests of the services' own repositories build previews: this role trusts only their
+  // pull_request runs of the platform's build workflow and may push only to <repository>-preview,
+  // which no environment reads; the service repositories' policies deny it every write.
+  let previewPublisherRoleArn: pulumi.Output<string> | undefined;
+  if (previewRoleName) {
+    const preview = new GithubOidcRole(
+      `${platform.name}-preview-publisher`,
+      {
+        roleName: previewRoleName,
+        providerArn,
+        subjects: [...new Set(previewServices.map((s) => `repo:${s.sourceRepository}:pull_request`))].sort(),
+        jobWorkflowRef: workflowRefPattern(settings.githubRepository, BUILD_IMAGE_WORKFLOW),
+        repositoryArns: previewRepositoryNames.map((name) => repositoryArn(registry, name)),
+        tags,
+      },
+      { dependsOn: ciDependencies },
+    );
+    previewPublisherRoleArn = preview.roleArn;
+  }
+
   const hosts: Record<string, HostOutputs> = {};
   for (const cluster of plan.hostClusters) {
     const host = new MicroK8sHost(`${platform.name}-${cluster}`, {
@@ -186,6 +231,7 @@ export async function definePlatformInfrastructure(props: PlatformInfrastructure
     repositoryUrls,
     ciRoleArn: ci.roleArn,
     ...(imagePublisherRoleArn ? { imagePublisherRoleArn } : {}),
+    ...(previewPublisherRoleArn ? { previewPublisherRoleArn } : {}),
     hosts,
   };
 }

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { ecrLifecyclePolicy, ecrRepositoryPolicy } from './ecr-policies.js';
+import { ecrLifecyclePolicy, ecrPreviewLifecyclePolicy, ecrRepositoryPolicy } from './ecr-policies.js';
 
 export interface ServiceRepositoriesProps {
   /** ECR repository names, one per service. */
@@ -11,6 +11,16 @@ export interface ServiceRepositoriesProps {
   readonly pullRoleArns: readonly string[];
   /** Roles that push: the CI roles (they may not exist yet). */
   readonly pushRoleArns: readonly string[];
+  /**
+   * Pull-request build repositories (`<repository>-preview`): a short lifecycle, pulled only by
+   * `previewPullRoleArns` and pushed only by `previewPushRoleArns` (never by the CI roles).
+   * @default - none
+   */
+  readonly previewRepositories?: readonly string[];
+  /** Roles that pull pull-request builds: the preview cluster's host. */
+  readonly previewPullRoleArns?: readonly string[];
+  /** Roles that push pull-request builds: the preview publisher. */
+  readonly previewPushRoleArns?: readonly string[];
   /**
    * Customer-managed KMS key ARN.
    * @default - the AWS-managed aws/ecr KMS key
@@ -41,8 +51,20 @@ export class ServiceRepositories extends pulumi.ComponentResource {
     const repositoryPolicy = JSON.stringify(
       ecrRepositoryPolicy({ account: props.account, pullRoleArns: props.pullRoleArns, pushRoleArns: props.pushRoleArns }),
     );
+    const previewLifecyclePolicy = JSON.stringify(ecrPreviewLifecyclePolicy());
+    const previewRepositories = props.previewRepositories ?? [];
+    const previewRepositoryPolicy =
+      previewRepositories.length === 0
+        ? ''
+        : JSON.stringify(
+            ecrRepositoryPolicy({ account: props.account, pullRoleArns: props.previewPullRoleArns ?? [], pushRoleArns: props.previewPushRoleArns ?? [] }),
+          );
     const repositories: Record<string, aws.ecr.Repository> = {};
-    for (const repositoryName of props.repositories) {
+    const all = [
+      ...props.repositories.map((r) => ({ repositoryName: r, lifecycle: lifecyclePolicy, policy: repositoryPolicy, kind: 'ferry:service-repository' })),
+      ...previewRepositories.map((r) => ({ repositoryName: r, lifecycle: previewLifecyclePolicy, policy: previewRepositoryPolicy, kind: 'ferry:preview-repository' })),
+    ];
+    for (const { repositoryName, lifecycle, policy, kind } of all) {
       const child = `${name}-${repositoryName.replace(/\//g, '-')}`;
       const repository = new aws.ecr.Repository(
         child,
@@ -53,12 +75,12 @@ export class ServiceRepositories extends pulumi.ComponentResource {
           encryptionConfigurations: [props.kmsKeyArn ? { encryptionType: 'KMS', kmsKey: props.kmsKeyArn } : { encryptionType: 'KMS' }],
           // Deleting a repository with images must be a deliberate act (see docs/infrastructure.md).
           forceDelete: false,
-          tags: { ...tags, 'ferry:service-repository': repositoryName },
+          tags: { ...tags, [kind]: repositoryName },
         },
         { parent: this },
       );
-      new aws.ecr.LifecyclePolicy(`${child}-lifecycle`, { repository: repository.name, policy: lifecyclePolicy }, { parent: this });
-      new aws.ecr.RepositoryPolicy(`${child}-policy`, { repository: repository.name, policy: repositoryPolicy }, { parent: this });
+      new aws.ecr.LifecyclePolicy(`${child}-lifecycle`, { repository: repository.name, policy: lifecycle }, { parent: this });
+      new aws.ecr.RepositoryPolicy(`${child}-policy`, { repository: repository.name, policy }, { parent: this });
       repositories[repositoryName] = repository;
     }
     this.repositories = repositories;

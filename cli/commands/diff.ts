@@ -19,7 +19,8 @@ export const diffCommand: CliCommand = {
   help: `Usage: ferry diff [--base <git-ref>] [--format terminal|markdown|json] [--exit-code]
                   [--output <file>] [--output-url <url>] [--expand]
                   [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]
-                   [--preview-branch <name>] [--preview-target-branch <name>]]
+                   [--preview-branch <name>] [--preview-target-branch <name>]
+                   [--preview-service <service>]]
                   [--allow-remote <host,...>]
 
 Renders the base revision and the working tree, builds every overlay whose inputs differ with
@@ -35,8 +36,9 @@ Options:
   --output <file>     also write the full, uncapped diff in the chosen format to <file>
   --output-url <url>  where readers find the --output file (named in the markdown truncation note)
   --expand            terminal: show added and removed objects whole
-  --preview <n>       also show what pull request <n>'s preview-<n> environment will contain,
-                      as the preview ApplicationSet generates it (tag pr-<n>-<sha>, namespace preview-<n>)
+  --preview <n>       also show what platform pull request <n>'s preview-<n> environment will
+                      contain, as the preview ApplicationSet generates it (the working tree's
+                      manifests, the first environment's images, namespace preview-<n>)
   --preview-sha <sha> head commit of the pull request (default: HEAD)
   --labels <list>     the pull request's labels, comma-separated: with --preview, show the preview
                       only when they include the platform's preview label
@@ -45,6 +47,9 @@ Options:
                       target_branch (default: $GITHUB_HEAD_REF and $GITHUB_BASE_REF, else empty)
   --allow-remote <hosts> comma-separated hosts whose remote resources (URLs, git references, Helm
                       chart repositories) kustomizations may reference; any other is refused
+  --preview-service <service>
+                      instead, pull request <n> of the service's sourceRepository: preview-<service>-<n>
+                      with the service at pr-<n>-<sha8> (--preview-sha is then required)
 `,
   async run(argv, io) {
     const { values } = parseFlags('diff', argv, {
@@ -60,10 +65,11 @@ Options:
       'preview-branch': { type: 'string' },
       'preview-target-branch': { type: 'string' },
       'allow-remote': { type: 'string' },
+      'preview-service': { type: 'string' },
     });
     const format = (values.format ?? 'terminal') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`ferry diff: --format '${values.format}' is not one of ${FORMATS.join(', ')}`);
-    for (const flag of ['preview-sha', 'labels', 'preview-branch', 'preview-target-branch'] as const) {
+    for (const flag of ['preview-sha', 'labels', 'preview-branch', 'preview-target-branch', 'preview-service'] as const) {
       if (values[flag] !== undefined && values.preview === undefined) throw new UsageError(`ferry diff: --${flag} needs --preview <pr-number>`);
     }
 
@@ -72,6 +78,11 @@ Options:
     if (values.preview !== undefined) {
       if (!/^[1-9]\d*$/.test(values.preview)) throw new UsageError(`ferry diff: --preview '${values.preview}' is not a pull-request number`);
       const platform = await loadPlatform(io.cwd);
+      const service = values['preview-service'];
+      if (service !== undefined) {
+        if (platform.service(service).sourceRepository === undefined) throw new UsageError(`ferry diff: --preview-service '${service}' has no 'sourceRepository', so its pull requests get no preview`);
+        if (values['preview-sha'] === undefined) throw new UsageError(`ferry diff: --preview-service needs --preview-sha <head commit of the pull request in ${platform.service(service).sourceRepository}>`);
+      }
       const label = platform.previews?.label;
       const labels = values.labels?.split(',').map((l) => l.trim()).filter(Boolean);
       if (!label) {
@@ -88,6 +99,7 @@ Options:
           targetBranch: values['preview-target-branch'] ?? io.env.GITHUB_BASE_REF ?? '',
           // The generator only yields pull requests carrying the preview label.
           labels: labels ?? [label],
+          ...(service !== undefined ? { service } : {}),
         };
       }
     }

@@ -128,7 +128,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   }
 
   if (options.preview) {
-    const name = `${PREVIEW_ENVIRONMENT}-${options.preview.number}`;
+    const service = options.preview.service;
+    const name = service === undefined ? `${PREVIEW_ENVIRONMENT}-${options.preview.number}` : `${PREVIEW_ENVIRONMENT}-${service}-${options.preview.number}`;
     const applications = previews
       .map((p) => application(p.name, p.service, undefined, applyDestinationNamespace(builtHead!.get(p.dir) ?? [], p.namespace)))
       .filter((a) => a.changes.length > 0);

@@ -24,6 +24,11 @@ export interface PreviewRequest {
   readonly author?: string;
   /** The pull request's labels: `labels`. @default [] */
   readonly labels?: readonly string[];
+  /**
+   * A pull request of this service's application repository (`sourceRepository`): its preview
+   * `preview-<service>-<n>`. @default - a pull request of the platform repository: `preview-<n>`
+   */
+  readonly service?: string;
 }
 
 /** One Application the preview ApplicationSet would create, and the kustomization that builds it. */
@@ -65,12 +70,20 @@ function merge(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** The ApplicationSet with a pull-request generator among the rendered argocd files, and its path. */
-export function findPreviewApplicationSet(files: ReadonlyMap<string, string>): { file: string; object: Json } | undefined {
+/** Label of the ApplicationSet of a service's application pull requests (constructs/preview-application-set.ts). */
+const PREVIEW_SERVICE_LABEL = 'ferry.dev/preview-service';
+
+/**
+ * The ApplicationSet with a pull-request generator among the rendered argocd files, and its path:
+ * the one of `service`'s application pull requests (labelled ferry.dev/preview-service), or
+ * without `service` the platform repository's (unlabelled).
+ */
+export function findPreviewApplicationSet(files: ReadonlyMap<string, string>, service?: string): { file: string; object: Json } | undefined {
   for (const [file, text] of files) {
     if (!file.startsWith(`${MANIFESTS_DIR}/argocd/`)) continue;
     for (const object of parseObjects(text, file)) {
-      if (object.kind === 'ApplicationSet' && JSON.stringify((object as Json).spec?.generators ?? []).includes('"pullRequest"')) return { file, object };
+      if (object.kind !== 'ApplicationSet' || !JSON.stringify((object as Json).spec?.generators ?? []).includes('"pullRequest"')) continue;
+      if ((object as Json).metadata?.labels?.[PREVIEW_SERVICE_LABEL] === service) return { file, object };
     }
   }
   return undefined;
@@ -178,8 +191,14 @@ export function generatorParams(spec: Json, where: string, pullRequest?: Params)
  * applies the Application's kustomize images and patches on top of its source path.
  */
 export function previewApplications(files: ReadonlyMap<string, string>, request: PreviewRequest): PreviewApplication[] {
-  const found = findPreviewApplicationSet(files);
-  if (!found) throw new Error(`--preview: no ApplicationSet with a pullRequest generator under ${MANIFESTS_DIR}/argocd/; set 'previews' in platform/platform.ts`);
+  const found = findPreviewApplicationSet(files, request.service);
+  if (!found) {
+    throw new Error(
+      request.service === undefined
+        ? `--preview: no ApplicationSet with a pullRequest generator under ${MANIFESTS_DIR}/argocd/; set 'previews' in platform/platform.ts`
+        : `--preview-service ${request.service}: no preview ApplicationSet of that service under ${MANIFESTS_DIR}/argocd/; give the service a 'sourceRepository' in platform/platform.ts`,
+    );
+  }
   const where = `${found.file}: ApplicationSet ${found.object.metadata?.name}`;
   const spec = found.object.spec as Json;
   const paramSets = generatorParams(spec, where, pullRequestParams(request));

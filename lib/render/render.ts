@@ -1,5 +1,6 @@
 import { ApiObject, App, type Chart } from 'cdk8s';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
+import { PREVIEW_NAMESPACE_PLACEHOLDER } from '../../constructs/preview-application-set.js';
 import { EnvironmentOverlayChart } from '../../charts/environment-overlay-chart.js';
 import { ServiceBaseChart } from '../../charts/service-base-chart.js';
 import { readProjectName, readStackConfig, stackFileName, type StackConfig } from '../../model/stack-config.js';
@@ -69,20 +70,32 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   }
 
   if (platform.previews) {
-    for (const service of platform.services) {
+    // Previews run what the first environment runs (a pull request's own service excepted, whose
+    // tag its Application sets); the first service's overlay holds the preview's Namespace, which
+    // its Application renames and owns, so Argo CD deletes it with the preview.
+    const first = environments[0]!;
+    platform.services.forEach((service, index) => {
+      const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
+      const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
+      const resolved = first.services.find((r) => r.service.name === service.name)!;
+      const resources: string[] = [];
+      if (index === 0) {
+        files.set(`${dir}/namespace.yaml`, toYaml(header, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PREVIEW_NAMESPACE_PLACEHOLDER } }));
+        resources.push('namespace.yaml');
+      }
       files.set(
-        `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}/kustomization.yaml`,
+        `${dir}/kustomization.yaml`,
         toYaml(
-          headerLine('edit platform/platform.ts and run `npm run render`; Argo CD sets the pr-<n>-<sha> tag and namespace'),
+          header,
           overlayKustomization({
             base: `../../../base/${service.name}`,
-            resources: [],
+            resources,
             namespace: undefined,
             labels: { [ENVIRONMENT_LABEL]: PREVIEW_ENVIRONMENT },
             serviceName: service.name,
             image: platform.imageOf(service),
-            tag: undefined,
-            digest: undefined,
+            tag: resolved.tag,
+            digest: resolved.digest,
             replicas: 1,
             deploymentIsTemplateOnly: false,
             logLevel: 'DEBUG',
@@ -91,7 +104,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
           }),
         ),
       );
-    }
+    });
   }
 
   for (const cluster of platform.clusters()) {

@@ -1,6 +1,7 @@
 /**
  * Immutable image tags computed from a git commit and, optionally, the application's version:
- * `sha-<8 hex>` for a plain build, `<version>-SNAPSHOT-<7 hex>` for a build of a versioned app.
+ * `sha-<8 hex>` for a plain build, `<version>-SNAPSHOT-<7 hex>` for a build of a versioned app,
+ * `pr-<n>-<8 hex>` for a pull-request build (previews).
  * Pure functions plus a file finder, so `ferry tag` and the reusable build workflow agree.
  */
 import { parse as parseToml } from 'smol-toml';
@@ -53,6 +54,21 @@ export function computeImageTag(sha: string, version?: VersionSource): string {
   }
   const tag = `${version.version}-SNAPSHOT-${commit.slice(0, 7)}`;
   checkImageTag(tag, `${version.file}: ${version.key}`, [TagFormat.SNAPSHOT]);
+  return tag;
+}
+
+/**
+ * The tag of a pull-request build: `pr-<number>-<first 8 hex of the head commit>`, what the preview
+ * ApplicationSets deploy (`pr-{{.number}}-{{.head_short_sha}}`). Pass the pull request's head
+ * commit, not the merge commit GitHub checks out for pull_request events.
+ */
+export function computePullRequestTag(sha: string, pullRequest: string | number): string {
+  const commit = normalizeSha(sha);
+  const number = String(pullRequest).trim();
+  if (!/^[1-9]\d{0,9}$/.test(number)) throw new Error(`--pull-request ${JSON.stringify(String(pullRequest))} is not a pull-request number`);
+  if (commit.length < 8) throw new Error(`--sha '${sha}' has ${commit.length} hex digits; a pr-<n>-<8 hex> tag needs at least 8`);
+  const tag = `pr-${number}-${commit.slice(0, 8)}`;
+  checkImageTag(tag, 'computed tag', [TagFormat.PULL_REQUEST]);
   return tag;
 }
 

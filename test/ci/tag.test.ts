@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { computeImageTag, findVersion, pyprojectVersion } from '../../lib/tagging/image-tag.js';
+import { computeImageTag, computePullRequestTag, findVersion, pyprojectVersion } from '../../lib/tagging/image-tag.js';
+import { PREVIEW_TAG_TEMPLATE } from '../../constructs/preview-application-set.js';
+import { goTemplate, pullRequestParams } from '../../lib/diff/preview.js';
+import { TagFormat } from '../../model/image-tag.js';
 import { ferry } from './run-cli.js';
 
 const SHA = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';
@@ -38,6 +41,28 @@ describe('ferry tag from a SHA alone', () => {
     const run = await ferry(dir, ['tag', '--sha', SHA, '--version-from', 'package.json', '--find-version', '.']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('ferry tag: give --version-from <file> or --find-version <dir>, not both\n');
+  });
+});
+
+describe('ferry tag --pull-request', () => {
+  test('pr-<n>-<8 hex of the head commit>', async () => {
+    expect(await ferry(dir, ['tag', '--sha', SHA, '--pull-request', '42'])).toEqual({ code: 0, stdout: 'pr-42-3f9c2a1b\n', stderr: '' });
+  });
+  test('is the tag the preview ApplicationSets deploy for that pull request, and a pull-request tag', () => {
+    const tag = computePullRequestTag(SHA, 42);
+    expect(goTemplate(PREVIEW_TAG_TEMPLATE, pullRequestParams({ number: 42, headSha: SHA }), 'tag')).toBe(tag);
+    expect(TagFormat.PULL_REQUEST.matches(tag)).toBe(true);
+    expect(TagFormat.SHA.matches(tag) || TagFormat.SNAPSHOT.matches(tag)).toBe(false);
+  });
+  test('a number that is not a pull-request number, or a short SHA, is refused', async () => {
+    expect(() => computePullRequestTag(SHA, '0')).toThrow('--pull-request "0" is not a pull-request number');
+    expect(() => computePullRequestTag(SHA, '12a')).toThrow('--pull-request "12a" is not a pull-request number');
+    expect(() => computePullRequestTag('3f9c2a1', 7)).toThrow("--sha '3f9c2a1' has 7 hex digits; a pr-<n>-<8 hex> tag needs at least 8");
+  });
+  test('takes no version', async () => {
+    const run = await ferry(dir, ['tag', '--sha', SHA, '--pull-request', '4', '--find-version', '.']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--pull-request builds are tagged pr-<n>-<sha>, without a version');
   });
 });
 

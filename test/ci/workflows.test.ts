@@ -279,3 +279,24 @@ describe('workflows agree with the environment graph', () => {
     }
   });
 });
+
+describe('build-image.yaml on pull_request (previews)', () => {
+  const workflow = YAML.parse(read('build-image.yaml')) as { jobs: Record<string, { if?: string; steps?: { id?: string; name?: string; run?: string; env?: Record<string, string>; with?: Record<string, string> }[] }> };
+  const steps = workflow.jobs.image!.steps!;
+  const step = (id: string) => steps.find((s) => s.id === id || s.name === id)!;
+
+  test('tags the head commit pr-<n>-<sha8> with ferry tag --pull-request, as the preview ApplicationSet deploys it', () => {
+    const tag = step('tag');
+    expect(tag.env).toMatchObject({ SHA: '${{ github.event.pull_request.head.sha || github.sha }}', PULL_REQUEST: '${{ github.event.pull_request.number }}' });
+    expect(tag.run).toContain('args+=(--pull-request "$PULL_REQUEST")');
+    expect(step('Check out the application').with!.ref).toBe('${{ github.event.pull_request.head.sha || github.sha }}');
+  });
+  test('scans before pushing, pushes to <repository>-preview with the preview role, and never notifies the platform', () => {
+    const names = steps.map((s) => s.name ?? s.id ?? '');
+    expect(names.findIndex((n) => n.startsWith('Scan with Trivy'))).toBeLessThan(names.indexOf('Push'));
+    expect(step('Assume the CI role (GitHub OIDC)').with!['role-to-assume']).toBe("${{ github.event_name == 'pull_request' && inputs.preview-role-to-assume || inputs.role-to-assume }}");
+    expect(step('push').run).toContain('if [[ "$PREVIEW" == true ]]; then REPOSITORY="$REPOSITORY-preview"; fi');
+    expect(step('Check the pull-request inputs').run).toContain('exit 1');
+    expect(workflow.jobs.notify!.if).toBe("github.event_name != 'pull_request'");
+  });
+});

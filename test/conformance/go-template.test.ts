@@ -75,6 +75,18 @@ function constructApplicationSets(): { where: string; object: Json }[] {
     label: 'preview',
     tokenSecret: 't',
   });
+  // An application repository's previews: its service's pull-request image, the namespace owner's rename.
+  new PreviewApplicationSet(chart, 'previews-api', {
+    ...common,
+    name: 'previews-api',
+    overlayPath: 'manifests/overlays/preview',
+    services: [{ name: 'api', image: 'r.example.com/api', host: 'api.example.com', ownsNamespace: true }, { name: 'worker', image: 'r.example.com/worker' }],
+    owner: 'o',
+    repo: 'api',
+    label: 'preview',
+    tokenSecret: 't',
+    build: { service: 'api', previewImage: 'r.example.com/api-preview' },
+  });
   return Testing.synth(chart).map((object) => ({ where: `construct ${object.metadata.name}`, object: object as Json }));
 }
 

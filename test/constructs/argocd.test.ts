@@ -145,17 +145,37 @@ describe('PreviewApplicationSet', () => {
       requeueAfterSeconds: 300,
     });
   });
-  test('runs pr-<number>-<head sha> in preview-<number>', () => {
+  // Changed on purpose (issue 14): a platform pull request runs the preview overlay's images (the
+  // first environment's); only an application pull request's own service runs pr-<n>-<sha8>.
+  test('a platform pull request runs its overlays in preview-<number>, with no image override', () => {
     expect(set.spec.template.metadata.name).toBe('{{.service}}-preview-{{.number}}');
-    expect(set.spec.template.spec.source.kustomize).toEqual({ images: ['{{.image}}:pr-{{.number}}-{{.head_short_sha}}'] });
+    expect(set.spec.template.spec.source.kustomize).toBeUndefined();
     expect(set.spec.template.spec.destination.namespace).toBe('preview-{{.number}}');
+    expect(set.spec.templatePatch).not.toContain('images:');
+  });
+  test('an application pull request runs its service at pr-<number>-<head sha8> from the preview repository, in preview-<service>-<number>', () => {
+    const app = previews({ build: { service: 'api', previewImage: 'registry.example.com/api-preview' }, services: [{ name: 'api', image: 'registry.example.com/api' }, { name: 'web', image: 'registry.example.com/web' }] });
+    expect(app.metadata.labels).toEqual({ 'ferry.dev/preview-service': 'api' });
+    expect(app.spec.template.metadata.name).toBe('{{.service}}-preview-api-{{.number}}');
+    expect(app.spec.template.spec.destination.namespace).toBe('preview-api-{{.number}}');
+    expect(app.spec.templatePatch).toBe(
+      ['{{- if eq .service "api" }}', 'spec:', '  source:', '    kustomize:', '      images:', '        - "registry.example.com/api=registry.example.com/api-preview:pr-{{.number}}-{{.head_short_sha}}"', '{{- end }}', ''].join('\n'),
+    );
+    expect(() => previews({ build: { service: 'nope', previewImage: 'x' } })).toThrow("test/previews: 'build.service' 'nope' is not one of the services");
+  });
+  test('the namespace owner renames the placeholder Namespace of its overlay to the preview namespace', () => {
+    const owned = previews({ services: [{ name: 'api', image: 'registry.example.com/api', ownsNamespace: true }] });
+    expect(owned.spec.templatePatch).toContain('- target: { kind: Namespace, name: "preview" }');
+    expect(owned.spec.templatePatch).toMatch(/path: \/metadata\/name\n\s+value: preview-\{\{\.number\}\}\n/);
+    expect(() => previews({ services: [{ name: 'a', image: 'i', ownsNamespace: true }, { name: 'b', image: 'j', ownsNamespace: true }] })).toThrow("services 'a', 'b' all own the namespace; one may");
   });
   test('is deleted with its resources when the pull request closes', () => {
     expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
     expect(set.spec.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
   test('serves hosts on preview-<number>.<host>', () => {
-    expect(set.spec.templatePatch).toContain('value: preview-{{.number}}.{{.host}}');
+    // Changed on purpose: the host is written per service rather than read from a list parameter.
+    expect(set.spec.templatePatch).toContain('value: preview-{{.number}}.api.example.com');
   });
   test('no services throw', () => {
     expect(() => previews({ services: [] })).toThrow("test/previews: 'services' must not be empty");

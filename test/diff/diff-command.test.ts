@@ -99,7 +99,8 @@ test('an added service: its objects are added in every environment, and the Appl
     'dev: worker: none → sha-0badc0de; 5 added, 0 changed, 0 removed',
     'stage: worker: none → sha-0badc0de; 5 added, 0 changed, 0 removed',
     'prod: worker: none → sha-0badc0de; 8 added, 0 changed, 0 removed',
-    'preview: worker: none → untagged; 5 added, 0 changed, 0 removed',
+    // Changed on purpose (issue 14): preview overlays run what dev runs.
+    'preview: worker: none → sha-0badc0de; 5 added, 0 changed, 0 removed',
     'argocd: 0 added, 3 changed, 0 removed',
   ]);
   expect(section(result.stdout, 'Risks')).toEqual([
@@ -128,7 +129,7 @@ test('a deleted service: every object of it is removed and flagged', async () =>
     'dev: web: sha-8e1d4c7a → none; 0 added, 0 changed, 6 removed',
     'stage: web: 1.4.0-SNAPSHOT-8e1d4c7 → none; 0 added, 0 changed, 6 removed',
     'prod: web: v1.3.0 → none; 0 added, 0 changed, 9 removed',
-    'preview: web: untagged → none; 0 added, 0 changed, 6 removed',
+    'preview: web: sha-8e1d4c7a → none; 0 added, 0 changed, 6 removed',
     'argocd: 0 added, 3 changed, 0 removed',
   ]);
   expect(section(result.stdout, 'Risks')).toEqual([
@@ -247,16 +248,39 @@ describe('previews', () => {
     const result = await repo.ferry(['diff', '--preview', '12', '--preview-sha', 'ABCDEF1234567890ABCDEF1234567890ABCDEF12', '--format', 'json']);
 
     const report = JSON.parse(result.stdout) as DiffReport;
-    expect(report.summaryLines).toContain('preview-12: new environment; api: none → pr-12-abcdef12, web: none → pr-12-abcdef12; 12 added, 0 changed, 0 removed');
+    // Changed on purpose (issue 14): a platform pull request runs dev's images, and the preview's
+    // Namespace is an object of the first service's Application (so Argo CD deletes it with it).
+    expect(report.summaryLines).toContain('preview-12: new environment; api: none → sha-3f9c2a1b, web: none → sha-8e1d4c7a; 13 added, 0 changed, 0 removed');
     const preview = report.environments.find((e) => e.name === 'preview-12')!;
     expect(preview.applications.map((a) => a.name)).toEqual(['api-preview-12', 'web-preview-12']);
     const objects = preview.applications.flatMap((a) => a.changes.map((c) => (c.status === 'added' ? c.after : undefined)));
-    expect(new Set(objects.map((o) => o?.metadata?.namespace))).toEqual(new Set(['preview-12']));
+    const namespaces = objects.filter((o) => o?.kind === 'Namespace');
+    expect(namespaces.map((o) => o?.metadata?.name)).toEqual(['preview-12']);
+    expect(preview.applications[0]!.changes.map((c) => c.key)).toContain('Namespace/preview-12');
+    expect(new Set(objects.filter((o) => o?.kind !== 'Namespace').map((o) => o?.metadata?.namespace))).toEqual(new Set(['preview-12']));
     const ingress = objects.find((o) => o?.kind === 'Ingress' && o.metadata?.name === 'web') as { spec: { rules: { host: string }[] } };
     expect(ingress.spec.rules[0]!.host).toBe('preview-12.shop.example.com');
     // The preview itself is new by nature: it neither counts as a change nor raises flags.
     expect(report.counts).toEqual({ added: 0, changed: 0, removed: 0 });
     expect(report.risks).toEqual([]);
+  });
+
+  test('--preview-service shows an application pull request: its service at pr-<n>-<sha8> from the preview repository, the others at dev', async () => {
+    repo = await createDiffRepo();
+    edit(repo, 'platform/platform.ts', "{ name: 'api',", "{ name: 'api', sourceRepository: 'example-org/shop-api',");
+    repo.commitAll('api pull requests get previews');
+    const result = await repo.ferry(['diff', '--preview', '5', '--preview-service', 'api', '--preview-sha', '0123456789abcdef0123456789abcdef01234567', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as DiffReport;
+    const preview = report.environments.find((e) => e.name === 'preview-api-5')!;
+    expect(preview.applications.map((a) => a.name)).toEqual(['api-preview-api-5', 'web-preview-api-5']);
+    const objects = preview.applications.flatMap((a) => a.changes.map((c) => (c.status === 'added' ? c.after : undefined))) as { kind: string; metadata: { name: string; namespace?: string }; spec?: any }[];
+    const image = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec.template.spec.containers[0].image;
+    expect(image('api')).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/api-preview:pr-5-01234567');
+    expect(image('web')).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:sha-8e1d4c7a');
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['preview-api-5']);
+    expect(objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'api')!.spec.rules[0].host).toBe('preview-api-5.api.shop.example.com');
+    expect((await repo.ferry(['diff', '--preview', '5', '--preview-service', 'web', '--preview-sha', 'abcdef12'])).stderr).toContain("--preview-service 'web' has no 'sourceRepository'");
   });
 
   test('with --labels, the preview shows only when the pull request carries the preview label', async () => {

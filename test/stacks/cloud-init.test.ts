@@ -163,3 +163,27 @@ describe('findSecrets', () => {
     expect(findSecrets(text)).toContain(name);
   });
 });
+
+describe('preview GitHub token', () => {
+  const withToken = microk8sCloudInit({ ...props, githubToken: { parameter: '/ferry/shop/github-token', secretName: 'github-token' } });
+  const script = bootstrapScript({ ...props, githubToken: { parameter: '/ferry/shop/github-token', secretName: 'github-token' } });
+
+  test('the host copies the SSM SecureString parameter into the Secret in the argocd namespace before applying the ApplicationSets', () => {
+    expect(script).toContain("readonly GITHUB_TOKEN_PARAMETER='/ferry/shop/github-token'");
+    expect(script).toContain("readonly GITHUB_TOKEN_SECRET_NAME='github-token'");
+    expect(script).toMatch(/aws ssm get-parameter --region "\$\{REGION\}" --with-decryption --name "\$\{GITHUB_TOKEN_PARAMETER\}"/);
+    expect(script).toContain('create secret generic "${GITHUB_TOKEN_SECRET_NAME}" --from-file="token=${value_file}"');
+    expect(script.indexOf('GITHUB_TOKEN_SECRET_NAME}" --from-file')).toBeLessThan(script.indexOf('kubectl apply -f "${CHECKOUT}/manifests/argocd/${CLUSTER}/"'));
+  });
+
+  test('the value never appears in user data, and the script still passes shellcheck', () => {
+    expect(findSecrets(withToken)).toEqual([]);
+    const result = shellcheck(script);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('without previews on the cluster nothing is read', () => {
+    expect(bootstrapScript(props)).toContain("readonly GITHUB_TOKEN_PARAMETER=''");
+  });
+});

@@ -4,6 +4,7 @@
  * runProgram() installs fresh mocks and a fresh record, so runs in one file never share state.
  */
 import { readFileSync } from 'node:fs';
+import type { Platform } from '../../model/platform.js';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import YAML from 'yaml';
@@ -87,6 +88,8 @@ export interface RunOptions {
   readonly config: Readonly<Record<string, string>>;
   /** Replaces answers of known calls (e.g. another account). */
   readonly calls?: Readonly<Record<string, CallAnswer>>;
+  /** Another platform than the test platform's (same stacks and registry). */
+  readonly platform?: Platform;
 }
 
 async function resolveDeep(value: unknown): Promise<unknown> {
@@ -125,7 +128,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   );
   pulumi.runtime.setAllConfig({ ...options.config });
   const { platformProgram } = await import('../../stacks/program.js');
-  const { platform } = await import('../fixtures/shop/platform/platform.js');
+  const platform = options.platform ?? (await import('../fixtures/shop/platform/platform.js')).platform;
   const main = platformProgram(platform);
   const outputs = await resolveDeep(await main());
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

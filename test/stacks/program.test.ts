@@ -1,5 +1,6 @@
 /** The Pulumi program under strict mocks, per sample stack: which resources, with which security-relevant inputs. */
 import { platform } from '../fixtures/shop/platform/platform.js';
+import { Platform } from '../../model/platform.js';
 import { clusterUserData } from '../../stacks/cluster-user-data.js';
 import { ECR_PUSH_ACTIONS, ecrLifecyclePolicy } from '../../stacks/ecr-policies.js';
 import { DEFAULT_ARGOCD_VERSION, DEFAULT_ARGO_ROLLOUTS_VERSION, DEFAULT_MICROK8S_CHANNEL } from '../../stacks/cloud-init.js';
@@ -56,7 +57,8 @@ const EXPECTED: Record<string, string[][]> = {
 };
 
 const EXPECTED_SUBJECTS: Record<string, string[]> = {
-  dev: [`repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:pull_request`],
+  // No pull_request subject (changed on purpose): pull-request builds go to <repository>-preview through the preview publisher.
+  dev: [`repo:${REPO}:ref:refs/heads/main`],
   stage: [`repo:${REPO}:ref:refs/heads/main`],
   prod: [`repo:${REPO}:environment:production`],
 };
@@ -520,5 +522,75 @@ describe('image publishers: ferry:imagePublishers in the registry-owning dev sta
     ],
   ])('%s with %s fails: %s', async (stack, value, message) => {
     await expect(runProgram({ stack, config: { ...sampleStackConfig(stack), 'ferry:imagePublishers': value } })).rejects.toThrow(message);
+  });
+});
+
+describe('preview publisher: services with a sourceRepository get pull-request repositories and a role', () => {
+  const previewPlatform = new Platform({
+    name: platform.name,
+    repoURL: platform.repoURL,
+    registry: platform.registry,
+    services: [{ name: 'api', sourceRepository: 'example-org/shop-api' }, { name: 'web' }],
+    environments: platform.environments,
+    previews: { owner: 'example-org', repo: 'shop-platform' },
+  });
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram({ stack: 'dev', config: sampleStackConfig('dev'), platform: previewPlatform });
+  });
+
+  test('adds the api-preview repository and the preview-publisher role to the dev resources', () => {
+    expect(sortPairs(run.resources.map((r) => [r.type, r.name]))).toEqual(
+      sortPairs([
+        ...EXPECTED.dev!,
+        ['aws:ecr/repository:Repository', 'shop-registry-api-preview'],
+        ['aws:ecr/lifecyclePolicy:LifecyclePolicy', 'shop-registry-api-preview-lifecycle'],
+        ['aws:ecr/repositoryPolicy:RepositoryPolicy', 'shop-registry-api-preview-policy'],
+        ['ferry:ci:GithubOidcRole', 'shop-preview-publisher'],
+        ['aws:iam/role:Role', 'shop-preview-publisher-role'],
+        ['aws:iam/rolePolicy:RolePolicy', 'shop-preview-publisher-ecr-push'],
+      ]),
+    );
+    expect(run.outputs.previewPublisherRoleArn).toBe(arn('shop-preview-publisher'));
+    for (const stack of ['dev', 'stage', 'prod']) expect(Object.keys(runs[stack]!.outputs)).not.toContain('previewPublisherRoleArn');
+  });
+
+  test('the role trusts only pull requests of the source repository, through the platform build workflow', () => {
+    const trust = json(named(run, 'shop-preview-publisher-role').inputs.assumeRolePolicy);
+    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { [AUD]: 'sts.amazonaws.com' },
+      StringLike: {
+        [SUB]: ['repo:example-org/shop-api:pull_request'],
+        'token.actions.githubusercontent.com:job_workflow_ref': `${REPO}/.github/workflows/build-image.yaml@*`,
+      },
+    });
+  });
+
+  test('its policy allows pushes (pr-* builds) only to the preview repository', () => {
+    const statements = json(named(run, 'shop-preview-publisher-ecr-push').inputs.policy).Statement as { Action: string | string[]; Resource: string | string[] }[];
+    const pushing = statements.filter((s) => [s.Action].flat().some((a) => a === 'ecr:PutImage'));
+    expect(pushing.map((s) => s.Resource)).toEqual([['arn:aws:ecr:eu-west-1:123456789012:repository/api-preview']]);
+    for (const s of statements) expect(JSON.stringify(s.Resource)).not.toMatch(/repository\/(api|web)"/);
+  });
+
+  test('the real repositories deny it every write; the preview repository lets only it push and only the preview host pull', () => {
+    for (const service of ['api', 'web']) {
+      const [, push, deny] = json(named(run, `shop-registry-${service}-policy`).inputs.policy).Statement;
+      expect(push.Condition.ArnEquals['aws:PrincipalArn']).not.toContain(arn('shop-preview-publisher'));
+      expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']).not.toContain(arn('shop-preview-publisher'));
+    }
+    const [pull, push, deny] = json(named(run, 'shop-registry-api-preview-policy').inputs.policy).Statement;
+    expect(pull.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [arn('shop-nonprod-host')] } });
+    expect(push.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [arn('shop-preview-publisher')] } });
+    expect(deny.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [arn('shop-preview-publisher')] } });
+  });
+
+  test('the preview repository is immutable and every image in it expires within a week', () => {
+    const repository = named(run, 'shop-registry-api-preview');
+    expect(repository.inputs.name).toBe('api-preview');
+    expect(repository.inputs.imageTagMutability).toBe('IMMUTABLE');
+    const rules = json(named(run, 'shop-registry-api-preview-lifecycle').inputs.policy).rules as { selection: { tagStatus: string; countNumber: number } }[];
+    expect(rules.map((r) => [r.selection.tagStatus, r.selection.countNumber])).toEqual([['untagged', 1], ['any', 7]]);
   });
 });

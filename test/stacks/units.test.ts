@@ -85,7 +85,8 @@ describe('settings', () => {
       },
       ecrKmsKeyArn: undefined,
       githubRepository: 'example-org/shop-platform',
-      ciSubjects: ['repo:example-org/shop-platform:ref:refs/heads/main', 'repo:example-org/shop-platform:pull_request'],
+      // No pull_request subject since issue 14 (on purpose): pull-request builds use the preview publisher.
+      ciSubjects: ['repo:example-org/shop-platform:ref:refs/heads/main'],
       imagePublishers: undefined,
     });
   });
