@@ -45,7 +45,7 @@ export async function benchPromote(): Promise<{ name: string; figures: Record<st
 function commitSynthetic(root: string): void {
   const file = join(root, 'dist/platform/platform.js');
   const text = readFileSync(file, 'utf8');
-  if (!text.includes('approvers')) writeFileSync(file, text.replace("Profiles.production()", "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
+  if (!text.includes('approvers')) writeFileSync(file, text.replace('Profiles.production()', "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
   const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
   execFileSync(process.execPath, [join(root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: root });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root, env });

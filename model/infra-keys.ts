@@ -119,7 +119,7 @@ export const INFRA_KEYS: Readonly<Record<string, StackKeySpec>> = {
     },
   }),
   amiId: hostKey({
-    description: "AMI of the cluster host(s), pinned (default: the newest Ubuntu 24.04 LTS image from Canonical, looked up on first create and then kept).",
+    description: 'AMI of the cluster host(s), pinned (default: the newest Ubuntu 24.04 LTS image from Canonical, looked up on first create and then kept).',
     parse: (value, where) => text(value, where, /^ami-[0-9a-f]{8,17}$/, "an AMI id like 'ami-0123456789abcdef0'"),
   }),
   vpcId: hostKey({

@@ -35,7 +35,7 @@ const SHELL_META = /[\s'"`$;&|<>(){}[\]\\*?!#~^\x00-\x1f\x7f]/;
 export const RULES = {
   dns1123Label: (max: number) => `a DNS-1123 label: at most ${max} characters, lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
   dns1123Subdomain: "a DNS-1123 subdomain: at most 253 characters, dot-separated DNS-1123 labels of at most 63 characters each (lowercase letters, digits, '-', alphanumeric at both ends)",
-  host: "a fully qualified host name: dot-separated DNS-1123 labels of at most 63 characters each, at most 253 in all, ending in a top-level domain of letters",
+  host: 'a fully qualified host name: dot-separated DNS-1123 labels of at most 63 characters each, at most 253 in all, ending in a top-level domain of letters',
   labelValue: "a Kubernetes label value: at most 63 characters of letters, digits, '-', '_' and '.', beginning and ending with a letter or digit (or empty)",
   imageTag: "an image tag: at most 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'",
   gitUrl: "an https://host/path, ssh://[user@]host[:port]/path or git@host:path URL without credentials (user:password@, tokens), option-like parts (a leading '-') or shell metacharacters",

@@ -41,7 +41,6 @@ export interface StackConfig {
   readonly infra: Readonly<Record<string, unknown>>;
 }
 
-
 function mapping(value: unknown, where: string, example: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new Error(`${where}: expected a mapping like ${example}, got ${JSON.stringify(value ?? null)}`);
@@ -178,7 +177,7 @@ export function readProjectName(root: string): string {
   const file = join(root, 'Pulumi.yaml');
   if (!existsSync(file)) throw new Error(`Pulumi.yaml: not found in ${root}; run ferry from the platform repository's root`);
   const doc = YAML.parse(readFileSync(file, 'utf8')) as { name?: unknown } | null;
-  if (typeof doc?.name !== 'string' || doc.name === '') throw new Error("Pulumi.yaml: name: missing; the project name prefixes every config key");
+  if (typeof doc?.name !== 'string' || doc.name === '') throw new Error('Pulumi.yaml: name: missing; the project name prefixes every config key');
   return doc.name;
 }
 

@@ -20,7 +20,6 @@ export const MICROK8S_ADDONS = ['dns', 'ingress', 'hostpath-storage', 'rbac'] as
 /** How often containerd's ECR credentials are renewed; ECR tokens expire after 12 hours. */
 export const ECR_REFRESH_INTERVAL_HOURS = 6;
 
-
 /** Paths of the files the document writes. */
 export const CLOUD_INIT_PATHS = {
   bootstrap: '/usr/local/sbin/ferry-bootstrap',

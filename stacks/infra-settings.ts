@@ -48,11 +48,11 @@ export interface InfraSettings {
    */
   readonly imagePublishers:
     | {
-        /** `sub` claims, each `repo:<app owner>/<app repo>:ref:refs/heads/<branch>`. */
-        readonly subjects: readonly string[];
-        /** `job_workflow_ref` pattern: the platform repository's build workflow at any ref. */
-        readonly jobWorkflowRef: string;
-      }
+      /** `sub` claims, each `repo:<app owner>/<app repo>:ref:refs/heads/<branch>`. */
+      readonly subjects: readonly string[];
+      /** `job_workflow_ref` pattern: the platform repository's build workflow at any ref. */
+      readonly jobWorkflowRef: string;
+    }
     | undefined;
 }
 

@@ -4,7 +4,7 @@ import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const historyCommand: CliCommand = {
   name: 'history',
-  summary: "Every tag change of a service from git: who, when, from which environment, overrides",
+  summary: 'Every tag change of a service from git: who, when, from which environment, overrides',
   help: `Usage: ferry history <service> [--env <env>] [--json]
 
 Reads the git history of each Pulumi.<env>.yaml (first-parent, so a merged pull request counts

@@ -17,13 +17,13 @@ export type ObjectChange =
   | { readonly status: 'added'; readonly key: string; readonly kind: string; readonly after: ManifestObject }
   | { readonly status: 'removed'; readonly key: string; readonly kind: string; readonly before: ManifestObject }
   | {
-      readonly status: 'changed';
-      readonly key: string;
-      readonly kind: string;
-      readonly before: ManifestObject;
-      readonly after: ManifestObject;
-      readonly fields: readonly FieldChange[];
-    };
+    readonly status: 'changed';
+    readonly key: string;
+    readonly kind: string;
+    readonly before: ManifestObject;
+    readonly after: ManifestObject;
+    readonly fields: readonly FieldChange[];
+  };
 
 /** Objects added, changed and removed. */
 export interface ChangeCounts {

@@ -77,10 +77,10 @@ export function parsePushOutput(code: number, stdout: string, stderr: string): P
     failed.length > 0
       ? failed.map((r) => `${r.to || r.from} ${r.summary}`).join('; ')
       : stderr
-          .split('\n')
-          .map((l) => l.replace(/^remote:\s*/, '').trim())
-          .filter((l) => l && !l.startsWith('hint:'))
-          .slice(-2)
-          .join(' / ') || `exit ${code}`;
+        .split('\n')
+        .map((l) => l.replace(/^remote:\s*/, '').trim())
+        .filter((l) => l && !l.startsWith('hint:'))
+        .slice(-2)
+        .join(' / ') || `exit ${code}`;
   return { code, refs, contended, transient, message };
 }

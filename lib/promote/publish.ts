@@ -8,14 +8,14 @@ import { HttpClient, HttpError } from '../http/http-client.js';
 export type PushOutcome =
   | { readonly ok: true; readonly report: PushReport }
   | {
-      readonly ok: false;
-      /** The remote moved or a ref was locked by a concurrent push (every form git reports): fetch and retry. */
-      readonly rejected: boolean;
-      /** The connection failed on the way: retry. */
-      readonly transient: boolean;
-      readonly message: string;
-      readonly report: PushReport;
-    };
+    readonly ok: false;
+    /** The remote moved or a ref was locked by a concurrent push (every form git reports): fetch and retry. */
+    readonly rejected: boolean;
+    /** The connection failed on the way: retry. */
+    readonly transient: boolean;
+    readonly message: string;
+    readonly report: PushReport;
+  };
 
 /**
  * Extra `git -c` settings that authenticate an https push with GITHUB_TOKEN (checkouts in the

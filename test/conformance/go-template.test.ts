@@ -170,7 +170,7 @@ function random(seed: number): () => number {
 }
 
 const STRINGS = ['', ' ', 'true', 'false', 'main', 'feature/x', 'it\'s "quoted"', 'line\nbreak', 'tab\there', 'ünï\u00a0cødé', '\u3000wide\u2003', '{{.s}}', '0', '-', '😀', '<&>'];
-  // eslint-disable-next-line no-loss-of-precision -- the printing of an imprecise float is what is tested
+// eslint-disable-next-line no-loss-of-precision -- the printing of an imprecise float is what is tested
 const NUMBERS = [0, 1, -1, 12, 1.5, -3.25, 0.1, 0.0001, 0.00001, 100000, 123456, 1000000, 1234567, 1e20, 1e21, 2 ** 53, 2 ** 53 + 2, 12345678901234567890, 1.7976931348623157e308, 5e-324, 123.456e-10];
 const LISTS = [[], ['preview'], ['preview', 'bug'], [1, true, null, 'x', [2.5, 1e6]], [{ b: 1, a: 'x' }]];
 const MAPS = [{}, { b: 1, a: 'x' }, { z: [1, 2], é: true, '\uFFFD': 'r', '😀': 's', Z: null }];
@@ -258,7 +258,7 @@ const PINNED: readonly (TemplateCase & { readonly expect: string | Error })[] = 
   { template: '{{ if .flag }}yes{{ else }}no{{ end }}', params: { flag: false }, expect: 'no' },
   { template: '{{ if .flag }}yes{{ else }}no{{ end }}', params: { flag: 'false' }, expect: 'yes' },
   { template: '{{- if eq .automated "true" }}on{{- end }}', params: { automated: true }, expect: new Error('incompatible types for comparison') },
-    // eslint-disable-next-line no-loss-of-precision -- as above
+  // eslint-disable-next-line no-loss-of-precision -- as above
   { template: '{{ .n }} {{ .big }} {{ .small }} {{ .i }}', params: { n: 1234567, big: 12345678901234567890, small: 0.00001, i: 123456 }, expect: '1.234567e+06 1.2345678901234567e+19 1e-05 123456' },
   { template: '{{ .l }} {{ .m }}', params: { l: ['preview', true, 1e21, null], m: { b: [1], a: 'x' } }, expect: '[preview true 1e+21 <nil>] map[a:x b:[1]]' },
   { template: 'a \u00a0{{- .s -}}\u2003 b', params: { s: 'x' }, expect: 'a \u00a0x\u2003 b' },

@@ -174,8 +174,8 @@ test('an added environment uat between stage and prod', async () => {
 
 test('a looser sync policy in prod: summary line and flags, though no prod object changes', async () => {
   repo = await createDiffRepo();
-  edit(repo, 'platform/platform.ts', "import { Environment,", "import { SyncPolicy } from 'ferry';\nimport { Environment,");
-  edit(repo, 'platform/platform.ts', "Profiles.production({", "Profiles.production({ syncPolicy: SyncPolicy.automated(),");
+  edit(repo, 'platform/platform.ts', 'import { Environment,', "import { SyncPolicy } from 'ferry';\nimport { Environment,");
+  edit(repo, 'platform/platform.ts', 'Profiles.production({', 'Profiles.production({ syncPolicy: SyncPolicy.automated(),');
   repo.commitAll('prod syncs by itself');
 
   const result = await repo.ferry(['diff']);

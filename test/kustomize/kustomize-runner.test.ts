@@ -151,7 +151,7 @@ describe('remote resources', () => {
     );
     expect(error).toBe(
       [
-        "kustomize: 4 remote reference(s); ferry builds only files of the repository unless the host is allowed (allowedRemoteHosts / --allow-remote <host>):",
+        'kustomize: 4 remote reference(s); ferry builds only files of the repository unless the host is allowed (allowedRemoteHosts / --allow-remote <host>):',
         "  base/api/kustomization.yaml: resources[1]: 'https://github.com/example-org/shared//config?ref=v1.2.0' (host github.com)",
         "  base/api/kustomization.yaml: resources[2]: 'git@gitlab.example.com:org/repo.git//deploy' (host gitlab.example.com)",
         "  base/api/kustomization.yaml: components[0]: 'github.com/example-org/components/logging?ref=main' (host github.com)",

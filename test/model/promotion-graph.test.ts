@@ -81,7 +81,7 @@ test('a cycle, an unknown upstream or an unreachable environment is refused when
   expect(() => platform([['dev'], ['stage', { upstreams: ['prod'] }], ['prod', { upstreams: ['stage'] }]])).toThrow(
     "platform 'environments': the promotion graph has a cycle stage → prod → stage; unreachable from any source (an environment with no upstreams): stage, prod",
   );
-  expect(() => platform([['dev', { upstreams: ['dev'] }]])).toThrow("the promotion graph has a cycle dev → dev; unreachable from any source (an environment with no upstreams): dev");
+  expect(() => platform([['dev', { upstreams: ['dev'] }]])).toThrow('the promotion graph has a cycle dev → dev; unreachable from any source (an environment with no upstreams): dev');
   expect(() => platform([['dev'], ['a', { upstreams: ['b'] }], ['b', { upstreams: ['a'] }], ['c', { upstreams: ['b'] }]])).toThrow(
     'unreachable from any source (an environment with no upstreams): a, b, c',
   );

@@ -152,7 +152,7 @@ test("the repository's own tests pass: npm test (node --test)", () => {
 test('a new environment is one line in platform.ts and a stack file: npm run render, no build step, and the test pins the order', () => {
   const platformFile = join(repo, 'platform/platform.ts');
   const source = readFileSync(platformFile, 'utf8');
-  const prod = "    // Production promotions go through a reviewed pull request";
+  const prod = '    // Production promotions go through a reviewed pull request';
   expect(source).toContain(prod);
   writeFileSync(platformFile, source.replace(prod, `    Environment.of('uat', Profiles.staging()),\n${prod}`));
   writeFileSync(join(repo, 'Pulumi.uat.yaml'), readFileSync(join(repo, 'Pulumi.stage.yaml'), 'utf8').replace(/^# stage:.*$/m, '# uat: promoted from stage.'));

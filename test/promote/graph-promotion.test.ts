@@ -64,7 +64,7 @@ test('a fan-in with several upstreams running different tags is refused listing 
   try {
     const ambiguous = await repo.run(['promote', 'simple-env-app', '--to', 'staging-eu']);
     expect(ambiguous.stderr).toBe(
-      "ferry promote: staging-eu has 2 upstreams (load-gpu, load-non-gpu; fan-in all) running different tags: simple-env-app: load-gpu runs sha-aaaa0002, load-non-gpu runs sha-aaaa0001; pick the source with --from load-gpu or --from load-non-gpu, or the tag with --tag\n",
+      'ferry promote: staging-eu has 2 upstreams (load-gpu, load-non-gpu; fan-in all) running different tags: simple-env-app: load-gpu runs sha-aaaa0002, load-non-gpu runs sha-aaaa0001; pick the source with --from load-gpu or --from load-non-gpu, or the tag with --tag\n',
     );
     expect(ambiguous.code).toBe(1);
     const all = await repo.run(['promote', 'simple-env-app', '--to', 'staging-eu', '--from', 'load-gpu']);
@@ -94,7 +94,7 @@ test('a fan-in with several upstreams running different tags is refused listing 
   }
 });
 
-test("several targets (--to a --to b, or a glob) promote in one commit when each is allowed, else nothing is written and the refusal names the target", async () => {
+test('several targets (--to a --to b, or a glob) promote in one commit when each is allowed, else nothing is written and the refusal names the target', async () => {
   const repo = await regionalRepo();
   try {
     const head = repo.git(['rev-parse', 'HEAD']);
