@@ -1,3 +1,4 @@
+import { Git } from '../git/git.js';
 import { compareTree, type TreeDrift } from '../render/tree.js';
 import { posix } from 'node:path';
 import { readProjectName } from '../../model/stack-config.js';
@@ -167,8 +168,10 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const histories = new Map(await Promise.all(upstreams.map(async (u) => [u, await tagHistory(root, commit, u, project)] as const)));
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
+  // Only files this change touched: a stale render the base already had is the drift check's business.
+  const touched = new Set(new Git(root).run(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]).split('\n').filter(Boolean));
   const risks = [
-    ...notRenderedFlags(committed),
+    ...notRenderedFlags(committed, touched),
     ...riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun }),
   ];
   const counts = environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')).map((e) => e.counts).reduce(addCounts, { added: 0, changed: 0, removed: 0 });
@@ -189,13 +192,14 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
 }
 
 /**
- * One flag per place whose committed files differ from a fresh render of the same commit: a hand
- * edit of a rendered file (its objects are not what this diff compares, but they are what Argo CD
+ * One flag per place whose committed files, changed by this change, differ from a fresh render of
+ * the same commit: a hand edit of a rendered file (its objects are not what this diff compares, but they are what Argo CD
  * deploys) or a render that was not committed.
  */
-export function notRenderedFlags(drift: TreeDrift): RiskFlag[] {
+export function notRenderedFlags(drift: TreeDrift, touched: ReadonlySet<string>): RiskFlag[] {
   const byPlace = new Map<string, string[]>();
   const add = (path: string, how: string) => {
+    if (!touched.has(path)) return;
     const parts = path.split('/');
     const place = parts[1] === 'overlays' ? parts[2]! : parts[1] === 'argocd' ? 'argocd' : parts[1] === 'base' ? `base/${parts[2]}` : parts[1] ?? path;
     byPlace.set(place, [...(byPlace.get(place) ?? []), `${path} (${how})`]);
