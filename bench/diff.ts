@@ -44,21 +44,8 @@ async function buildAll(root: string, out: string, concurrency: number): Promise
   return jobs.length;
 }
 
-/** The synthetic repository, committed on main; prod gets approvers when the model requires them. */
-function syntheticRepo() {
-  const repo = createSyntheticRepo(SERVICES);
-  const platformFile = join(repo.root, 'dist/platform/platform.js');
-  if (readFileSync(join(repo.root, 'dist/model/platform.js'), 'utf8').includes('approvers')) {
-    writeFileSync(platformFile, readFileSync(platformFile, 'utf8').replace('Profiles.production()', "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
-  }
-  execFileSync(process.execPath, [join(repo.root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: repo.root });
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'synthetic platform']]) execFileSync('git', args, { cwd: repo.root, env });
-  return repo;
-}
-
 export async function benchDiff(): Promise<BenchResult> {
-  const repo = syntheticRepo();
+  const repo = createSyntheticRepo(SERVICES, { git: true });
   const scratch = mkdtempSync(join(tmpdir(), 'ferry-bench-diff-'));
   try {
     const stack = join(repo.root, 'Pulumi.prod.yaml');

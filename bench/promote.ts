@@ -4,15 +4,13 @@
  * Debian's docker-registry is installed (otherwise the image gate is overridden). Goal: < 0.5 s.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { startRegistry, REGISTRY_BINARY } from '../lib/testing/local-registry.js';
 import { createSyntheticRepo, syntheticTag, SYNTHETIC_ENVIRONMENTS } from './synthetic.js';
 import { median, runFerry } from './timing.js';
 
 export async function benchPromote(): Promise<{ name: string; figures: Record<string, number>; goals?: [string, boolean][] }> {
-  const repo = createSyntheticRepo(100);
-  commitSynthetic(repo.root);
+  const repo = createSyntheticRepo(100, { git: true });
   const registry = existsSync(REGISTRY_BINARY) ? await startRegistry() : undefined;
   try {
     const service = repo.services[0]!;
@@ -39,16 +37,4 @@ export async function benchPromote(): Promise<{ name: string; figures: Record<st
     await registry?.stop();
     repo.cleanup();
   }
-}
-
-/** Renders and commits the synthetic platform; prod gets approvers, which the model requires for reviewed environments. */
-function commitSynthetic(root: string): void {
-  const file = join(root, 'dist/platform/platform.js');
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes('approvers')) writeFileSync(file, text.replace('Profiles.production()', "Profiles.production({ approvers: ['@example-org/release-managers'] })"));
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
-  execFileSync(process.execPath, [join(root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: root });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root, env });
-  execFileSync('git', ['add', '-A'], { cwd: root, env });
-  execFileSync('git', ['commit', '-q', '-m', 'synthetic platform'], { cwd: root, env });
 }

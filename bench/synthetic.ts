@@ -1,9 +1,11 @@
 /**
- * Synthetic platforms for the benchmark: a temp copy of this repository's compiled code whose
- * platform definition has N services and 5 environments, with a stack file per environment.
+ * Synthetic platforms for the benchmark: a temp engine checkout (this repository's package.json,
+ * bin/, compiled dist/ and templates/) whose platform/platform.ts has N services and 5
+ * environments, with a stack file per environment. The platform imports 'ferry', which resolves
+ * to the copy's own dist/ (package self-reference), as in ferry's own repository.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,7 +28,7 @@ export function syntheticTag(i: number, env: number): string {
 
 function platformModule(services: readonly string[]): string {
   const lines = services.map((s, i) => `    { name: '${s}', port: ${8000 + (i % 1000)}, host: '${s}.example.com', env: { FEATURE: 'on' } },`);
-  return `import { Environment, Platform, Profiles } from '../model/platform.js';
+  return `import { Environment, Platform, Profiles } from 'ferry';
 export const platform = new Platform({
   name: 'synthetic',
   repoURL: 'https://github.com/example-org/synthetic.git',
@@ -50,11 +52,12 @@ ${lines.join('\n')}
 export function createSyntheticRepo(serviceCount: number, options: { git?: boolean; repoRoot?: string } = {}): SyntheticRepo {
   const source = options.repoRoot ?? process.cwd();
   const root = mkdtempSync(join(tmpdir(), `ferry-bench-${serviceCount}-`));
-  for (const entry of ['package.json', 'bin', 'dist']) cpSync(join(source, entry), join(root, entry), { recursive: true });
+  for (const entry of ['package.json', 'bin', 'dist', 'templates']) cpSync(join(source, entry), join(root, entry), { recursive: true });
   symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'), 'dir');
   const services = Array.from({ length: serviceCount }, (_, i) => serviceName(i));
   writeFileSync(join(root, 'Pulumi.yaml'), 'name: ferry\nruntime: nodejs\nmain: dist/stacks/index.js\n');
-  writeFileSync(join(root, 'dist/platform/platform.js'), platformModule(services));
+  mkdirSync(join(root, 'platform'));
+  writeFileSync(join(root, 'platform/platform.ts'), platformModule(services));
   SYNTHETIC_ENVIRONMENTS.forEach((env, e) => {
     const tags = services.map((s, i) => `    ${s}: ${env === 'prod' ? `v1.${i}.${e}` : syntheticTag(i, e)}`);
     writeFileSync(join(root, `Pulumi.${env}.yaml`), `config:\n  aws:region: eu-west-1\n  ferry:images:\n${tags.join('\n')}\n`);

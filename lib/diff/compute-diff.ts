@@ -1,6 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { Git } from '../git/git.js';
-import { compareTree, type TreeDrift } from '../render/tree.js';
-import { posix } from 'node:path';
 import { readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import { compareStrings, type Platform } from '../../model/platform.js';
@@ -76,9 +76,12 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   baseStacks.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
   const headPlatform = await loadPlatform(root);
   const head = { files: renderRepository(root, headPlatform).files };
-  // Argo CD deploys what is committed, not what renders: a hand edit (or a forgotten render) must show.
-  const committed = compareTree(root, head.files);
   const { ref, commit } = await baseRef;
+  // Argo CD deploys what is committed, not what renders: a rendered file this change touched must
+  // equal its render. Only touched files are read (a stale render the base already had is the
+  // drift check's business), so the cost follows the change; git runs while the base renders.
+  const touched = new Git(root).runAsync(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]);
+  touched.catch(() => undefined); // awaited below
   const base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
   const plan = planBuilds(base.files, head.files);
 
@@ -168,10 +171,9 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const histories = new Map(await Promise.all(upstreams.map(async (u) => [u, await tagHistory(root, commit, u, project)] as const)));
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
-  // Only files this change touched: a stale render the base already had is the drift check's business.
-  const touched = new Set(new Git(root).run(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]).split('\n').filter(Boolean));
+  const touchedPaths = (await touched).split('\n').filter(Boolean);
   const risks = [
-    ...notRenderedFlags(committed, touched),
+    ...notRenderedFlags(touchedPaths, head.files, (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined)),
     ...riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun }),
   ];
   const counts = environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')).map((e) => e.counts).reduce(addCounts, { added: 0, changed: 0, removed: 0 });
@@ -192,21 +194,21 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
 }
 
 /**
- * One flag per place whose committed files, changed by this change, differ from a fresh render of
- * the same commit: a hand edit of a rendered file (its objects are not what this diff compares, but they are what Argo CD
- * deploys) or a render that was not committed.
+ * One flag per place whose committed files, touched by this change, differ from a fresh render of
+ * the same commit: a hand edit of a rendered file (its objects are not what this diff compares, but
+ * they are what Argo CD deploys) or a render that was not committed.
  */
-export function notRenderedFlags(drift: TreeDrift, touched: ReadonlySet<string>): RiskFlag[] {
+export function notRenderedFlags(touched: readonly string[], rendered: ReadonlyMap<string, string>, read: (path: string) => string | undefined): RiskFlag[] {
   const byPlace = new Map<string, string[]>();
-  const add = (path: string, how: string) => {
-    if (!touched.has(path)) return;
+  for (const path of [...touched].sort(compareStrings)) {
+    const committed = read(path);
+    const render = rendered.get(path);
+    if (committed === render) continue;
+    const how = render === undefined ? 'not rendered' : committed === undefined ? 'missing' : 'edited';
     const parts = path.split('/');
     const place = parts[1] === 'overlays' ? parts[2]! : parts[1] === 'argocd' ? 'argocd' : parts[1] === 'base' ? `base/${parts[2]}` : parts[1] ?? path;
     byPlace.set(place, [...(byPlace.get(place) ?? []), `${path} (${how})`]);
-  };
-  for (const path of drift.changed) add(path, 'edited');
-  for (const path of drift.stale) add(path, 'not rendered');
-  for (const path of drift.missing) add(path, 'missing');
+  }
   return [...byPlace].map(([place, files]) => ({
     code: 'not-rendered' as const,
     environment: place,
