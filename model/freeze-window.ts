@@ -18,9 +18,14 @@ export interface FreezeWindow {
   readonly appliesToRollbacks?: boolean;
 }
 
+/** Whether `window` stops a change of this kind: promotions always, rollbacks only with appliesToRollbacks. */
+export function freezes(window: FreezeWindow, kind: 'promotion' | 'rollback'): boolean {
+  return kind === 'promotion' || window.appliesToRollbacks === true;
+}
+
 /** The window `now` falls in that a rollback is exempt from, if any. */
 export function freezeExemptionOf(windows: readonly FreezeWindow[], now: Date): FreezeWindow | undefined {
-  return windows.find((w) => !w.appliesToRollbacks && inFreezeWindow(w, now));
+  return windows.find((w) => !freezes(w, 'rollback') && inFreezeWindow(w, now));
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;

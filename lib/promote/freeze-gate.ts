@@ -1,5 +1,5 @@
 import { formatTime, type PromotionGate } from '../../model/gate.js';
-import { describeFreezeWindow, inFreezeWindow, zonedTime } from '../../model/freeze-window.js';
+import { describeFreezeWindow, freezes, inFreezeWindow, zonedTime } from '../../model/freeze-window.js';
 
 /**
  * Promotions are refused inside any of the target environment's `freezeWindows`; rollbacks only
@@ -9,7 +9,7 @@ export const freezeGate: PromotionGate = {
   name: 'freeze',
   description: "no promotion inside one of the target environment's freezeWindows (with time zone); rollbacks pass unless the window says appliesToRollbacks",
   check(ctx) {
-    const window = ctx.target.freezeWindows.find((w) => inFreezeWindow(w, ctx.now) && (ctx.kind !== 'rollback' || w.appliesToRollbacks === true));
+    const window = ctx.target.freezeWindows.find((w) => freezes(w, ctx.kind) && inFreezeWindow(w, ctx.now));
     if (!window) return undefined;
     const local = zonedTime(ctx.now, window.timeZone).text;
     return `${ctx.target.name} is frozen: ${window.reason} (${describeFreezeWindow(window)}; now ${local} ${window.timeZone}, ${formatTime(ctx.now)})`;
