@@ -28,7 +28,7 @@ export function syntheticTag(i: number, env: number): string {
 
 function platformModule(services: readonly string[]): string {
   const lines = services.map((s, i) => `    { name: '${s}', port: ${8000 + (i % 1000)}, host: '${s}.example.com', env: { FEATURE: 'on' } },`);
-  return `import { Environment, Platform, Profiles } from 'ferry';
+  return `import { Environment, Platform, Profiles } from 'ferry/model';
 export const platform = new Platform({
   name: 'synthetic',
   repoURL: 'https://github.com/example-org/synthetic.git',
