@@ -39,7 +39,9 @@ export function platformSource(options: InitOptions): string {
  * promoted through, ${order}. Edit it, run \`npm run render\` and commit the result.
  * The tag each environment runs lives in Pulumi.<env>.yaml and changes with \`npx ferry promote\`.
  */
-import { Environment, Platform, Profiles } from 'ferry';
+// 'ferry/model' keeps promote and status from loading the construct library; import constructs
+// from 'ferry/constructs' when a service needs one.
+import { Environment, Platform, Profiles } from 'ferry/model';
 
 export const platform = new Platform({
   name: '${options.name}',

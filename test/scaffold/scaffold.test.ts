@@ -68,7 +68,7 @@ test('tsconfig.json only type-checks, the way Node runs the sources', () => {
 
 test('platform.ts imports from ferry and names the service and the graph, with the production approvers placeholder', () => {
   const source = file('platform/platform.ts');
-  expect(source).toContain("import { Environment, Platform, Profiles } from 'ferry';");
+  expect(source).toContain("import { Environment, Platform, Profiles } from 'ferry/model';");
   expect(source).toContain("  name: 'acme',\n  // The git repository Argo CD reads manifests/ from: this repository.\n  repoURL: 'https://github.com/acme/acme-platform.git',\n  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',");
   expect(source).toContain("    { name: 'api', port: 8080, healthPath: '/healthz', readinessPath: '/readyz' },");
   expect(source.split('\n').filter((l) => l.includes('Environment.of('))).toEqual([
