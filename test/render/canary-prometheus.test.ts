@@ -2,7 +2,9 @@
  * The canary-with-Prometheus platform (test/fixtures/canary-prometheus) rendered and built with the
  * real `kubectl kustomize`: what Argo Rollouts would receive.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { kustomizeBuild } from '../../lib/kustomize/kustomize-runner.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
@@ -100,5 +102,16 @@ describe('the canary-with-Prometheus platform, built with kubectl kustomize', ()
   test('dev rolls out without a Rollout', async () => {
     const objects = await kustomizeBuild(join(repo.root, 'manifests/overlays/dev/api'));
     expect(objects.some((o) => o.kind === 'Rollout' || o.kind === 'AnalysisTemplate')).toBe(false);
+  });
+
+  test("Argo CD may sync every kind the overlays hold: each is in the AppProject's namespaced whitelist of its cluster", () => {
+    for (const overlay of overlays) {
+      const cluster = overlay.startsWith('prod/') ? 'prod' : 'nonprod';
+      const project = YAML.parse(readFileSync(join(repo.root, `manifests/argocd/${cluster}/app-project-shop.yaml`), 'utf8'));
+      const allowed = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
+      const groupKind = (o: Obj) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
+      const refused = built.get(overlay)!.map(groupKind).filter((kind) => !allowed.includes(kind));
+      expect({ overlay, refused }).toEqual({ overlay, refused: [] });
+    }
   });
 });

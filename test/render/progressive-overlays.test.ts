@@ -2,8 +2,9 @@
  * Blue-green completeness and Ingress-less canaries, rendered from an edited shop platform and
  * built with the real `kubectl kustomize`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { kustomizeBuild } from '../../lib/kustomize/kustomize-runner.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
@@ -103,6 +104,17 @@ describe('blue-green with preview Ingress and analyses, canary without Ingress, 
       const measured = canary.steps[1].analysis.args[0];
       expect(measured).toEqual({ name: 'service-name', value: canary.canaryService });
       expect(find(objects, 'Service', canary.canaryService)).toBeDefined();
+    }
+  });
+
+  test("Argo CD may sync every kind the overlays hold: each is in the AppProject's namespaced whitelist of its cluster", () => {
+    for (const overlay of overlays) {
+      const cluster = overlay.startsWith('prod/') ? 'prod' : 'nonprod';
+      const project = YAML.parse(readFileSync(join(repo.root, `manifests/argocd/${cluster}/app-project-shop.yaml`), 'utf8'));
+      const allowed = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
+      const groupKind = (o: Obj) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
+      const refused = built.get(overlay)!.map(groupKind).filter((kind) => !allowed.includes(kind));
+      expect({ overlay, refused }).toEqual({ overlay, refused: [] });
     }
   });
 });
