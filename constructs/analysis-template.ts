@@ -18,8 +18,9 @@ export interface AnalysisTemplateProps {
   readonly name: string;
   /** What it measures. */
   readonly analysis: Analysis;
-  /** The service's health path and answer: what a web analysis checks where it names no path or condition. */
+  /** The service's health path: what a web analysis checks where it names no path. */
   readonly healthPath: string;
+  /** The service's healthy answer: what a web analysis tests where it names no JSONPath or condition. */
   readonly healthResponse: HealthResponse;
   /**
    * Prometheus URL of a Prometheus analysis that names no address.

@@ -75,8 +75,9 @@ export class ProgressiveRollout extends Construct {
       throw new Error(`${this.node.path}: 'replicas' must be a whole number >= 1, got ${props.replicas}`);
     }
     const labels = { ...(props.labels ?? props.selector) };
-    const service = (name: string) =>
-      typedObject<IService>(this, name === this.previewServiceName ? 'PreviewService' : 'CanaryService', {
+    // The preview or canary Service: the same pods and ports as the active Service; Argo narrows its selector to one version.
+    const service = (id: string, name: string) =>
+      typedObject<IService>(this, id, {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name, labels },
@@ -110,7 +111,7 @@ export class ProgressiveRollout extends Construct {
           ...(bg.postPromotionAnalysis ? { postPromotionAnalysis: analysis(bg.postPromotionAnalyses, props.name) } : {}),
         },
       };
-      service(this.previewServiceName);
+      service('PreviewService', this.previewServiceName);
       if (bg.previewIngress && props.previewHost !== undefined) {
         typedObject<IIngress>(this, 'PreviewIngress', {
           apiVersion: 'networking.k8s.io/v1',
@@ -162,7 +163,7 @@ export class ProgressiveRollout extends Construct {
           steps,
         },
       };
-      service(canaryServiceName);
+      service('CanaryService', canaryServiceName);
     }
 
     typedObject<IRollout>(this, 'Resource', {

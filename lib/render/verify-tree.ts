@@ -6,6 +6,7 @@ import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT } from './render.js';
 import { validateObjects } from './schema-validation.js';
 import { isDnsLabel, isDnsSubdomain, isGitRef, isHostName, isImageTag, isLabelKey, isLabelValue, RULES } from '../../model/names.js';
 import { listFiles } from './tree.js';
+import { rolloutReferenceProblems } from './rollout-references.js';
 
 /** One problem found in the rendered tree. */
 export interface TreeProblem {
@@ -166,6 +167,7 @@ export async function verifyRenderedTree(root: string, options: VerifyTreeOption
     for (const v of await validateObjects(objects)) problems.push({ where: dir, ...v });
     problems.push(...secureDefaultProblems(objects, dir, { tagsSetByArgo: dir.split('/')[2] === PREVIEW_ENVIRONMENT }));
     problems.push(...nameProblems(objects, dir));
+    problems.push(...rolloutReferenceProblems(objects).map((p) => ({ where: dir, ...p })));
   }
   for (const file of listFiles(root, `${MANIFESTS_DIR}/argocd`)) {
     const objects = YAML.parseAllDocuments(readFileSync(join(root, file), 'utf8')).map((d) => d.toJSON());

@@ -114,4 +114,16 @@ describe('the canary-with-Prometheus platform, built with kubectl kustomize', ()
       expect({ overlay, refused }).toEqual({ overlay, refused: [] });
     }
   });
+
+  test('ferry validate refuses a hand-edited Rollout whose routing names a missing Ingress and whose analysis measures the stable Service', async () => {
+    const file = 'manifests/overlays/prod/api/rollout-api.yaml';
+    repo.write(file, repo.read(file).replace('stableIngress: api', 'stableIngress: api-public').replace('value: api-canary', 'value: api'));
+    const result = await repo.ferry(['validate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      '2 problem(s):',
+      "  manifests/overlays/prod/api: Rollout/prod/api: canary.trafficRouting.nginx.stableIngress 'api-public' names no Ingress of the overlay",
+      "  manifests/overlays/prod/api: Rollout/prod/api: canary.analysis measures 'api', not 'api-canary'",
+    ]);
+  });
 });
