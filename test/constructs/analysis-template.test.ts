@@ -97,9 +97,13 @@ describe('AnalysisTemplate, Job', () => {
     expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
     expect([container.image, container.imagePullPolicy]).toEqual(['registry.example.com/smoke:v1.2.0', 'IfNotPresent']);
   });
-  test("ferry validate's container rules find nothing to refuse but the probes a one-shot Job does not have", () => {
-    const asJob = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'smoke' }, spec: job.spec };
-    expect(secureDefaultProblems([asJob], 'x').map((p) => p.message)).toEqual(["container 'analysis': readinessProbe is missing", "container 'analysis': livenessProbe is missing"]);
+  test("ferry validate's secure-default rules hold for the Job pod (no probes for a one-shot pod) and catch a weakened one", () => {
+    expect(secureDefaultProblems([template], 'x')).toEqual([]);
+    const weakened = JSON.parse(JSON.stringify(template).replace('"readOnlyRootFilesystem":true', '"readOnlyRootFilesystem":false').replace('"automountServiceAccountToken":false', '"automountServiceAccountToken":true'));
+    expect(secureDefaultProblems([weakened], 'x').map((p) => `${p.object}: ${p.message}`)).toEqual([
+      'AnalysisTemplate/api-smoke: automountServiceAccountToken must be false',
+      "AnalysisTemplate/api-smoke: container 'analysis': securityContext.readOnlyRootFilesystem must be true",
+    ]);
   });
   test('the measured Service reaches the container', () => {
     expect(container.command).toEqual(['/smoke', '--url', 'http://{{args.service-name}}.{{args.namespace}}']);

@@ -53,8 +53,9 @@ describe('blue-green with preview Ingress and analyses, canary without Ingress, 
   });
   afterAll(() => repo.cleanup());
 
-  test('every object validates against the real schemas', async () => {
+  test('every object validates against the real schemas, and ferry validate (secure defaults of the analysis Job pod included) passes', async () => {
     for (const overlay of overlays) expect({ overlay, violations: await validateObjects(built.get(overlay)!) }).toEqual({ overlay, violations: [] });
+    expect(await repo.ferry(['validate'])).toMatchObject({ code: 0, stderr: '' });
   });
 
   test('a preview Ingress per environment on preview.<the host there>, routing to the preview Service of the same overlay', () => {
