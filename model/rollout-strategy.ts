@@ -214,7 +214,7 @@ export class RolloutStrategy {
         throw new Error(`${where}: 'autoPromotionSeconds' ${autoPromotionSeconds} promotes automatically, but 'autoPromotionEnabled' is false; drop one of them`);
       }
     }
-    const autoPromotionEnabled = options.autoPromotionEnabled ?? autoPromotionSeconds !== undefined;
+    const autoPromotionEnabled = checkBoolean(options.autoPromotionEnabled ?? autoPromotionSeconds !== undefined, `${where}: 'autoPromotionEnabled'`);
     const prePromotionAnalyses = analysesOf(options.prePromotionAnalysis ?? true, `${where}: 'prePromotionAnalysis'`);
     const postPromotionAnalyses = analysesOf(options.postPromotionAnalysis ?? true, `${where}: 'postPromotionAnalysis'`);
     const previewIngress = checkBoolean(options.previewIngress ?? false, `${where}: 'previewIngress'`);
@@ -278,8 +278,10 @@ export class RolloutStrategy {
           throw new Error(`${at}.setCanaryScale' needs traffic routing, but 'trafficRouting' is TrafficRouting.replicaRatio() (the pod count is the weight); use TrafficRouting.nginx()`);
         }
       } else if ('analysis' in step) {
+        if (step.analysis !== true && (!Array.isArray(step.analysis) || step.analysis.length === 0)) {
+          throw new Error(`${at}.analysis' ${showValue(step.analysis)} must be true (the strategy's 'analysis') or a non-empty list of analyses`);
+        }
         used.push(...(step.analysis === true ? analysis : analysesOf(step.analysis, `${at}.analysis'`)));
-        if (step.analysis !== true && step.analysis.length === 0) throw new Error(`${at}.analysis' must be true or a non-empty list of analyses`);
       } else {
         throw new Error(`${at}' ${showValue(step)} must be one of { setWeight }, { pause }, { setCanaryScale }, { analysis }`);
       }

@@ -148,6 +148,12 @@ describe('RolloutStrategy.canary, routing and analysis', () => {
       "RolloutStrategy: two different analyses are named 'success-rate'; give one a 'name' of its own (each becomes the AnalysisTemplate <service>-<name>)",
     );
   });
+  test('an analysis step that is neither true nor a list of analyses throws', () => {
+    expect(() => RolloutStrategy.canary({ steps: [{ analysis: false as never }] })).toThrow(
+      "RolloutStrategy.canary: 'steps[0].analysis' false must be true (the strategy's 'analysis') or a non-empty list of analyses",
+    );
+    expect(() => RolloutStrategy.canary({ steps: [{ analysis: [] }] })).toThrow("RolloutStrategy.canary: 'steps[0].analysis' [] must be true (the strategy's 'analysis') or a non-empty list of analyses");
+  });
   test('an unknown step throws', () => {
     expect(() => RolloutStrategy.canary({ steps: [{ setWeight: 10, pause: {} } as never] })).toThrow(
       "RolloutStrategy.canary: 'steps[0]' {\"setWeight\":10,\"pause\":{}} must be one of { setWeight }, { pause }, { setCanaryScale }, { analysis }",
