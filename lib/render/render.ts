@@ -60,7 +60,12 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
       const service = resolved.service;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       charts.push({
-        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, { platform, resolved, strategy: env.strategy }),
+        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
+          platform,
+          resolved,
+          strategy: env.strategy,
+          host: service.host !== undefined ? `${env.hostPrefix}${service.host}` : undefined,
+        }),
         dir,
         namedFiles: true,
         header: overlayHeader(env.name),
