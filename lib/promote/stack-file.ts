@@ -57,6 +57,18 @@ export class StackFile {
     return plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>) : {};
   }
 
+  /** Every service's `<project>:config` mapping as plain values. */
+  public allConfig(): Record<string, Record<string, unknown>> {
+    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY)]);
+    const plain: unknown = isMap(value) ? value.toJSON() : undefined;
+    if (plain === null || typeof plain !== 'object') return {};
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [service, values] of Object.entries(plain as Record<string, unknown>)) {
+      if (values !== null && typeof values === 'object' && !Array.isArray(values)) out[service] = values as Record<string, unknown>;
+    }
+    return out;
+  }
+
   /**
    * A copy with one config value of `service` set, or removed when undefined. A scalar replacing a
    * scalar changes only that value on its line; anything else goes through the yaml Document API.
