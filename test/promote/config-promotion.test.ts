@@ -34,11 +34,12 @@ function withConfig(stageProfile = 'Profiles.staging()'): (root: string) => void
       REQUEST_TIMEOUT_MS: ConfigValue.number({ default: 3000 }),
     } },`,
         )
+        .replace("env: { API_URL: 'http://api' },", "env: { API_URL: 'http://api' }, config: { THEME: ConfigValue.string({ oneOf: ['light', 'dark'], default: 'light' }) },")
         .replace("Environment.of('stage', Profiles.staging())", `Environment.of('stage', ${stageProfile})`),
     )(root);
     const values: Record<string, string> = {
-      dev: '      DATABASE_HOST: db.dev.internal\n      CHECKOUT_V2: true\n      REQUEST_TIMEOUT_MS: 2500\n',
-      stage: '      DATABASE_HOST: db.stage.internal\n',
+      dev: '      DATABASE_HOST: db.dev.internal\n      CHECKOUT_V2: true\n      REQUEST_TIMEOUT_MS: 2500\n\n    web:\n      THEME: dark\n',
+      stage: '      DATABASE_HOST: db.stage.internal\n\n    web:\n      THEME: light\n',
       prod: '      DATABASE_HOST: db.prod.internal\n',
     };
     for (const [env, text] of Object.entries(values)) appendFileSync(join(root, `Pulumi.${env}.yaml`), `  ferry:config:\n    api:\n${text}`);
@@ -178,7 +179,7 @@ test('promoting named config keys to stage: one commit with the gates and traile
     const status = JSON.parse((await repo.ferry(['status', '--json'])).stdout) as { environment: string; service: string; config?: Record<string, unknown> }[];
     const head = repo.git(['rev-parse', 'HEAD']).trim();
     expect(status.find((s) => s.environment === 'stage' && s.service === 'api')!.config).toEqual({ keys: 3, since: '2026-03-10T12:30:00Z', by: 'Promoter Pat', commit: head, uncommitted: false });
-    expect(status.find((s) => s.service === 'web')!.config).toBeUndefined();
+    expect(status.find((s) => s.environment === 'prod' && s.service === 'web')!.config).toEqual({ keys: 0, since: undefined, by: undefined, commit: undefined, uncommitted: false });
     expect((await repo.ferry(['status'])).stdout).toMatch(new RegExp(`^stage +api +sha-3f9c2a1b .* 3 keys, changed 2026-03-10T12:30:00Z in ${head.slice(0, 7)}$`, 'm'));
   } finally {
     repo.cleanup();
@@ -221,6 +222,27 @@ test('a config-only promotion runs the approval and freeze gates (not soak); ref
     expect(repo.git(['log', '-1', '--format=%B', branch])).toBe(
       `chore(promote): api sha-4d4d4d4d + config CHECKOUT_V2 to stage\n\nPromoted-From: dev\nImage-Tag: sha-4d4d4d4d\nImage-Digest: ${digest}\nConfig-Keys: CHECKOUT_V2\n\n`,
     );
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('two config promotion pull requests of different services to one environment merge in either order (one service per paragraph)', async () => {
+  const repo = await createPromoteRepo(registry, { edit: withConfig() });
+  try {
+    for (const service of ['api', 'web']) {
+      const result = await repo.run(['promote', service, '--to', 'stage', '--config', 'all', '--commit'], NOW);
+      expect(result.stderr).toBe('');
+    }
+    expect(changedLines(repo, 'main', 'promote/stage/web-config', 'Pulumi.stage.yaml')).toEqual(['-      THEME: light', '+      THEME: dark']);
+    for (const [first, second] of [['api', 'web'], ['web', 'api']]) {
+      repo.git(['checkout', '-q', '-B', `merge-${first}-first`, 'main']);
+      repo.git(['merge', '-q', '--no-ff', '-m', `merge ${first}`, `promote/stage/${first}-config`]);
+      repo.git(['merge', '-q', '--no-ff', '-m', `merge ${second}`, `promote/stage/${second}-config`]);
+      expect(repo.read('Pulumi.stage.yaml')).toContain('    api:\n      DATABASE_HOST: db.stage.internal\n      CHECKOUT_V2: true\n      REQUEST_TIMEOUT_MS: 2500\n\n    web:\n      THEME: dark\n');
+      const check = repo.ferrySpawn(['render', '--check']);
+      expect([check.code, check.stderr]).toEqual([0, '']);
+    }
   } finally {
     repo.cleanup();
   }
