@@ -11,6 +11,9 @@ import type { Environment, Platform, ServiceDefinition } from '../../model/platf
 import { stackFileName } from '../../model/stack-config.js';
 import type { StackFile } from './stack-file.js';
 
+/** A `--config` request that cannot be carried out (unknown key, no upstream, upstreams disagree). */
+export class ConfigPromotionError extends Error {}
+
 /** Which config keys to move: every key that is not environment-specific, or the named ones. */
 export type ConfigSelection = 'all' | readonly string[];
 
@@ -56,12 +59,12 @@ export function selectedConfigKeys(definition: ServiceDefinition, selection: Con
   const schema = definition.config;
   const names = Object.keys(schema);
   if (selection === 'all') return names.filter((k) => !schema[k]!.environmentSpecific);
-  if (names.length === 0) throw new Error(`--config ${selection.join(',')}: service '${definition.name}' declares no config keys (its 'config' in platform/platform.ts)`);
+  if (names.length === 0) throw new ConfigPromotionError(`--config ${selection.join(',')}: service '${definition.name}' declares no config keys (its 'config' in platform/platform.ts)`);
   for (const key of selection) {
     const spec = schema[key];
-    if (spec === undefined) throw new Error(`--config ${key}: unknown config key of '${definition.name}'; allowed: ${names.filter((k) => !schema[k]!.environmentSpecific).join(', ') || '(none: every key is environment-specific)'}`);
+    if (spec === undefined) throw new ConfigPromotionError(`--config ${key}: unknown config key of '${definition.name}'; allowed: ${names.filter((k) => !schema[k]!.environmentSpecific).join(', ') || '(none: every key is environment-specific)'}`);
     if (spec.environmentSpecific) {
-      throw new Error(`--config ${key}: '${definition.name}' declares ${key} environmentSpecific (its value belongs to each environment); edit it in the target's stack file instead`);
+      throw new ConfigPromotionError(`--config ${key}: '${definition.name}' declares ${key} environmentSpecific (its value belongs to each environment); edit it in the target's stack file instead`);
     }
   }
   return [...selection];
@@ -98,7 +101,7 @@ export interface ConfigPlanInput {
 export function planConfigPromotion(input: ConfigPlanInput): { stack: StackFile; changes: ServiceConfigChange[]; refusals: GateRefusal[] } {
   const { target, sources } = input;
   if (sources.length === 0) {
-    throw new Error(`--config: ${target.name} has no upstream to take config from (a source of the promotion graph); edit ${stackFileName(target.name)} instead`);
+    throw new ConfigPromotionError(`--config: ${target.name} has no upstream to take config from (a source of the promotion graph); edit ${stackFileName(target.name)} instead`);
   }
   let stack = input.stack;
   const changes: ServiceConfigChange[] = [];
@@ -111,7 +114,7 @@ export function planConfigPromotion(input: ConfigPlanInput): { stack: StackFile;
     for (const key of keys) {
       const values = sources.map((s) => ({ env: s.environment.name, value: s.stack.configOf(service)[key] }));
       if (values.some((v) => !isDeepStrictEqual(v.value, values[0]!.value))) {
-        throw new Error(`--config ${key}: the upstreams of ${target.name} give ${service} different values (${values.map((v) => `${v.env}: ${describeRawConfigValue(v.value)}`).join(', ')}); pick the source with --from`);
+        throw new ConfigPromotionError(`--config ${key}: the upstreams of ${target.name} give ${service} different values (${values.map((v) => `${v.env}: ${describeRawConfigValue(v.value)}`).join(', ')}); pick the source with --from`);
       }
       const value = values[0]!.value;
       const current = stack.configOf(service)[key];

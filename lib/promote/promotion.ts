@@ -12,7 +12,7 @@ import { gatesOf } from './standard-gates.js';
 import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
-import { planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
+import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
 
 export type { ImageRegistry } from './image-check.js';
 
@@ -490,7 +490,7 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
       config = moved.changes;
       refusals.push(...moved.refusals);
     } catch (e) {
-      throw e instanceof Error && !(e instanceof PromotionError) ? new PromotionError(e.message) : e;
+      throw e instanceof ConfigPromotionError ? new PromotionError(e.message) : e;
     }
   }
   const base = { target, source, sources, targetFile, services: planned, config, unchanged, stackBefore };
