@@ -134,6 +134,9 @@ export class ConfigValue {
         if (typeof value !== 'string') return `${showValue(value)} is not a string; allowed: ${this.allowed()}`;
         if (this.oneOf && !this.oneOf.includes(value)) return `${showValue(value)} is not allowed; allowed: ${this.allowed()}`;
         if (CONTROL.test(value) || value.length > 32768) return `${showValue(value)} must be at most 32768 characters without line breaks or control characters`;
+        // kustomize's configMapGenerator literals trim trailing spaces and strip one pair of outer quotes.
+        if (/^\s|\s$/.test(value)) return `${showValue(value)} has leading or trailing spaces, which a ConfigMap literal does not keep; allowed: a string without them`;
+        if (/^(["']).*\1$/s.test(value) && value.length >= 2) return `${showValue(value)} is wrapped in quotes, which kustomize strips from a ConfigMap literal; write the value without them`;
         const secret = secretShape(value);
         if (secret !== undefined) {
           return `value ${redacted(value)} looks like ${secret}: a secret never goes into a stack file; declare the key ConfigValue.secretRef() and reference a Secret`;

@@ -52,6 +52,8 @@ describe('the stack file ferry:config', () => {
     ['an AWS access key id in a plain key', { api: { DATABASE_HOST: 'AKIAIOSFODNN7EXAMPLE' } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: value "AKIA…" (20 characters) looks like an AWS access key id: a secret never goes into a stack file; declare the key ConfigValue.secretRef() and reference a Secret'],
     ['a private key in a plain key', { api: { DATABASE_HOST: '-----BEGIN RSA PRIVATE KEY----- MIIE' } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: value "----…" (36 characters) looks like a private key: a secret never goes into a stack file; declare the key ConfigValue.secretRef() and reference a Secret'],
     ['a GitHub token in a plain key', { api: { DATABASE_HOST: `ghp_${'a1B2'.repeat(9)}` } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: value "ghp_…" (40 characters) looks like a GitHub token: a secret never goes into a stack file; declare the key ConfigValue.secretRef() and reference a Secret'],
+    ['trailing spaces', { api: { DATABASE_HOST: 'db ' } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: "db " has leading or trailing spaces, which a ConfigMap literal does not keep; allowed: a string without them'],
+    ['outer quotes', { api: { DATABASE_HOST: '"db"' } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: "\\"db\\"" is wrapped in quotes, which kustomize strips from a ConfigMap literal; write the value without them'],
     ['a line break', { api: { DATABASE_HOST: 'db\nother' } }, 'Pulumi.dev.yaml: ferry:config.api.DATABASE_HOST: "db\\nother" must be at most 32768 characters without line breaks or control characters'],
   ])('refused: %s', (_, config, message) => {
     expect(() => parseStackConfig({ images, config }, source())).toThrow(message);
