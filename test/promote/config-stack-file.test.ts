@@ -1,5 +1,6 @@
 import { StackFile } from '../../lib/promote/stack-file.js';
 import { parseConfigSelection } from '../../lib/promote/config-promotion.js';
+import { commitMessage, multiTargetCommitMessage } from '../../lib/promote/commit-message.js';
 
 const STAGE = `# stage
 config:
@@ -58,5 +59,29 @@ describe('--config', () => {
     ['checkout', "--config \"checkout\": 'checkout' is not a variable name (A-Z, 0-9, _); allowed: all, or KEY[,KEY...]"],
   ])('%j is refused', (text, message) => {
     expect(() => parseConfigSelection(text)).toThrow(new Error(message));
+  });
+});
+
+describe('commit messages with config', () => {
+  const api = { service: 'api', tag: 'v1.2.0', previousTag: 'v1.1.0', digest: undefined, releaseOf: undefined };
+  const apiConfig = { service: 'api', keys: [{ key: 'CHECKOUT_V2', before: '(default)', after: 'true' }], overridden: [] };
+  const webConfig = { service: 'web', keys: [{ key: 'THEME', before: 'light', after: 'dark' }, { key: 'FONT', before: '(default)', after: 'serif' }], overridden: [] };
+
+  test('an image and config of one service, and config of another: per-service Config-Keys', () => {
+    expect(commitMessage({ kind: 'promotion', environment: 'prod', promotedFrom: 'stage', services: [api], config: [apiConfig, webConfig], overrides: [], reason: undefined })).toBe(
+      'chore(promote): api v1.2.0 + config CHECKOUT_V2, web config THEME, FONT to prod\n\nPromoted-From: stage\nImage-Tag: v1.2.0\nConfig-Keys: api=CHECKOUT_V2\nConfig-Keys: web=THEME, FONT\n',
+    );
+  });
+
+  test('several targets: Config-Keys and Promoted-From qualified by environment', () => {
+    expect(multiTargetCommitMessage({
+      kind: 'promotion',
+      targets: [
+        { environment: 'prod-eu', promotedFrom: 'staging-eu', services: [], config: [webConfig] },
+        { environment: 'prod-us', promotedFrom: 'staging-us', services: [], config: [webConfig] },
+      ],
+      overrides: [],
+      reason: undefined,
+    })).toBe('chore(promote): web config THEME, FONT to prod-eu, prod-us\n\nPromoted-From: prod-eu/web=staging-eu\nPromoted-From: prod-us/web=staging-us\nConfig-Keys: prod-eu/web=THEME, FONT\nConfig-Keys: prod-us/web=THEME, FONT\n');
   });
 });
