@@ -12,6 +12,7 @@ import { gatesOf } from './standard-gates.js';
 import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
+import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
 
 export type { ImageRegistry } from './image-check.js';
 
@@ -65,6 +66,17 @@ export interface PromotionRequest {
   readonly now?: Date;
   /** The command line, recorded in the lock file. */
   readonly command?: string;
+  /**
+   * Config values to move from the upstream (`--config`): every key not declared
+   * `environmentSpecific`, or the named ones (docs/configuration.md).
+   * @default - no config moves
+   */
+  readonly config?: ConfigSelection;
+  /**
+   * Whether the image moves too.
+   * @default - true without `config`, false with it
+   */
+  readonly image?: boolean;
 }
 
 /** One service of a plan. */
@@ -90,6 +102,8 @@ export interface TargetPlan {
   readonly sources: readonly Environment[];
   readonly targetFile: string;
   readonly services: readonly PlannedService[];
+  /** Config changes (`--config`), by service. */
+  readonly config: readonly ServiceConfigChange[];
   /** Services skipped because the target already runs that tag. */
   readonly unchanged: readonly { service: string; tag: string }[];
   readonly stackBefore: string;
@@ -132,7 +146,12 @@ export class PromotionError extends Error {}
 
 /** Every file a plan changes: each target's stack file, then its re-rendered files. */
 export function planFiles(plan: PromotionPlan): FileChange[] {
-  return plan.targets.flatMap((t) => (t.services.length === 0 ? [] : [{ path: t.targetFile, before: t.stackBefore, after: t.stackAfter }, ...t.rendered.changes]));
+  return plan.targets.flatMap((t) => (!hasChanges(t) ? [] : [{ path: t.targetFile, before: t.stackBefore, after: t.stackAfter }, ...t.rendered.changes]));
+}
+
+/** Whether a target plan changes anything: an image or a config value. */
+export function hasChanges(plan: Pick<TargetPlan, 'services' | 'config'>): boolean {
+  return plan.services.length > 0 || plan.config.length > 0;
 }
 
 /** `--to` as written: "prod" or "prod-eu, prod-us". */
@@ -256,14 +275,16 @@ export async function planPromotion(
   }
   if (refusals.length > 0) throw new PromotionRefused(refusals, definitions.length > 1 || multiple);
 
-  const changed = parts.filter((p) => p.services.length > 0);
+  const changed = parts.filter(hasChanges);
   const allServices = parts.flatMap((p) => p.services);
   const branchServices = allServices.filter((s, i) => allServices.findIndex((o) => o.service === s.service && o.tag === s.tag) === i);
-  const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), branchServices);
+  const configBranch = parts.flatMap((p) => p.config).filter((c, i, all) => all.findIndex((o) => o.service === c.service) === i)
+    .map((c) => ({ service: c.service, tag: 'config', previousTag: undefined, digest: undefined, releaseOf: undefined }));
+  const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), [...branchServices, ...configBranch]);
   const message = changed.length > 1
     ? multiTargetCommitMessage({
         kind: request.kind,
-        targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services })),
+        targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services, config: p.config })),
         overrides,
         reason,
       })
@@ -272,6 +293,7 @@ export async function planPromotion(
         environment: (changed[0] ?? parts[0]!).target.name,
         promotedFrom: promotedFrom(changed[0] ?? parts[0]!),
         services: changed[0]?.services ?? [],
+        config: changed[0]?.config ?? [],
         overrides,
         reason,
         freezeExempt: freezeExemptText(request.kind, (changed[0] ?? parts[0]!).target, shared.now),
@@ -291,7 +313,7 @@ export async function planPromotion(
     }
   }
   const first = parts[0]!;
-  return { ...first, services: allServices, unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
+  return { ...first, services: allServices, config: parts.flatMap((p) => p.config), unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
 }
 
 /** The Promoted-From value of a target: its sources, comma-separated. */
@@ -301,8 +323,10 @@ function promotedFrom(plan: TargetPlan): string | undefined {
 
 /** Plans one target environment; gate refusals are returned, not thrown. */
 async function planTarget(shared: PlanShared, target: Environment): Promise<{ plan: TargetPlan; refusals: GateRefusal[] }> {
-  const { root, platform, request, project, definitions, overrides } = shared;
+  const { root, platform, request, project, overrides } = shared;
   const rollback = request.kind === 'rollback';
+  // With --config the image moves only when asked (--image, --tag, --release).
+  const definitions = request.config === undefined || request.image === true ? shared.definitions : [];
   const targetFile = stackFileName(target.name);
   const stackBefore = readIfExists(join(root, targetFile));
   if (stackBefore === undefined) throw new PromotionError(`${targetFile}: missing; environment '${target.name}' has no stack file`);
@@ -442,8 +466,35 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
       unpinned,
     });
   }
-  const base = { target, source, sources, targetFile, services: planned, unchanged, stackBefore };
-  if (refusals.length > 0 || planned.length === 0) {
+  let config: ServiceConfigChange[] = [];
+  if (request.config !== undefined) {
+    try {
+      const moved = planConfigPromotion({
+        platform,
+        kind: request.kind,
+        target,
+        sources: sources.map((environment) => ({ environment, stack: stackOf(environment)! })),
+        stack,
+        definitions: shared.definitions,
+        selection: request.config,
+        imageServices: new Set(planned.map((p) => p.service)),
+        gates: gatesOf(target),
+        overrides: new Set(overrides),
+        project,
+        targetHistory,
+        delivery: request.delivery,
+        currentBranch: shared.currentBranch,
+        now: shared.now,
+      });
+      stack = moved.stack;
+      config = moved.changes;
+      refusals.push(...moved.refusals);
+    } catch (e) {
+      throw e instanceof ConfigPromotionError ? new PromotionError(e.message) : e;
+    }
+  }
+  const base = { target, source, sources, targetFile, services: planned, config, unchanged, stackBefore };
+  if (refusals.length > 0 || !hasChanges(base)) {
     return { plan: { ...base, stackAfter: stackBefore, rendered: { changes: [], mode: 'overlay' } }, refusals };
   }
 
@@ -451,7 +502,8 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   const configSource = { file: targetFile, project, platform, environment: target };
   const before: StackConfig = parseStackConfig(projectValues(stackBefore, targetFile, project), configSource);
   const after: StackConfig = parseStackConfig(projectValues(stack.text, targetFile, project), configSource);
-  const rendered = await renderedChanges(root, platform, target, before, after, planned.map((p) => p.service));
+  const changedServices = [...planned.map((p) => p.service), ...config.map((c) => c.service)].filter((n, i, all) => all.indexOf(n) === i);
+  const rendered = await renderedChanges(root, platform, target, before, after, changedServices);
   return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };
 }
 
@@ -481,7 +533,7 @@ export async function promote(
       }
     }
     const plan = await planPromotion(root, platform, request, registry, { retag: true, env });
-    if (plan.services.length === 0) return { plan, files: [], commit: undefined, branch: undefined };
+    if (!hasChanges(plan)) return { plan, files: [], commit: undefined, branch: undefined };
     if (request.delivery === 'branch' && git.branchExists(plan.branch)) {
       throw new PromotionError(`branch '${plan.branch}' already exists; delete it or finish that promotion first`);
     }

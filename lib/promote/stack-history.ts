@@ -30,11 +30,13 @@ export class StackHistory implements EnvironmentHistory {
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
+        let config: Record<string, Record<string, unknown>> = {};
         if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = stack.images();
             digests = stack.digests();
+            config = stack.allConfig();
           } catch {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }
@@ -50,6 +52,7 @@ export class StackHistory implements EnvironmentHistory {
           ...(revision.mergedCommit !== undefined ? { mergedCommit: revision.mergedCommit } : {}),
           images,
           digests,
+          config,
         };
       });
       result.set(environment, new StackHistory(environment, revisions));
