@@ -254,6 +254,14 @@ export interface EnvironmentProfileProps {
    * @default 'all'
    */
   readonly fanIn?: FanIn;
+  /**
+   * Promotions here need the tag verified healthy in the upstream environment(s) (by the target's
+   * `fanIn`): a verification record `ferry verify record` committed when Argo CD reported the
+   * deployment (the `verified` gate). Off by default because only a platform whose clusters send
+   * their notifications (platform `notifications`) records verifications.
+   * @default false
+   */
+  readonly requiresVerification?: boolean;
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -286,6 +294,7 @@ export class Environment {
   /** Upstreams as declared; undefined means the environment before it in the platform's list. */
   public readonly declaredUpstreams: readonly string[] | undefined;
   public readonly fanIn: FanIn;
+  public readonly requiresVerification: boolean;
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -339,6 +348,8 @@ export class Environment {
     this.declaredUpstreams = profile.upstreams;
     this.fanIn = profile.fanIn ?? 'all';
     if (!FAN_INS.includes(this.fanIn)) throw new Error(`${where}: 'fanIn' ${JSON.stringify(this.fanIn)} is not allowed; allowed: ${FAN_INS.join(', ')}`);
+    this.requiresVerification = profile.requiresVerification ?? false;
+    if (typeof this.requiresVerification !== 'boolean') throw new Error(`${where}: 'requiresVerification' ${showValue(this.requiresVerification)} must be true or false`);
   }
 }
 

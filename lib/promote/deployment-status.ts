@@ -6,6 +6,7 @@ import { formatTime } from '../../model/gate.js';
 import { readIfExists } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory, type TagChange } from './stack-history.js';
+import { VerificationRecords } from './verification-record.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -20,6 +21,10 @@ export interface ServiceStatus {
   readonly commit: string | undefined;
   /** The working tree's tag differs from the committed one. */
   readonly uncommitted: boolean;
+  /** The latest verification of this tag here (`ferry verify record`): healthy, degraded or aborted; undefined when none. */
+  readonly verified?: string;
+  /** ISO time of that verification. */
+  readonly verifiedAt?: string;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -29,6 +34,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
   const inGit = git.isRepository();
   const out: ServiceStatus[] = [];
   const histories = inGit ? StackHistory.readAll(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  const verifications = inGit ? VerificationRecords.read(git) : undefined;
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
@@ -38,6 +44,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
       const committed = current?.tag === tag;
+      const verification = tag === undefined ? undefined : verifications?.latest(environment.name, service.name, tag);
       out.push({
         environment: environment.name,
         service: service.name,
@@ -47,6 +54,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         by: committed && current ? current.revision.author : undefined,
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
+        ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
       });
     }
   }
@@ -60,10 +68,10 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT. */
+/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT VERIFIED. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT'],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', 'VERIFIED'],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -72,6 +80,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',
       s.commit ? s.commit.slice(0, 7) : '-',
+      s.verified ? `${s.verified} ${s.verifiedAt}` : '-',
     ]),
   );
 }
