@@ -12,3 +12,4 @@ export * from './rollout-strategy.js';
 export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './sync-policy.js';
+export * from './verification.js';
