@@ -193,6 +193,40 @@ describe('ferry verify record', () => {
     }
   });
 
+  test('a record survives a promotion pull request landed by merge commit, squash or rebase after it', async () => {
+    const repo = await createPromoteRepo(registry, { edit: VERIFIED_PROD });
+    try {
+      // The pull request's branch is cut before the record lands on main.
+      expect((await repo.run(['promote', 'web', '--to', 'stage', '--commit'], NOW)).code).toBe(0);
+      expect((await record(repo, ['--env', 'stage', '--service', 'api', '--tag', 'sha-3f9c2a1b', '--result', 'healthy'])).code).toBe(0);
+      const branch = 'promote/stage/web-sha-8e1d4c7a';
+      const landings: Record<string, () => void> = {
+        'merge commit': () => repo.git(['merge', '-q', '--no-ff', '-m', `Merge pull request #1 from ${branch}`, branch]),
+        squash: () => {
+          repo.git(['merge', '-q', '--squash', branch]);
+          repo.git(['commit', '-q', '-m', 'chore(promote): web sha-8e1d4c7a to stage (#1)']);
+        },
+        rebase: () => {
+          repo.git(['rebase', '-q', 'main', branch]);
+          repo.git(['checkout', '-q', 'main']);
+          repo.git(['merge', '-q', '--ff-only', branch]);
+        },
+      };
+      for (const [how, land] of Object.entries(landings)) {
+        const start = repo.git(['rev-parse', 'HEAD']).trim();
+        land();
+        expect(repo.git(['log', '-1', '--format=%s'])).toMatch(how === 'merge commit' ? /^Merge pull request #1/ : /^chore\(promote\): web sha-8e1d4c7a to stage/);
+        const status = JSON.parse((await repo.ferry(['status', '--json'])).stdout) as Record<string, unknown>[];
+        expect(status.find((s) => s.environment === 'stage' && s.service === 'api')).toMatchObject({ verified: 'healthy' });
+        expect(status.find((s) => s.environment === 'stage' && s.service === 'web')).toMatchObject({ tag: 'sha-8e1d4c7a' });
+        expect((await repo.run(['promote', 'api', '--to', 'prod', '--dry-run'], NOW)).code).toBe(0);
+        repo.git(['reset', '-q', '--hard', start]);
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('--push records on top of a remote that moved (fetch, record again, push)', async () => {
     const repo = await createPromoteRepo(registry, { push: false });
     const remote = remoteThatMoved(repo, { file: '.gitignore', edit: (t) => `${t}*.log\n`, message: 'chore: another push first' });
