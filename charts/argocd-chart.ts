@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { PlatformAppProject } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
+import { NotificationsConfig } from '../constructs/notifications-config.js';
 import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
 import type { Platform } from '../model/platform.js';
 
@@ -48,7 +49,16 @@ export class ArgoCdChart extends Chart {
         overlaysPath: props.overlaysPath,
         services: platform.services.map((s) => s.name),
         environments: environments.map((e) => ({ name: e.name, namespace: e.namespace, syncPolicy: e.syncPolicy })),
+        annotations: platform.notifications ? NotificationsConfig.subscriptions(platform.notifications.slack) : undefined,
       });
+      if (platform.notifications) {
+        new NotificationsConfig(this, 'Notifications', {
+          argocdNamespace: platform.argocdNamespace,
+          github: platform.notifications.github,
+          slack: platform.notifications.slack,
+          images: Object.fromEntries(platform.services.map((s) => [s.name, platform.imageOf(s)])),
+        });
+      }
     }
     if (previews) {
       // The first service's preview overlay holds the Namespace (see render); its Application owns it.

@@ -19,6 +19,7 @@ export interface ConfigStatus {
   /** The working tree's values differ from the committed ones. */
   readonly uncommitted: boolean;
 }
+import { VerificationRecords } from './verification-record.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -35,6 +36,10 @@ export interface ServiceStatus {
   readonly uncommitted: boolean;
   /** Present for a service with a config schema (`ServiceProps.config`). */
   readonly config?: ConfigStatus;
+  /** The latest verification of this tag here (`ferry verify record`): healthy, degraded or aborted; undefined when none. */
+  readonly verified?: string;
+  /** ISO time of that verification. */
+  readonly verifiedAt?: string;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -44,6 +49,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
   const inGit = git.isRepository();
   const out: ServiceStatus[] = [];
   const histories = inGit ? StackHistory.readAll(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  const verifications = inGit ? VerificationRecords.read(git) : undefined;
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
@@ -53,6 +59,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
       const committed = current?.tag === tag;
+      const verification = tag === undefined ? undefined : verifications?.latest(environment.name, service.name, tag);
       out.push({
         environment: environment.name,
         service: service.name,
@@ -63,6 +70,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
         ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
+        ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
       });
     }
   }
@@ -89,11 +97,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT, and CONFIG when a service has config. */
+/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT VERIFIED, and CONFIG when a service has config. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
   const withConfig = statuses.some((s) => s.config !== undefined);
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', ...(withConfig ? ['CONFIG'] : [])],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', 'VERIFIED', ...(withConfig ? ['CONFIG'] : [])],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -102,6 +110,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',
       s.commit ? s.commit.slice(0, 7) : '-',
+      s.verified ? `${s.verified} ${s.verifiedAt}` : '-',
       ...(withConfig ? [configCell(s.config)] : []),
     ]),
   );

@@ -11,6 +11,7 @@ import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
 import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
+import { VerificationRecords } from './verification-record.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
 import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
 
@@ -194,6 +195,8 @@ interface PlanShared {
   readonly currentBranch: string | undefined;
   readonly now: Date;
   readonly registryDeadlineMs: number;
+  /** The branch's verification records, read once, when a target requires verification. */
+  readonly verifications: () => VerificationRecords | undefined;
 }
 
 /**
@@ -259,6 +262,7 @@ export async function planPromotion(
     currentBranch: inGit ? git.currentBranch() : undefined,
     now: request.now ?? new Date(),
     registryDeadlineMs: options.registryDeadlineMs ?? registryDeadlineFromEnv(options.env) ?? DEFAULT_REGISTRY_DEADLINE_MS,
+    verifications: once(() => (inGit ? VerificationRecords.read(git) : undefined)),
   };
 
   const parts: TargetPlan[] = [];
@@ -439,6 +443,7 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
       defaultBranch: platform.targetRevision,
       now: shared.now,
       image,
+      verifications: target.requiresVerification ? shared.verifications() : undefined,
     };
     const result = runGates(gatesOf(target), context, new Set(overrides));
     refusals.push(...result.refusals);
@@ -584,4 +589,17 @@ export async function promote(
 function freezeExemptText(kind: PromotionKind, target: Environment, now: Date): string | undefined {
   const window = kind === 'rollback' ? freezeExemptionOf(target.freezeWindows, now) : undefined;
   return window ? `${window.reason} (${describeFreezeWindow(window)}); rollbacks are exempt` : undefined;
+}
+
+/** `fn`'s value, computed on the first call. */
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
 }
