@@ -71,7 +71,7 @@ ${gatesHelp()}
 Options:
   --to <env>            environment to promote to (required; repeatable; globs like 'prod-*')
   --tag <tag>           tag to promote instead of the upstream's
-  --from <env>          environment to take the tag from (one of several upstreams, or another)
+  --from <env>          upstream to take the tag from (one of the target's upstreams)
   --all                 every service
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z

@@ -207,6 +207,7 @@ export async function planPromotion(
     const from = platform.environment(request.from);
     const self = targets.find((t) => t.name === from.name);
     if (self) throw new PromotionError(`--from ${from.name}: promoting ${self.name} from itself; use rollback to go back to an earlier tag`);
+    for (const target of targets) checkFromIsUpstream(platform, from, target);
   }
   const names = request.all ? platform.services.map((s) => s.name) : [...new Set(request.services)];
   if (names.length === 0) throw new PromotionError(`name at least one service or give --all; services: ${platform.services.map((s) => s.name).join(', ')}`);
@@ -294,6 +295,19 @@ export async function planPromotion(
   return { ...first, services: allServices, unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
 }
 
+/**
+ * `--from` picks one of the target's upstreams; any other environment would skip the graph (and
+ * the gates would read a history the graph never asked for), so it is refused, naming the upstreams.
+ */
+export function checkFromIsUpstream(platform: Platform, from: Environment, target: Environment): void {
+  const upstreams = platform.upstreamsOf(target.name);
+  if (upstreams.includes(from)) return;
+  if (upstreams.length === 0) {
+    throw new PromotionError(`--from ${from.name}: ${target.name} is a source of the promotion graph (no upstreams); give the tag with --tag`);
+  }
+  throw new PromotionError(`--from ${from.name}: not an upstream of ${target.name}; its upstreams: ${upstreams.map((u) => u.name).join(', ')} (ferry graph)`);
+}
+
 /** The Promoted-From value of a target: its sources, comma-separated. */
 function promotedFrom(plan: TargetPlan): string | undefined {
   return plan.sources.length > 0 ? plan.sources.map((s) => s.name).join(', ') : undefined;
@@ -310,8 +324,8 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
 
   const upstreams = platform.upstreamsOf(target.name);
   const from = request.from !== undefined ? platform.environment(request.from) : undefined;
-  // Whose history the order and soak gates read: the graph's upstreams (by fan-in), or --from alone when it is none of them.
-  const witnesses = rollback ? [] : from !== undefined && !upstreams.includes(from) ? [from] : upstreams;
+  // Whose history the order and soak gates read: the graph's upstreams, by fan-in (--from is always one of them).
+  const witnesses = rollback ? [] : upstreams;
   const stacks = new Map<string, StackFile | undefined>();
   const stackOf = (env: Environment): StackFile | undefined => {
     if (!stacks.has(env.name)) {
