@@ -5,6 +5,7 @@ import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
 
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
+import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import {
   checkDnsLabel,
@@ -22,6 +23,7 @@ import {
 } from './names.js';
 
 export { isDnsLabel } from './names.js';
+export { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 
 export { checkResources, type ResourceQuantities, type ResourceRequirements } from './quantity.js';
 
@@ -472,6 +474,12 @@ export interface PlatformProps {
    * @default 'argocd'
    */
   readonly argocdNamespace?: string;
+  /**
+   * Release trains: services promoted together as one named unit (`ferry promote --train <name>`),
+   * one commit and one rollback for all members. A service rides at most one train.
+   * @default [] - no trains
+   */
+  readonly releaseTrains?: readonly ReleaseTrainProps[];
 }
 
 /** The platform with every default resolved and every cross-cutting rule checked. */
@@ -490,6 +498,7 @@ export class Platform {
   public readonly ingressClassName: string;
   public readonly allowedIngressNamespaces: readonly string[];
   public readonly argocdNamespace: string;
+  public readonly releaseTrains: readonly ReleaseTrain[];
 
   public constructor(props: PlatformProps) {
     if (!isObject(props)) throw new Error(`platform: ${showValue(props)} must be the platform's properties { name, repoURL, registry, services, environments }`);
@@ -525,6 +534,7 @@ export class Platform {
     allowed.forEach((ns, i) => checkDnsLabel(ns, `platform 'allowedIngressNamespaces[${i}]'`));
     this.allowedIngressNamespaces = allowed;
     this.argocdNamespace = checkDnsLabel(props.argocdNamespace ?? 'argocd', "platform 'argocdNamespace'");
+    this.releaseTrains = ReleaseTrain.all(props.releaseTrains, this.services.map((s) => s.name));
     if (props.previews !== undefined && props.previews !== false && !isObject(props.previews)) {
       throw new Error(`platform 'previews' ${showValue(props.previews)} must be false or { owner, repo }`);
     }
@@ -561,6 +571,17 @@ export class Platform {
     const service = this.services.find((s) => s.name === name);
     if (!service) throw new Error(`unknown service '${name}'; services: ${this.services.map((s) => s.name).join(', ')}`);
     return service;
+  }
+
+  public releaseTrain(name: string): ReleaseTrain {
+    const train = this.releaseTrains.find((t) => t.name === name);
+    if (!train) throw new Error(`unknown release train '${name}'; trains: ${this.releaseTrains.map((t) => t.name).join(', ') || 'none (declare releaseTrains in the platform)'}`);
+    return train;
+  }
+
+  /** The train `service` rides, or undefined. */
+  public trainOf(service: string): ReleaseTrain | undefined {
+    return this.releaseTrains.find((t) => t.services.includes(service));
   }
 
   public environment(name: string): Environment {

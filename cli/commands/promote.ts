@@ -53,7 +53,7 @@ function gatesHelp(): string {
 export const promoteCommand: CliCommand = {
   name: 'promote',
   summary: 'Promote image tags to an environment through the gates (order, soak, approval, freeze, ...)',
-  help: `Usage: ferry promote <service...|--all> --to <env> [--to <env>...] [--tag <tag> | --from <env>] [options]
+  help: `Usage: ferry promote <service...|--all|--train <train>> --to <env> [--to <env>...] [--tag <tag> | --from <env>] [options]
 
 Writes the tag into Pulumi.<env>.yaml (only that line changes), re-renders the overlay and prints
 the diff. Every gate and the registry are checked before anything is written; a failure leaves the
@@ -73,6 +73,8 @@ Options:
   --tag <tag>           tag to promote instead of the upstream's
   --from <env>          upstream to take the tag from (one of the target's upstreams)
   --all                 every service
+  --train <train>       every member of a release train (platform releaseTrains), in one commit
+                        with a Release-Train trailer; refused as a whole when one member is refused
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
   --dry-run             check everything and print the diff; write nothing
@@ -85,6 +87,7 @@ Examples:
   ferry promote api web --to prod --commit --pr
   ferry promote api --to 'prod-*' --commit --pr
   ferry promote api --to prod --from ab-test-a
+  ferry promote --train checkout --to stage --commit
   ferry promote api --to prod --release v1.2.0 --pin-digest --commit
   ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
@@ -100,10 +103,12 @@ Examples:
         all: { type: 'boolean' },
         release: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        train: { type: 'string' },
         ...DELIVERY_FLAGS,
       },
       true,
     );
+    if (values.train !== undefined && (positionals.length > 0 || values.all)) throw new UsageError(`ferry promote: --train ${values.train} promotes the train's members; give no service names and no --all`);
     if (!values.to || values.to.length === 0) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
     if (values.tag !== undefined && values.from !== undefined) throw new UsageError('ferry promote: give either --tag or --from, not both');
     if (values.all && positionals.length > 0) throw new UsageError('ferry promote: give either service names or --all, not both');
@@ -116,6 +121,7 @@ Examples:
       tag: values.tag,
       from: values.from,
       release: values.release,
+      train: values.train,
       dryRun: values['dry-run'],
       flags: values,
       command: `promote ${argv.join(' ')}`,
@@ -164,6 +170,7 @@ export async function runPromotion(
     tag: args.tag,
     from: args.from,
     release: args.release,
+    train: args.train,
     pinDigest: flags['pin-digest'],
     delivery,
     overrides: flags.override,

@@ -6,6 +6,7 @@ import { formatTime } from '../../model/gate.js';
 import { readIfExists } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory, type TagChange } from './stack-history.js';
+import { trainRunning, type TrainRunning } from './release-train.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -20,6 +21,8 @@ export interface ServiceStatus {
   readonly commit: string | undefined;
   /** The working tree's tag differs from the committed one. */
   readonly uncommitted: boolean;
+  /** The release train commit this service last came with in this environment, and whether it drifted since; absent when none. */
+  readonly train?: TrainRunning;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -47,10 +50,16 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         by: committed && current ? current.revision.author : undefined,
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
+        ...withTrain(trainRunning(platform.trainOf(service.name), service.name, environment.name, history.revisions, tag)),
       });
     }
   }
   return out;
+}
+
+/** The `train` field when there is one (absent otherwise, so status without trains reads as before). */
+function withTrain(train: TrainRunning | undefined): { train?: TrainRunning } {
+  return train ? { train } : {};
 }
 
 /** Columns padded to their widest cell. */
@@ -62,8 +71,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 /** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
+  // A TRAIN column once a release train reached an environment: `checkout@1a2b3c4`, `drifted from v1.2.0` when the member moved since.
+  const trains = statuses.some((s) => s.train !== undefined);
+  const trainCell = (s: ServiceStatus) => (s.train ? `${s.train.name}@${s.train.commit.slice(0, 7)}${s.train.kind === 'rollback' ? ' (rollback)' : ''}${s.train.drifted ? ` drifted from ${s.train.tag}` : ''}` : '-');
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT'],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', ...(trains ? ['TRAIN'] : [])],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -72,6 +84,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',
       s.commit ? s.commit.slice(0, 7) : '-',
+      ...(trains ? [trainCell(s)] : []),
     ]),
   );
 }
