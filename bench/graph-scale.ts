@@ -50,7 +50,7 @@ function stackText(tags: readonly string[], services: readonly string[]): string
  * HISTORY_COMMITS promotion commits (one tag line each, with ferry's trailers, an hour apart,
  * written with one `git fast-import`), then a render commit so the overlays match.
  */
-function createGraphRepo(): { root: string; services: string[]; cleanup(): void } {
+export function createGraphRepo(): { root: string; services: string[]; cleanup(): void } {
   const source = process.cwd();
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-graph-'));
   for (const entry of ['package.json', 'bin', 'dist', 'templates']) cpSync(join(source, entry), join(root, entry), { recursive: true });

@@ -1,6 +1,7 @@
 import { attributeMerges, readFirstParentHistory } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
 import { StackFile } from './stack-file.js';
+import { scanStackImages } from './stack-images-scan.js';
 import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
 import { parseTrailers, TRAILER, trailerFor, type Trailers } from './trailers.js';
 
@@ -30,7 +31,9 @@ export class StackHistory implements EnvironmentHistory {
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
-        if (revision.content !== undefined) {
+        const scanned = revision.content === undefined ? undefined : scanStackImages(revision.content, project);
+        if (scanned) ({ images, digests } = scanned);
+        else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = stack.images();
