@@ -7,6 +7,7 @@ import { ConfigValue, type ServiceConfigSchema } from './service-config.js';
 
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
+import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import {
   checkDnsLabel,
@@ -24,6 +25,7 @@ import {
 } from './names.js';
 
 export { isDnsLabel } from './names.js';
+export { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 
 export { checkResources, type ResourceQuantities, type ResourceRequirements } from './quantity.js';
 
@@ -545,6 +547,12 @@ export interface PlatformProps {
    * @default - none: no notifications configuration is rendered
    */
   readonly notifications?: NotificationsProps;
+  /**
+   * Release trains: services promoted together as one named unit (`ferry promote --train <name>`),
+   * one commit and one rollback for all members. A service rides at most one train.
+   * @default [] - no trains
+   */
+  readonly releaseTrains?: readonly ReleaseTrainProps[];
 }
 
 /** Notifications with every default resolved. */
@@ -571,6 +579,7 @@ export class Platform {
   public readonly argocdNamespace: string;
   public readonly prometheusAddress: string | undefined;
   public readonly notifications: ResolvedNotifications | undefined;
+  public readonly releaseTrains: readonly ReleaseTrain[];
 
   public constructor(props: PlatformProps) {
     if (!isObject(props)) throw new Error(`platform: ${showValue(props)} must be the platform's properties { name, repoURL, registry, services, environments }`);
@@ -607,6 +616,7 @@ export class Platform {
     this.allowedIngressNamespaces = allowed;
     this.argocdNamespace = checkDnsLabel(props.argocdNamespace ?? 'argocd', "platform 'argocdNamespace'");
     this.prometheusAddress = props.prometheusAddress === undefined ? undefined : checkPrometheusAddress(props.prometheusAddress, "platform 'prometheusAddress'");
+    this.releaseTrains = ReleaseTrain.all(props.releaseTrains, this.services.map((s) => s.name));
     if (props.previews !== undefined && props.previews !== false && !isObject(props.previews)) {
       throw new Error(`platform 'previews' ${showValue(props.previews)} must be false or { owner, repo }`);
     }
@@ -645,6 +655,17 @@ export class Platform {
     const service = this.services.find((s) => s.name === name);
     if (!service) throw new Error(`unknown service '${name}'; services: ${this.services.map((s) => s.name).join(', ')}`);
     return service;
+  }
+
+  public releaseTrain(name: string): ReleaseTrain {
+    const train = this.releaseTrains.find((t) => t.name === name);
+    if (!train) throw new Error(`unknown release train '${name}'; trains: ${this.releaseTrains.map((t) => t.name).join(', ') || 'none (declare releaseTrains in the platform)'}`);
+    return train;
+  }
+
+  /** The train `service` rides, or undefined. */
+  public trainOf(service: string): ReleaseTrain | undefined {
+    return this.releaseTrains.find((t) => t.services.includes(service));
   }
 
   public environment(name: string): Environment {

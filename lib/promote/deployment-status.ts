@@ -20,6 +20,7 @@ export interface ConfigStatus {
   readonly uncommitted: boolean;
 }
 import { VerificationRecords } from './verification-record.js';
+import { trainRunning, type TrainRunning } from './release-train.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -40,6 +41,8 @@ export interface ServiceStatus {
   readonly verified?: string;
   /** ISO time of that verification. */
   readonly verifiedAt?: string;
+  /** The release train commit this service last came with in this environment, and whether it drifted since; absent when none. */
+  readonly train?: TrainRunning;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -71,6 +74,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         uncommitted: !committed,
         ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
         ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
+        ...withTrain(trainRunning(platform.trainOf(service.name), service.name, environment.name, history.revisions, tag)),
       });
     }
   }
@@ -90,6 +94,11 @@ function configStatus(history: StackHistory, service: string, values: Readonly<R
   };
 }
 
+/** The `train` field when there is one (absent otherwise, so status without trains reads as before). */
+function withTrain(train: TrainRunning | undefined): { train?: TrainRunning } {
+  return train ? { train } : {};
+}
+
 /** Columns padded to their widest cell. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -100,8 +109,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 /** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT VERIFIED, and CONFIG when a service has config. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
   const withConfig = statuses.some((s) => s.config !== undefined);
+  // A TRAIN column once a release train reached an environment: `checkout@1a2b3c4`, `drifted from v1.2.0` when the member moved since.
+  const trains = statuses.some((s) => s.train !== undefined);
+  const trainCell = (s: ServiceStatus) => (s.train ? `${s.train.name}@${s.train.commit.slice(0, 7)}${s.train.kind === 'rollback' ? ' (rollback)' : ''}${s.train.drifted ? ` drifted from ${s.train.tag}` : ''}` : '-');
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', 'VERIFIED', ...(withConfig ? ['CONFIG'] : [])],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', 'VERIFIED', ...(withConfig ? ['CONFIG'] : []), ...(trains ? ['TRAIN'] : [])],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -112,6 +124,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.commit ? s.commit.slice(0, 7) : '-',
       s.verified ? `${s.verified} ${s.verifiedAt}` : '-',
       ...(withConfig ? [configCell(s.config)] : []),
+      ...(trains ? [trainCell(s)] : []),
     ]),
   );
 }
