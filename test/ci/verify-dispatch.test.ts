@@ -41,7 +41,8 @@ test('the promote workflows create a GitHub Deployment per environment with the 
   expect(dev.permissions).toEqual({ contents: 'write', deployments: 'write', 'id-token': 'write' });
   const create = dev.steps.find((s: { name?: string }) => s.name === 'Create the GitHub Deployment');
   expect(create.env).toEqual({ SERVICE: '${{ github.event.client_payload.service }}', TAG: '${{ github.event.client_payload.tag }}', GH_TOKEN: '${{ github.token }}' });
-  expect(create.run).toContain('environment: "dev"');
+  expect(create.run).toContain('for environment in dev; do');
+  expect(create.run).toContain('environment: $environment');
   for (const job of ['promote', 'promote-production']) {
     const promote = workflow('promote.yaml').jobs[job];
     expect(promote.permissions.deployments).toBe('write');

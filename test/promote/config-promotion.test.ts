@@ -195,9 +195,13 @@ test('a config-only promotion runs the approval and freeze gates (not soak); ref
     expect(repo.status()).toBe('');
     expect(repo.git(['branch', '--list', 'promote/*'])).toBe('');
 
-    const approval = await repo.run(['promote', 'api', '--to', 'prod', '--from', 'dev', '--config', 'CHECKOUT_V2', '--direct'], NOW);
+    // prod's upstream is stage: stage moves to CHECKOUT_V2 true for this step only (reset after).
+    repo.write('Pulumi.stage.yaml', repo.read('Pulumi.stage.yaml').replace('      DATABASE_HOST: db.stage.internal\n', '      DATABASE_HOST: db.stage.internal\n      CHECKOUT_V2: true\n'));
+    repo.git(['commit', '-qam', 'stage runs the new checkout']);
+    const approval = await repo.run(['promote', 'api', '--to', 'prod', '--config', 'CHECKOUT_V2', '--direct'], NOW);
     expect(approval.stderr).toMatch(/^ferry promote: gate 'approval': prod requires review: /);
     expect(repo.status()).toBe('');
+    repo.git(['reset', '-q', '--hard', 'HEAD~1']);
 
     // A new dev tag that has not soaked an hour: the image is refused by soak, config alone is not judged by it.
     await registry.pushImage('api', 'sha-4d4d4d4d');

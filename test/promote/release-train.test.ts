@@ -62,7 +62,7 @@ test('promote --train: every member in one commit with a Release-Train trailer, 
     const alone = await repo.run(['promote', 'api', '--to', 'stage', '--direct'], at('2026-03-10T15:00:00Z'));
     expect(alone.stderr).toBe('');
     const text = (await repo.ferry(['status'])).stdout.split('\n');
-    expect(text[0]).toMatch(/^ENV +SERVICE +TAG +DIGEST +SINCE +BY +COMMIT +TRAIN$/);
+    expect(text[0]).toMatch(/^ENV +SERVICE +TAG +DIGEST +SINCE +BY +COMMIT +VERIFIED +TRAIN$/);
     expect(text.find((l) => /^stage +api /.test(l))).toMatch(new RegExp(` checkout@${trainCommit.slice(0, 7)} drifted from sha-1111aaaa$`));
     expect(text.find((l) => /^stage +web /.test(l))).toMatch(new RegExp(` checkout@${trainCommit.slice(0, 7)}$`));
     expect(text.find((l) => /^prod +api /.test(l))).toMatch(/ -$/);
