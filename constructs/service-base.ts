@@ -5,9 +5,10 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { typedObject } from './model-object.js';
 import { DEFAULT_RESOURCES, type ServiceDefinition } from '../model/platform.js';
+import { unprivilegedPortSysctls } from '../model/secure-pod.js';
 import { checkResources, parseCpuMillis, parseMemory, type MemoryUnit, type ResourceRequirements } from '../model/quantity.js';
 
-/** Port every Service exposes; the container port stays the service's own. */
+/** Port a Service exposes unless the service sets `servicePort`; the container port stays the service's own. */
 export const SERVICE_PORT = 80;
 
 /** UID and GID the containers run as: any non-root ID works with a read-only root filesystem. */
@@ -94,7 +95,8 @@ export class ServiceBase extends Construct {
       podMetadata: { labels: this.labels },
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      // Below port 1024 the safe sysctl lets the non-root process bind (see model/secure-pod.ts).
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER, sysctls: unprivilegedPortSysctls([service.port]) },
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.percent(25),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
@@ -154,7 +156,7 @@ export class ServiceBase extends Construct {
     this.kubeService = new kplus.Service(this, 'Service', {
       metadata: { name, labels: this.labels },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: service.port, protocol: kplus.Protocol.TCP }],
+      ports: [{ name: 'http', port: service.servicePort, targetPort: service.port, protocol: kplus.Protocol.TCP }],
     });
     for (const [key, value] of Object.entries(this.selector)) this.kubeService.selectLabel(key, value);
 
@@ -162,7 +164,7 @@ export class ServiceBase extends Construct {
       this.ingress = new kplus.Ingress(this, 'Ingress', {
         metadata: { name, labels: this.labels },
         className: props.ingressClassName ?? 'nginx',
-        rules: [{ host: service.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.kubeService, { port: SERVICE_PORT }) }],
+        rules: [{ host: service.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.kubeService, { port: service.servicePort }) }],
       });
     }
 

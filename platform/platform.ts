@@ -4,14 +4,18 @@
  */
 // 'ferry/model' rather than 'ferry': commands that only read the platform (promote, status) then
 // skip loading the construct library (about 160 ms a process).
-import { Environment, Platform, Profiles } from 'ferry/model';
+import { AddonPlacement, AutoscalerAddon, Environment, Platform, Profiles } from 'ferry/model';
 
 export const platform = new Platform({
   name: 'shop',
   repoURL: 'https://github.com/example-org/shop-platform.git',
   registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
   services: [
-    { name: 'api', port: 8080, healthPath: '/healthz', readinessPath: '/readyz', host: 'api.shop.example.com', env: { DB_POOL_SIZE: '10' } },
+    {
+      name: 'api', port: 8080, healthPath: '/healthz', readinessPath: '/readyz', host: 'api.shop.example.com', env: { DB_POOL_SIZE: '10' },
+      // prod scales api on CPU, from its 3 replicas up to 10: the autoscaler targets prod's Rollout.
+      addons: [new AutoscalerAddon({ maxReplicas: 10, placement: AddonPlacement.environments('prod') })],
+    },
     { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },
   ],
   // The promotion graph: each environment is promoted from the one before it.
