@@ -22,6 +22,7 @@ export class ServiceBaseChart extends Chart {
       partOf: props.platform.name,
       ingressClassName: props.platform.ingressClassName,
       allowedIngressNamespaces: props.platform.allowedIngressNamespaces,
+      servicePorts: Object.fromEntries(props.platform.services.map((s) => [s.name, s.servicePort])),
     });
     const addons = props.service.addons.filter((a) => a.placement.inBase);
     if (addons.length > 0) {

@@ -14,6 +14,7 @@ export * from './quantity.js';
 export * from './resolve.js';
 export * from './rollout-strategy.js';
 export * from './secure-pod.js';
+export * from './service-shape.js';
 export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './stateful-set-addon.js';

@@ -6,6 +6,7 @@ import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { checkAddons, type ServiceAddon } from './addon.js';
+import { checkServiceShape, type IngressPathProps, type InitContainerProps, type ServiceShape, type ServiceVolumeProps, type SidecarProps } from './service-shape.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import {
   checkDnsLabel,
@@ -107,6 +108,27 @@ export interface ServiceProps {
    * @default []
    */
   readonly addons?: readonly ServiceAddon[];
+  /**
+   * Further long-running containers of every pod (same secure defaults, pinned images, probes).
+   * @default []
+   */
+  readonly sidecars?: readonly SidecarProps[];
+  /**
+   * Containers that run to completion before the others start.
+   * @default []
+   */
+  readonly initContainers?: readonly InitContainerProps[];
+  /**
+   * Volumes (emptyDir, ConfigMap, Secret) mounted into chosen containers.
+   * @default []
+   */
+  readonly volumes?: readonly ServiceVolumeProps[];
+  /**
+   * Paths of the ingress host, each to this service or another of the platform (e.g. '/api' to
+   * api, '/' to web). Needs `host`.
+   * @default [{ path: '/' }]
+   */
+  readonly ingressPaths?: readonly IngressPathProps[];
 }
 
 /** What a healthy answer of a service's health path looks like to the rollout analysis. */
@@ -130,6 +152,8 @@ export class ServiceDefinition {
   public readonly env: Readonly<Record<string, string>>;
   public readonly healthResponse: HealthResponse;
   public readonly addons: readonly ServiceAddon[];
+  /** Sidecars, init containers, volumes and ingress paths, checked. */
+  public readonly shape: ServiceShape;
 
   public constructor(props: ServiceProps) {
     if (!isObject(props)) throw new Error(`platform 'services': ${showValue(props)} must be a service like { name: 'api' }`);
@@ -184,6 +208,7 @@ export class ServiceDefinition {
       throw new Error(`${where}: 'healthResponse.successCondition' ${JSON.stringify(this.healthResponse.successCondition)} must test 'result', like 'result == "ok"'`);
     }
     this.addons = checkAddons(props.addons ?? [], where);
+    this.shape = checkServiceShape(this.name, props, where);
   }
 }
 
@@ -583,6 +608,13 @@ export class Platform {
     if (this.previews) {
       for (const service of this.services) {
         if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
+      }
+    }
+    for (const service of this.services) {
+      for (const path of service.shape.ingressPaths) {
+        if (path.service !== undefined && !this.services.some((s) => s.name === path.service)) {
+          throw new Error(`service '${service.name}': ingress path '${path.path}' routes to unknown service '${path.service}'; services: ${this.services.map((s) => s.name).join(', ')}`);
+        }
       }
     }
     const environmentNames = this.environments.map((e) => e.name);
