@@ -24,6 +24,12 @@ export interface OverlayKustomizationProps {
   readonly resourcesOverride: ResourceRequirements;
   /** Host the Ingress answers on here; undefined keeps the base host or there is no Ingress. */
   readonly host: string | undefined;
+  /**
+   * A HorizontalPodAutoscaler owns the replicas of the workload that runs the pods: git holds none,
+   * so Argo CD's self-heal never resets what the autoscaler set (it starts from its minReplicas).
+   * @default false
+   */
+  readonly autoscaled?: boolean;
 }
 
 /** The kustomization.yaml object of one service in one environment. Pure; the tag is one line of it. */
@@ -53,6 +59,10 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
   const patches: Record<string, unknown>[] = [
     { target: { kind: 'Deployment', name: props.serviceName }, patch: emitYaml(deploymentPatch).trimEnd() },
   ];
+  if (props.autoscaled) {
+    const workload = props.deploymentIsTemplateOnly ? 'Rollout' : 'Deployment';
+    patches.push({ target: { kind: workload, name: props.serviceName }, patch: emitYaml([{ op: 'remove', path: '/spec/replicas' }]).trimEnd() });
+  }
   if (props.host) {
     patches.push({
       target: { kind: 'Ingress', name: props.serviceName },
@@ -70,7 +80,7 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
     labels: [{ pairs: { ...props.labels }, includeSelectors: false, includeTemplates: true }],
     ...(props.tag !== undefined || props.digest !== undefined ? { images: [image] } : {}),
     // The Rollout carries the replica count where it owns the pods.
-    ...(props.deploymentIsTemplateOnly ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
+    ...(props.deploymentIsTemplateOnly || props.autoscaled ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
     patches,
   };
 }

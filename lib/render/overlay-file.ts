@@ -56,5 +56,7 @@ export function overlayKustomizationObject(platform: Platform, env: Environment,
     logLevel: resolved.logLevel,
     resourcesOverride: resolved.resources,
     host: service.host && env.hostPrefix ? `${env.hostPrefix}${service.host}` : undefined,
+    // An overlay's HorizontalPodAutoscaler named after the service (AutoscalerAddon's) scales its workload.
+    autoscaled: resources.includes(`horizontal-pod-autoscaler-${service.name}.yaml`),
   });
 }

@@ -46,15 +46,20 @@ describe('a service with an autoscaler, a database, a migration job and a prod-o
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api' });
     expect(hpa.spec.minReplicas).toBe(3);
     expect(hpa.spec.maxReplicas).toBe(8);
-    expect(byKind(objects, 'Rollout')).toHaveLength(1);
+    // The autoscaler owns the Rollout's replicas: git holds none, so Argo CD never resets them.
+    expect(byKind(objects, 'Rollout')[0].spec.replicas).toBeUndefined();
     // The Deployment it does not target is the Rollout's template, at zero replicas.
     expect(byKind(objects, 'Deployment')[0].spec.replicas).toBe(0);
   });
 
   test('in rolling-update environments it targets the Deployment', async () => {
-    for (const [env, replicas] of [['dev', 1], ['stage', 2]] as const) {
+    // Pulumi.stage.yaml gives web 3 replicas.
+    for (const [env, replicas, webReplicas] of [['dev', 1, 1], ['stage', 2, 3]] as const) {
       const objects = await kustomizeBuild(join(repo.root, `manifests/overlays/${env}/api`));
       expect(byKind(objects, 'HorizontalPodAutoscaler')[0].spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: replicas });
+      expect(byKind(objects, 'Deployment')[0].spec.replicas).toBeUndefined();
+      // A service without an autoscaler keeps its replicas in git.
+      expect(byKind(await kustomizeBuild(join(repo.root, `manifests/overlays/${env}/web`)), 'Deployment', 'web')[0].spec.replicas).toBe(webReplicas);
     }
   });
 
