@@ -234,13 +234,13 @@ export class ServiceBase extends Construct {
   private addShape(service: ServiceDefinition, tmp: kplus.Volume): void {
     const containers = new Map<string, kplus.Container>([[service.name, this.deployment.containers[0]!]]);
     for (const init of service.shape.initContainers) {
-      const container = this.deployment.addInitContainer(secureContainer(init));
+      const container = this.deployment.addInitContainer(helperContainerProps(init));
       container.mount('/tmp', tmp);
       containers.set(init.name, container);
     }
     for (const sidecar of service.shape.sidecars) {
       const container = this.deployment.addContainer({
-        ...secureContainer(sidecar),
+        ...helperContainerProps(sidecar),
         ...(sidecar.port !== undefined ? { portNumber: sidecar.port } : {}),
         readiness: sidecarProbe(sidecar, 5),
         liveness: sidecarProbe(sidecar, 10),
@@ -264,7 +264,7 @@ export class ServiceBase extends Construct {
 }
 
 /** The secure container settings every container of the pod shares with the service's own. */
-function secureContainer(props: InitContainerProps): kplus.ContainerProps {
+function helperContainerProps(props: InitContainerProps): kplus.ContainerProps {
   const resources = props.resources ?? HELPER_CONTAINER_RESOURCES;
   return {
     name: props.name,
