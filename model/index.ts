@@ -1,5 +1,6 @@
 /** Public API: model. */
 export * from './addon.js';
+export * from './analysis.js';
 export * from './autoscaler-addon.js';
 export * from './batch-job-addon.js';
 export * from './cron-job-addon.js';
@@ -19,3 +20,4 @@ export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './stateful-set-addon.js';
 export * from './sync-policy.js';
+export * from './traffic-routing.js';

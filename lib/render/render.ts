@@ -67,7 +67,13 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
-      const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, { platform, resolved, strategy: env.strategy, environment: env });
+      const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
+        platform,
+        resolved,
+        strategy: env.strategy,
+        host: service.host !== undefined ? `${env.hostPrefix}${service.host}` : undefined,
+        environment: env,
+      });
       const clusterCharts = overlayCharts.get(env.cluster) ?? [];
       overlayCharts.set(env.cluster, [...clusterCharts, chart]);
       charts.push({
