@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { PlatformAppProject } from '../constructs/app-project.js';
+import { PlatformAppProject, type ResourceKind } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
 import { NotificationsConfig } from '../constructs/notifications-config.js';
 import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
@@ -13,6 +13,8 @@ export interface ArgoCdChartProps {
   readonly cluster: string;
   /** Repository path of the overlays, e.g. 'manifests/overlays'. */
   readonly overlaysPath: string;
+  /** Namespaced kinds rendered for this cluster (bases and its environments' overlays): what its AppProject admits. */
+  readonly namespacedKinds: readonly ResourceKind[];
 }
 
 /**
@@ -36,6 +38,7 @@ export class ArgoCdChart extends Chart {
       argocdNamespace: platform.argocdNamespace,
       sourceRepo: platform.repoURL,
       destinationNamespaces: namespaces,
+      namespacedKinds: props.namespacedKinds,
       description: `${platform.name} on cluster ${cluster}: ${environments.map((e) => e.name).join(', ')}${previews ? ', previews' : ''}`,
     });
 

@@ -2,9 +2,9 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AnalysisTemplate, analysisTemplateName } from '../constructs/analysis-template.js';
 import { ProgressiveRollout } from '../constructs/progressive-rollout.js';
+import { ServiceAddons } from '../constructs/service-addons.js';
 import type { RolloutStrategy } from '../model/rollout-strategy.js';
-import { SERVICE_PORT } from '../constructs/service-base.js';
-import type { Platform } from '../model/platform.js';
+import type { Environment, Platform } from '../model/platform.js';
 import type { ResolvedService } from '../model/resolve.js';
 
 /** Props of {@link EnvironmentOverlayChart}. */
@@ -17,21 +17,40 @@ export interface EnvironmentOverlayChartProps {
    * @default - the service's host; none without one
    */
   readonly host?: string;
+  /**
+   * The environment, whose add-ons (and the service's add-ons placed in it) the overlay carries.
+   * @default - no add-ons
+   */
+  readonly environment?: Environment;
 }
 
 /**
  * The objects an overlay adds to its base where the environment rolls out progressively:
  * the Rollout (with the preview or canary Service, and a preview Ingress if asked) and one
- * AnalysisTemplate per analysis the strategy runs. Empty for rolling updates: the overlay's
- * kustomization.yaml alone configures the base.
+ * AnalysisTemplate per analysis the strategy runs; for rolling updates the overlay's
+ * kustomization.yaml alone configures the base. Either way it carries the add-ons of the
+ * environment and the service's add-ons placed in it.
  */
 export class EnvironmentOverlayChart extends Chart {
   public constructor(scope: Construct, id: string, props: EnvironmentOverlayChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    if (!props.strategy.progressive) return;
     const service = props.resolved.service;
     const selector = { 'app.kubernetes.io/name': service.name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': props.platform.name };
+    const env = props.environment;
+    const addons = env ? [...env.addons, ...service.addons.filter((a) => a.placement.appliesTo(env.name))] : [];
+    if (env && addons.length > 0) {
+      new ServiceAddons(this, 'addons', {
+        addons,
+        serviceName: service.name,
+        labels,
+        selector,
+        environment: env.name,
+        replicas: props.resolved.replicas,
+        progressive: props.strategy.progressive,
+      });
+    }
+    if (!props.strategy.progressive) return;
     for (const analysis of props.strategy.analyses) {
       new AnalysisTemplate(this, `Analysis-${analysis.name}`, {
         name: analysisTemplateName(service.name, analysis),
@@ -49,7 +68,7 @@ export class EnvironmentOverlayChart extends Chart {
       replicas: props.resolved.replicas,
       selector,
       labels,
-      servicePort: SERVICE_PORT,
+      servicePort: service.servicePort,
       targetPort: service.port,
       // The base's Ingress (named after the service) is in every overlay of a service with a host.
       stableIngress: service.host !== undefined ? service.name : undefined,

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { ServiceAddons } from '../constructs/service-addons.js';
 import { ServiceBase } from '../constructs/service-base.js';
 import type { Platform, ServiceDefinition } from '../model/platform.js';
 
@@ -9,7 +10,7 @@ export interface ServiceBaseChartProps {
   readonly service: ServiceDefinition;
 }
 
-/** `manifests/base/<service>/`: the environment-independent objects of one service. */
+/** `manifests/base/<service>/`: the environment-independent objects of one service, and its add-ons placed in the base. */
 export class ServiceBaseChart extends Chart {
   public readonly base: ServiceBase;
 
@@ -21,6 +22,11 @@ export class ServiceBaseChart extends Chart {
       partOf: props.platform.name,
       ingressClassName: props.platform.ingressClassName,
       allowedIngressNamespaces: props.platform.allowedIngressNamespaces,
+      servicePorts: Object.fromEntries(props.platform.services.map((s) => [s.name, s.servicePort])),
     });
+    const addons = props.service.addons.filter((a) => a.placement.inBase);
+    if (addons.length > 0) {
+      new ServiceAddons(this, 'addons', { addons, serviceName: props.service.name, labels: this.base.labels, selector: this.base.selector });
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { typedObject } from './model-object.js';
 
@@ -8,18 +9,30 @@ export interface ResourceKind {
   readonly kind: string;
 }
 
-/** Namespaced kinds the service constructs produce: the whitelist of every platform project. */
-export const PLATFORM_NAMESPACED_KINDS: readonly ResourceKind[] = [
-  { group: '', kind: 'ConfigMap' },
-  { group: '', kind: 'Service' },
-  { group: '', kind: 'ServiceAccount' },
-  { group: 'apps', kind: 'Deployment' },
-  { group: 'networking.k8s.io', kind: 'Ingress' },
-  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { group: 'policy', kind: 'PodDisruptionBudget' },
-  { group: 'argoproj.io', kind: 'Rollout' },
-  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
-];
+/** Kinds that live outside namespaces; only Namespace is admitted (clusterResourceWhitelist). */
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace']);
+
+/**
+ * The namespaced kinds of every object rendered under `scopes` (sorted by group, then kind): an
+ * AppProject admits exactly what the platform renders for its cluster, and a kind an add-on
+ * brings appears only where it is rendered. `generated`: kinds kustomize generates there (a
+ * service's config ConfigMap), which no construct holds.
+ */
+export function namespacedKindsOf(scopes: readonly IConstruct[], generated: readonly ResourceKind[] = []): ResourceKind[] {
+  const kinds = new Map<string, ResourceKind>(generated.map((k) => [`${k.group}/${k.kind}`, k]));
+  for (const scope of scopes) {
+    for (const node of scope.node.findAll()) {
+      if (!(node instanceof ApiObject) || CLUSTER_SCOPED_KINDS.has(node.kind)) continue;
+      const group = node.apiVersion.includes('/') ? node.apiVersion.split('/')[0]! : '';
+      kinds.set(`${group}/${node.kind}`, { group, kind: node.kind });
+    }
+  }
+  return [...kinds.values()].sort((a, b) => (a.group === b.group ? compare(a.kind, b.kind) : compare(a.group, b.group)));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** Props of {@link PlatformAppProject}. */
 export interface PlatformAppProjectProps {
@@ -36,11 +49,8 @@ export interface PlatformAppProjectProps {
    * @default 'https://kubernetes.default.svc'
    */
   readonly server?: string;
-  /**
-   * Namespaced kinds Applications may create.
-   * @default PLATFORM_NAMESPACED_KINDS
-   */
-  readonly namespacedKinds?: readonly ResourceKind[];
+  /** Namespaced kinds Applications may create: what is rendered for the cluster ({@link namespacedKindsOf}). */
+  readonly namespacedKinds: readonly ResourceKind[];
   /**
    * Description shown in Argo CD.
    * @default - none
@@ -82,7 +92,7 @@ export class PlatformAppProject extends Construct {
         sourceRepos: [props.sourceRepo],
         destinations: props.destinationNamespaces.map((namespace) => ({ server, namespace })),
         clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
-        namespaceResourceWhitelist: (props.namespacedKinds ?? PLATFORM_NAMESPACED_KINDS).map((k) => ({ group: k.group, kind: k.kind })),
+        namespaceResourceWhitelist: props.namespacedKinds.map((k) => ({ group: k.group, kind: k.kind })),
         orphanedResources: { warn: true },
       },
     });

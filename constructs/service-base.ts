@@ -1,13 +1,16 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { typedObject } from './model-object.js';
 import { DEFAULT_RESOURCES, type ServiceDefinition } from '../model/platform.js';
+import { probeOf, unprivilegedPortSysctls } from '../model/secure-pod.js';
+import { HELPER_CONTAINER_RESOURCES, type InitContainerProps, type SidecarProps } from '../model/service-shape.js';
 import { checkResources, parseCpuMillis, parseMemory, type MemoryUnit, type ResourceRequirements } from '../model/quantity.js';
 
-/** Port every Service exposes; the container port stays the service's own. */
+/** Port a Service exposes unless the service sets `servicePort`; the container port stays the service's own. */
 export const SERVICE_PORT = 80;
 
 /** UID and GID the containers run as: any non-root ID works with a read-only root filesystem. */
@@ -49,6 +52,11 @@ export interface ServiceBaseProps {
    * @default 'INFO'
    */
   readonly logLevel?: string;
+  /**
+   * Service ports of the platform's other services, for ingress paths that route to them.
+   * @default - none: every ingress path routes to this service
+   */
+  readonly servicePorts?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -63,7 +71,7 @@ export class ServiceBase extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly kubeService: kplus.Service;
   public readonly serviceAccount: kplus.ServiceAccount;
-  public readonly ingress: kplus.Ingress | undefined;
+  public readonly ingress: ApiObject | undefined;
 
   public constructor(scope: Construct, id: string, props: ServiceBaseProps) {
     super(scope, id);
@@ -94,7 +102,14 @@ export class ServiceBase extends Construct {
       podMetadata: { labels: this.labels },
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      // Below port 1024 the safe sysctl lets the non-root process bind (see model/secure-pod.ts).
+      securityContext: {
+        ensureNonRoot: true,
+        user: RUN_AS_USER,
+        group: RUN_AS_USER,
+        fsGroup: RUN_AS_USER,
+        sysctls: unprivilegedPortSysctls([service.port, ...service.shape.sidecars.flatMap((c) => (c.port === undefined ? [] : [c.port]))]),
+      },
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.percent(25),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
@@ -147,6 +162,7 @@ export class ServiceBase extends Construct {
         },
       ],
     });
+    this.addShape(service, tmp);
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selector }));
     // cdk8s-plus labels pods with its construct address; the stable app label is the only selector we want.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
@@ -154,15 +170,33 @@ export class ServiceBase extends Construct {
     this.kubeService = new kplus.Service(this, 'Service', {
       metadata: { name, labels: this.labels },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: service.port, protocol: kplus.Protocol.TCP }],
+      ports: [{ name: 'http', port: service.servicePort, targetPort: service.port, protocol: kplus.Protocol.TCP }],
     });
     for (const [key, value] of Object.entries(this.selector)) this.kubeService.selectLabel(key, value);
 
     if (service.host) {
-      this.ingress = new kplus.Ingress(this, 'Ingress', {
-        metadata: { name, labels: this.labels },
-        className: props.ingressClassName ?? 'nginx',
-        rules: [{ host: service.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.kubeService, { port: SERVICE_PORT }) }],
+      const ports: Readonly<Record<string, number>> = { ...props.servicePorts, [name]: service.servicePort };
+      this.ingress = typedObject<IIngress>(this, 'Ingress', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name, labels: { ...this.labels } },
+        spec: {
+          ingressClassName: props.ingressClassName ?? 'nginx',
+          // One rule (overlays replace its host per environment), one path per route.
+          rules: [
+            {
+              host: service.host,
+              http: {
+                paths: service.shape.ingressPaths.map((p) => {
+                  const target = p.service ?? name;
+                  const port = ports[target];
+                  if (port === undefined) throw new Error(`${this.node.path}: ingress path '${p.path}' routes to service '${target}', whose port is not in 'servicePorts'`);
+                  return { path: p.path, pathType: p.pathType, backend: { service: { name: target, port: { number: port } } } };
+                }),
+              },
+            },
+          ],
+        },
       });
     }
 
@@ -195,6 +229,75 @@ export class ServiceBase extends Construct {
       },
     });
   }
+
+  /** Sidecars, init containers (each with its own /tmp) and the service's volumes, mounted where asked. */
+  private addShape(service: ServiceDefinition, tmp: kplus.Volume): void {
+    const containers = new Map<string, kplus.Container>([[service.name, this.deployment.containers[0]!]]);
+    for (const init of service.shape.initContainers) {
+      const container = this.deployment.addInitContainer(helperContainerProps(init));
+      container.mount('/tmp', tmp);
+      containers.set(init.name, container);
+    }
+    for (const sidecar of service.shape.sidecars) {
+      const container = this.deployment.addContainer({
+        ...helperContainerProps(sidecar),
+        ...(sidecar.port !== undefined ? { portNumber: sidecar.port } : {}),
+        readiness: sidecarProbe(sidecar, 5),
+        liveness: sidecarProbe(sidecar, 10),
+      });
+      container.mount('/tmp', tmp);
+      containers.set(sidecar.name, container);
+    }
+    for (const volume of service.shape.volumes) {
+      const id = `Volume-${volume.name}`;
+      const source = volume.source;
+      const kubeVolume =
+        source.kind === 'emptyDir'
+          ? kplus.Volume.fromEmptyDir(this, id, volume.name, { sizeLimit: memorySize(source.value) })
+          : source.kind === 'configMap'
+            ? kplus.Volume.fromConfigMap(this, id, kplus.ConfigMap.fromConfigMapName(this, `${id}-ConfigMap`, source.value), { name: volume.name })
+            : kplus.Volume.fromSecret(this, id, kplus.Secret.fromSecretName(this, `${id}-Secret`, source.value), { name: volume.name });
+      // ConfigMaps and Secrets are configuration: no container writes them.
+      for (const name of volume.containers ?? [service.name]) containers.get(name)!.mount(volume.mountPath, kubeVolume, { readOnly: source.kind !== 'emptyDir' });
+    }
+  }
+}
+
+/** The secure container settings every container of the pod shares with the service's own. */
+function helperContainerProps(props: InitContainerProps): kplus.ContainerProps {
+  const resources = props.resources ?? HELPER_CONTAINER_RESOURCES;
+  return {
+    name: props.name,
+    image: props.image,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    ...(props.command ? { command: [...props.command] } : {}),
+    ...(props.args ? { args: [...props.args] } : {}),
+    envVariables: Object.fromEntries(Object.entries(props.env ?? {}).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+    securityContext: {
+      ensureNonRoot: true,
+      user: RUN_AS_USER,
+      group: RUN_AS_USER,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: [kplus.Capability.ALL] },
+      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    },
+    resources: {
+      cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
+      memory: { request: memorySize(resources.requests.memory), limit: memorySize(resources.limits.memory) },
+    },
+  };
+}
+
+/** A sidecar's readiness or liveness probe: its check, else a TCP connection to its port. */
+function sidecarProbe(sidecar: SidecarProps, periodSeconds: number): kplus.Probe {
+  const check = sidecar.check ?? { tcpPort: sidecar.port! };
+  const probe = probeOf(check, periodSeconds);
+  const options = { periodSeconds: Duration.seconds(periodSeconds), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 };
+  if (probe.httpGet) return kplus.Probe.fromHttpGet(String(probe.httpGet.path), { ...options, port: Number(probe.httpGet.port) });
+  if (probe.tcpSocket) return kplus.Probe.fromTcpSocket({ ...options, port: Number(probe.tcpSocket.port) });
+  return kplus.Probe.fromCommand([...(probe.exec?.command ?? [])], options);
 }
 
 /** The model has checked every quantity (checkResources), so these parse. */

@@ -1,5 +1,9 @@
 /** Public API: model. */
+export * from './addon.js';
 export * from './analysis.js';
+export * from './autoscaler-addon.js';
+export * from './batch-job-addon.js';
+export * from './cron-job-addon.js';
 export * from './freeze-window.js';
 export * from './gate.js';
 export * from './history.js';
@@ -10,9 +14,12 @@ export * from './platform.js';
 export * from './quantity.js';
 export * from './resolve.js';
 export * from './rollout-strategy.js';
+export * from './secure-pod.js';
 export * from './service-config.js';
+export * from './service-shape.js';
 export * from './stack-config.js';
 export * from './stack-key.js';
+export * from './stateful-set-addon.js';
 export * from './sync-policy.js';
 export * from './traffic-routing.js';
 export * from './verification.js';

@@ -8,6 +8,8 @@ import { ConfigValue, type ServiceConfigSchema } from './service-config.js';
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
+import { checkAddons, type ServiceAddon } from './addon.js';
+import { checkServiceShape, type IngressPathProps, type InitContainerProps, type ServiceShape, type ServiceVolumeProps, type SidecarProps } from './service-shape.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import {
   checkDnsLabel,
@@ -68,10 +70,16 @@ export interface ServiceProps {
    */
   readonly sourceRepository?: string;
   /**
-   * Port the container listens on; the Service exposes it as port 80.
+   * Port the container listens on. Below 1024 the pod gets the safe sysctl
+   * `net.ipv4.ip_unprivileged_port_start`, so the non-root process may bind it.
    * @default 8080
    */
   readonly port?: number;
+  /**
+   * Port the Service (and the Ingress) expose, whatever the container listens on.
+   * @default 80
+   */
+  readonly servicePort?: number;
   /**
    * Liveness probe path; also the path the rollout analysis checks.
    * @default '/healthz'
@@ -106,6 +114,33 @@ export interface ServiceProps {
    * @default { jsonPath: '{$.status}', successCondition: 'result == "ok"' }
    */
   readonly healthResponse?: HealthResponse;
+  /**
+   * Extra typed constructs of the service (autoscaler, database, jobs, one's own), each placed in
+   * the base or in the overlays of named environments.
+   * @default []
+   */
+  readonly addons?: readonly ServiceAddon[];
+  /**
+   * Further long-running containers of every pod (same secure defaults, pinned images, probes).
+   * @default []
+   */
+  readonly sidecars?: readonly SidecarProps[];
+  /**
+   * Containers that run to completion before the others start.
+   * @default []
+   */
+  readonly initContainers?: readonly InitContainerProps[];
+  /**
+   * Volumes (emptyDir, ConfigMap, Secret) mounted into chosen containers.
+   * @default []
+   */
+  readonly volumes?: readonly ServiceVolumeProps[];
+  /**
+   * Paths of the ingress host, each to this service or another of the platform (e.g. '/api' to
+   * api, '/' to web). Needs `host`.
+   * @default [{ path: '/' }]
+   */
+  readonly ingressPaths?: readonly IngressPathProps[];
 }
 
 /** What a healthy answer of a service's health path looks like to the rollout analysis. */
@@ -122,12 +157,16 @@ export class ServiceDefinition {
   public readonly repository: string;
   public readonly sourceRepository: string | undefined;
   public readonly port: number;
+  public readonly servicePort: number;
   public readonly healthPath: string;
   public readonly readinessPath: string;
   public readonly host: string | undefined;
   public readonly env: Readonly<Record<string, string>>;
   public readonly config: ServiceConfigSchema;
   public readonly healthResponse: HealthResponse;
+  public readonly addons: readonly ServiceAddon[];
+  /** Sidecars, init containers, volumes and ingress paths, checked. */
+  public readonly shape: ServiceShape;
 
   public constructor(props: ServiceProps) {
     if (!isObject(props)) throw new Error(`platform 'services': ${showValue(props)} must be a service like { name: 'api' }`);
@@ -148,8 +187,12 @@ export class ServiceDefinition {
       throw new Error(`${where}: 'sourceRepository' ${JSON.stringify(this.sourceRepository)} must be a GitHub repository 'owner/repo'`);
     }
     this.port = props.port ?? 8080;
-    if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
-      throw new Error(`${where}: 'port' ${this.port} must be a whole number from 1024 to 65535 (containers run as non-root)`);
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
+      throw new Error(`${where}: 'port' ${showValue(this.port)} must be a whole number from 1 to 65535`);
+    }
+    this.servicePort = props.servicePort ?? 80;
+    if (!Number.isInteger(this.servicePort) || this.servicePort < 1 || this.servicePort > 65535) {
+      throw new Error(`${where}: 'servicePort' ${showValue(this.servicePort)} must be a whole number from 1 to 65535`);
     }
     this.healthPath = props.healthPath ?? '/healthz';
     this.readinessPath = props.readinessPath ?? '/readyz';
@@ -186,6 +229,8 @@ export class ServiceDefinition {
     if (!/\bresult\b/.test(this.healthResponse.successCondition)) {
       throw new Error(`${where}: 'healthResponse.successCondition' ${JSON.stringify(this.healthResponse.successCondition)} must test 'result', like 'result == "ok"'`);
     }
+    this.addons = checkAddons(props.addons ?? [], where);
+    this.shape = checkServiceShape(this.name, props, where);
   }
 }
 
@@ -284,6 +329,12 @@ export interface EnvironmentProfileProps {
    * @default false
    */
   readonly requiresVerification?: boolean;
+  /**
+   * Add-ons of every service in this environment, in its overlays (e.g. an autoscaler for each
+   * service in prod); never in the base.
+   * @default []
+   */
+  readonly addons?: readonly ServiceAddon[];
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -317,6 +368,8 @@ export class Environment {
   public readonly declaredUpstreams: readonly string[] | undefined;
   public readonly fanIn: FanIn;
   public readonly requiresVerification: boolean;
+  /** Add-ons of every service in this environment's overlays. */
+  public readonly addons: readonly ServiceAddon[];
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -372,6 +425,12 @@ export class Environment {
     if (!FAN_INS.includes(this.fanIn)) throw new Error(`${where}: 'fanIn' ${JSON.stringify(this.fanIn)} is not allowed; allowed: ${FAN_INS.join(', ')}`);
     this.requiresVerification = profile.requiresVerification ?? false;
     if (typeof this.requiresVerification !== 'boolean') throw new Error(`${where}: 'requiresVerification' ${showValue(this.requiresVerification)} must be true or false`);
+    this.addons = checkAddons(profile.addons ?? [], where);
+    for (const addon of this.addons) {
+      if (!addon.placement.appliesTo(name)) {
+        throw new Error(`${where}: add-on '${addon.id}' has placement ${addon.placement.toString()}; an environment's add-ons go to its own overlays: give it AddonPlacement.everyEnvironment() or AddonPlacement.environments('${name}')`);
+      }
+    }
   }
 }
 
@@ -641,6 +700,26 @@ export class Platform {
     if (this.previews) {
       for (const service of this.services) {
         if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
+      }
+    }
+    for (const service of this.services) {
+      for (const path of service.shape.ingressPaths) {
+        if (path.service !== undefined && !this.services.some((s) => s.name === path.service)) {
+          throw new Error(`service '${service.name}': ingress path '${path.path}' routes to unknown service '${path.service}'; services: ${this.services.map((s) => s.name).join(', ')}`);
+        }
+      }
+    }
+    const environmentNames = this.environments.map((e) => e.name);
+    for (const service of this.services) {
+      for (const addon of service.addons) {
+        const unknown = addon.placement.environmentNames.filter((n) => !environmentNames.includes(n));
+        if (unknown.length > 0) {
+          throw new Error(`service '${service.name}': add-on '${addon.id}': placement names unknown environment ${unknown.map((n) => `'${n}'`).join(', ')}; environments: ${environmentNames.join(', ')}`);
+        }
+      }
+      for (const env of this.environments) {
+        const clash = env.addons.find((a) => service.addons.some((own) => own.id === a.id && own.placement.appliesTo(env.name)));
+        if (clash) throw new Error(`service '${service.name}': add-on id '${clash.id}' is also an add-on of environment '${env.name}'; give one of them another 'id'`);
       }
     }
     for (const env of this.environments) checkProgressiveDelivery(env, this.services, this.prometheusAddress);

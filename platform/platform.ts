@@ -4,7 +4,7 @@
  */
 // 'ferry/model' rather than 'ferry': commands that only read the platform (promote, status) then
 // skip loading the construct library (about 160 ms a process).
-import { ConfigValue, Environment, Platform, Profiles } from 'ferry/model';
+import { AddonPlacement, AutoscalerAddon, ConfigValue, Environment, Platform, Profiles } from 'ferry/model';
 
 export const platform = new Platform({
   name: 'shop',
@@ -20,6 +20,8 @@ export const platform = new Platform({
         CHECKOUT_V2: ConfigValue.boolean({ default: false, description: 'the new checkout flow' }),
         REQUEST_TIMEOUT_MS: ConfigValue.number({ default: 3000 }),
       },
+      // prod scales api on CPU, from its 3 replicas up to 10: the autoscaler targets prod's Rollout.
+      addons: [new AutoscalerAddon({ maxReplicas: 10, placement: AddonPlacement.environments('prod') })],
     },
     { name: 'web', port: 3000, healthPath: '/health', readinessPath: '/ready', host: 'shop.example.com', env: { API_URL: 'http://api' }, healthResponse: { jsonPath: '{$.healthy}', successCondition: 'result == true' } },
   ],

@@ -36,6 +36,12 @@ export interface OverlayKustomizationProps {
    * @default {}
    */
   readonly config?: Readonly<Record<string, ConfigEntry>>;
+  /**
+   * A HorizontalPodAutoscaler owns the replicas of the workload that runs the pods: git holds none,
+   * so Argo CD's self-heal never resets what the autoscaler set (it starts from its minReplicas).
+   * @default false
+   */
+  readonly autoscaled?: boolean;
 }
 
 /** The kustomization.yaml object of one service in one environment. Pure; the tag is one line of it. */
@@ -72,6 +78,10 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
   const patches: Record<string, unknown>[] = [
     { target: { kind: 'Deployment', name: props.serviceName }, patch: emitYaml(deploymentPatch).trimEnd() },
   ];
+  if (props.autoscaled) {
+    const workload = props.deploymentIsTemplateOnly ? 'Rollout' : 'Deployment';
+    patches.push({ target: { kind: workload, name: props.serviceName }, patch: emitYaml([{ op: 'remove', path: '/spec/replicas' }]).trimEnd() });
+  }
   if (props.host) {
     patches.push({
       target: { kind: 'Ingress', name: props.serviceName },
@@ -89,7 +99,7 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
     labels: [{ pairs: { ...props.labels }, includeSelectors: false, includeTemplates: true }],
     ...(props.tag !== undefined || props.digest !== undefined ? { images: [image] } : {}),
     // The Rollout carries the replica count where it owns the pods.
-    ...(props.deploymentIsTemplateOnly ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
+    ...(props.deploymentIsTemplateOnly || props.autoscaled ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
     // kustomize names the ConfigMap <name>-<content hash> and rewrites the configMapKeyRefs to it.
     ...(literals.length > 0 ? { configMapGenerator: [{ name: configMap, literals }] } : {}),
     patches,

@@ -57,5 +57,7 @@ export function overlayKustomizationObject(platform: Platform, env: Environment,
     resourcesOverride: resolved.resources,
     host: service.host && env.hostPrefix ? `${env.hostPrefix}${service.host}` : undefined,
     config: resolved.config,
+    // An overlay's HorizontalPodAutoscaler named after the service (AutoscalerAddon's) scales its workload.
+    autoscaled: resources.includes(`horizontal-pod-autoscaler-${service.name}.yaml`),
   });
 }

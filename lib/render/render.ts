@@ -1,5 +1,6 @@
 import { ApiObject, App, type Chart } from 'cdk8s';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
+import { namespacedKindsOf, type ResourceKind } from '../../constructs/app-project.js';
 import { PREVIEW_NAMESPACE_PLACEHOLDER } from '../../constructs/preview-application-set.js';
 import { EnvironmentOverlayChart } from '../../charts/environment-overlay-chart.js';
 import { ServiceBaseChart } from '../../charts/service-base-chart.js';
@@ -35,14 +36,21 @@ export function readStackConfigs(root: string, platform: Platform): Map<string, 
 export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>): RenderOutput {
   const app = new App({ outdir: '.' });
   const files = new Map<string, string>();
-  // A base holds one object per kind, named after it; other folders name files by kind and object.
-  const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
+  // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
+  // kind and name; other folders name files by kind and object.
+  const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; ownName?: string; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
+  // The charts whose objects each cluster's Argo CD applies: every base, and its environments' overlays.
+  const baseCharts: Chart[] = [];
+  const overlayCharts = new Map<string, Chart[]>();
   const platformSource = 'edit platform/platform.ts or the constructs and run `npm run render`';
 
   for (const service of platform.services) {
+    const chart = new ServiceBaseChart(app, `base-${service.name}`, { platform, service });
+    baseCharts.push(chart);
     charts.push({
-      chart: new ServiceBaseChart(app, `base-${service.name}`, { platform, service }),
+      chart,
       dir: `${MANIFESTS_DIR}/base/${service.name}`,
+      ownName: service.name,
       header: headerLine(platformSource),
       kustomization: (resources) => baseKustomization(resources),
     });
@@ -59,13 +67,17 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
+      const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
+        platform,
+        resolved,
+        strategy: env.strategy,
+        host: service.host !== undefined ? `${env.hostPrefix}${service.host}` : undefined,
+        environment: env,
+      });
+      const clusterCharts = overlayCharts.get(env.cluster) ?? [];
+      overlayCharts.set(env.cluster, [...clusterCharts, chart]);
       charts.push({
-        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
-          platform,
-          resolved,
-          strategy: env.strategy,
-          host: service.host !== undefined ? `${env.hostPrefix}${service.host}` : undefined,
-        }),
+        chart,
         dir,
         namedFiles: true,
         header: overlayHeader(env.name),
@@ -116,7 +128,12 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const cluster of platform.clusters()) {
     charts.push({
-      chart: new ArgoCdChart(app, `argocd-${cluster}`, { platform, cluster, overlaysPath: `${MANIFESTS_DIR}/overlays` }),
+      chart: new ArgoCdChart(app, `argocd-${cluster}`, {
+        platform,
+        cluster,
+        overlaysPath: `${MANIFESTS_DIR}/overlays`,
+        namespacedKinds: namespacedKindsOf([...baseCharts, ...(overlayCharts.get(cluster) ?? [])], generatedKinds(platform, environments, cluster)),
+      }),
       dir: `${MANIFESTS_DIR}/argocd/${cluster}`,
       header: headerLine(platformSource),
       namedFiles: true,
@@ -125,10 +142,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   validateApp(app);
 
-  for (const { chart, dir, header, namedFiles, kustomization } of charts) {
+  for (const { chart, dir, header, namedFiles, ownName, kustomization } of charts) {
     const resources: string[] = [];
     for (const object of synthObjects(chart) as { kind: string; metadata: { name: string } }[]) {
-      const name = namedFiles ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
+      const name = namedFiles || object.metadata.name !== ownName ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
       const path = `${dir}/${name}`;
       if (files.has(path)) throw new Error(`${chart.node.path}: two ${object.kind} objects would both be written to ${path}`);
       files.set(path, toYaml(header, object));
@@ -137,6 +154,18 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     if (kustomization) files.set(`${dir}/kustomization.yaml`, toYaml(header, kustomization(resources)));
   }
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments };
+}
+
+/**
+ * Kinds kustomize generates in the overlays on `cluster`, which no chart holds: a ConfigMap where a
+ * service has plain config values (in an environment there, or in previews, which run the first
+ * environment's values).
+ */
+function generatedKinds(platform: Platform, environments: readonly ResolvedEnvironment[], cluster: string): ResourceKind[] {
+  const hasValues = (env: ResolvedEnvironment) => env.services.some((s) => Object.values(s.config).some((entry) => entry.kind === 'literal'));
+  const onCluster = environments.filter((e) => e.environment.cluster === cluster);
+  if (platform.previews?.cluster === cluster && environments[0]) onCluster.push(environments[0]);
+  return onCluster.some(hasValues) ? [{ group: '', kind: 'ConfigMap' }] : [];
 }
 
 /** Reads the stack configs under `root` and renders. */

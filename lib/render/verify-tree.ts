@@ -22,6 +22,7 @@ type Obj = Record<string, any>;
 /** Pod specs of the workload kinds the platform renders. */
 function podSpecs(o: Obj): Obj[] {
   if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) return [o.spec?.template?.spec].filter(Boolean);
+  if (o.kind === 'CronJob') return [o.spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
   if (o.kind === 'Rollout' && o.spec?.template) return [o.spec.template.spec].filter(Boolean);
   if (o.kind === 'AnalysisTemplate') return analysisJobPodSpecs(o);
   return [];
@@ -31,6 +32,9 @@ function podSpecs(o: Obj): Obj[] {
 function analysisJobPodSpecs(o: Obj): Obj[] {
   return (o.kind === 'AnalysisTemplate' ? (o.spec?.metrics ?? []) : []).map((m: Obj) => m?.provider?.job?.spec?.template?.spec).filter(Boolean);
 }
+
+/** Kinds whose pods run to completion: probes make no sense there. */
+const RUN_TO_COMPLETION_KINDS = new Set(['Job', 'CronJob']);
 
 /**
  * Secure-default rules every built object must keep, whatever a platform engineer changed in the
@@ -45,7 +49,9 @@ export function secureDefaultProblems(objects: readonly Obj[], where: string, op
     const oneShot = analysisJobPodSpecs(o);
     for (const pod of podSpecs(o)) {
       if (pod.automountServiceAccountToken !== false) add('automountServiceAccountToken must be false');
-      for (const c of pod.containers ?? []) {
+      // Init containers (sidecars among them) keep the same rules, but probes belong to long-running containers.
+      const containers = [...(pod.containers ?? []).map((c: Obj) => ({ c, probed: !RUN_TO_COMPLETION_KINDS.has(o.kind) })), ...(pod.initContainers ?? []).map((c: Obj) => ({ c, probed: c.restartPolicy === 'Always' }))];
+      for (const { c, probed } of containers) {
         const name = `container '${c.name}'`;
         const image = String(c.image ?? '');
         const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1];
@@ -56,8 +62,8 @@ export function secureDefaultProblems(objects: readonly Obj[], where: string, op
         if (sc.readOnlyRootFilesystem !== true) add(`${name}: securityContext.readOnlyRootFilesystem must be true`);
         if (sc.allowPrivilegeEscalation !== false) add(`${name}: securityContext.allowPrivilegeEscalation must be false`);
         if (!(sc.capabilities?.drop ?? []).includes('ALL')) add(`${name}: securityContext.capabilities.drop must include ALL`);
-        if (!c.readinessProbe && !oneShot.includes(pod)) add(`${name}: readinessProbe is missing`);
-        if (!c.livenessProbe && !oneShot.includes(pod)) add(`${name}: livenessProbe is missing`);
+        if (probed && !oneShot.includes(pod) && !c.readinessProbe) add(`${name}: readinessProbe is missing`);
+        if (probed && !oneShot.includes(pod) && !c.livenessProbe) add(`${name}: livenessProbe is missing`);
         if (!c.resources?.limits?.cpu || !c.resources?.limits?.memory) add(`${name}: resources.limits.cpu and .memory are required`);
         if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) add(`${name}: resources.requests.cpu and .memory are required`);
       }

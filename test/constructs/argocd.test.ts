@@ -1,15 +1,19 @@
-import { Chart, Testing } from 'cdk8s';
-import { PLATFORM_NAMESPACED_KINDS, PlatformAppProject, type PlatformAppProjectProps } from '../../constructs/app-project.js';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { namespacedKindsOf, PlatformAppProject, type PlatformAppProjectProps, type ResourceKind } from '../../constructs/app-project.js';
 import { EnvironmentApplicationSet, type EnvironmentApplicationSetProps } from '../../constructs/environment-application-set.js';
 import { PreviewApplicationSet, type PreviewApplicationSetProps } from '../../constructs/preview-application-set.js';
 import { SyncPolicy } from '../../model/sync-policy.js';
 import { validateObjects } from '../../lib/render/schema-validation.js';
 
 const REPO = 'https://github.com/example-org/platform.git';
+const KINDS: readonly ResourceKind[] = [
+  { group: '', kind: 'Service' },
+  { group: 'apps', kind: 'Deployment' },
+];
 
 function project(props: Partial<PlatformAppProjectProps> = {}) {
   const chart = new Chart(Testing.app(), 'test');
-  new PlatformAppProject(chart, 'project', { name: 'shop', argocdNamespace: 'argocd', sourceRepo: REPO, destinationNamespaces: ['dev', 'stage'], ...props });
+  new PlatformAppProject(chart, 'project', { name: 'shop', argocdNamespace: 'argocd', sourceRepo: REPO, destinationNamespaces: ['dev', 'stage'], namespacedKinds: KINDS, ...props });
   return Testing.synth(chart)[0]!;
 }
 
@@ -68,8 +72,24 @@ describe('PlatformAppProject', () => {
   test('allows no cluster-scoped kind but Namespace', () => {
     expect(p.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
   });
-  test('allows only the kinds the platform renders', () => {
-    expect(p.spec.namespaceResourceWhitelist).toEqual(PLATFORM_NAMESPACED_KINDS.map((k) => ({ ...k })));
+  test('allows exactly the namespaced kinds it is given', () => {
+    expect(p.spec.namespaceResourceWhitelist).toEqual([
+      { group: '', kind: 'Service' },
+      { group: 'apps', kind: 'Deployment' },
+    ]);
+  });
+  test('namespacedKindsOf lists the kinds rendered under the scopes, sorted, once each, without Namespace', () => {
+    const chart = new Chart(Testing.app(), 'kinds');
+    new ApiObject(chart, 'a', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'a' } });
+    new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'b' } });
+    new ApiObject(chart, 'c', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } });
+    new ApiObject(chart, 'd', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'd' } });
+    new ApiObject(chart, 'e', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'e' } });
+    expect(namespacedKindsOf([chart])).toEqual([
+      { group: '', kind: 'Service' },
+      { group: 'argoproj.io', kind: 'Rollout' },
+      { group: 'batch', kind: 'CronJob' },
+    ]);
   });
   test('lives in the Argo CD namespace and warns on orphans', () => {
     expect(p.metadata).toEqual({ name: 'shop', namespace: 'argocd' });

@@ -148,7 +148,7 @@ describe('platform notifications', () => {
 
   test('defaults the repository from repoURL; renders the ConfigMap and the subscriptions on each cluster only when set', () => {
     expect(platform({}).notifications).toEqual({ github: { owner: 'example-org', repo: 'shop-platform', apiUrl: 'https://api.github.com' }, slack: undefined });
-    const synth = (p: Platform) => Testing.synth(new ArgoCdChart(Testing.app(), 'argocd', { platform: p, cluster: 'prod', overlaysPath: 'manifests/overlays' }));
+    const synth = (p: Platform) => Testing.synth(new ArgoCdChart(Testing.app(), 'argocd', { platform: p, cluster: 'prod', overlaysPath: 'manifests/overlays', namespacedKinds: [] }));
     const withSlack = synth(platform({ slack: { channel: 'deploys' } }));
     expect(withSlack.map((o) => o.kind)).toEqual(['AppProject', 'ApplicationSet', 'ConfigMap']);
     expect(withSlack.some((o) => o.kind === 'Secret')).toBe(false);

@@ -1,6 +1,7 @@
 /**
  * README's "Extending" on a copy of this repository: add `uat` (one line + its stack file), a
- * service, and the README's own CpuAutoscaler construct; then everything that follows the sample
+ * service, and the README's own CpuAutoscaler add-on in platform/platform.ts (no engine file
+ * edited); then everything that follows the sample
  * platform — render, the drift check, validate, lint and layering, and the tests that read the
  * repository's own rendered files — stays green. (Engine tests use their own fixture platforms,
  * so they cannot be broken by the sample.)
@@ -46,14 +47,17 @@ beforeAll(() => {
   writeFileSync(join(root, 'Pulumi.uat.yaml'), 'config:\n  ferry:images:\n    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n    worker: sha-0badc0de\n  ferry:config:\n    api:\n      DATABASE_HOST: db.uat.shop.internal\n');
   for (const env of ['dev', 'stage', 'prod']) edit(`Pulumi.${env}.yaml`, '  ferry:images:\n', `  ferry:images:\n    worker: ${env === 'prod' ? 'v0.1.0' : 'sha-0badc0de'}\n`);
 
-  // README's own construct, verbatim, wired as README says.
+  // README's own add-on, verbatim, in the platform file, listed by the new service as README says.
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf("**Add a construct of one's own**"));
+  const section = readme.slice(readme.indexOf("**Add an add-on of one's own**"));
   const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
-  writeFileSync(join(root, 'constructs/cpu-autoscaler.ts'), code);
-  edit('charts/service-base-chart.ts', "import { ServiceBase } from '../constructs/service-base.js';", "import { CpuAutoscaler } from '../constructs/cpu-autoscaler.js';\nimport { ServiceBase } from '../constructs/service-base.js';");
-  edit('charts/service-base-chart.ts', '      allowedIngressNamespaces: props.platform.allowedIngressNamespaces,\n    });\n', "      allowedIngressNamespaces: props.platform.allowedIngressNamespaces,\n    });\n    new CpuAutoscaler(this, 'autoscaler', { target: props.service.name });\n");
-  edit('constructs/app-project.ts', 'export const PLATFORM_NAMESPACED_KINDS: readonly ResourceKind[] = [\n', "export const PLATFORM_NAMESPACED_KINDS: readonly ResourceKind[] = [\n  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },\n");
+  const platformImport = /^import .* from 'ferry\/model';\n/m.exec(readFileSync(join(root, 'platform/platform.ts'), 'utf8'))![0];
+  // The README's import names what the sample's own import may name too; each is imported once.
+  const names = (line: string) => /\{([^}]*)\}/.exec(line)![1]!.split(',').map((n) => n.trim()).filter(Boolean);
+  const readmeNames = new Set(names(/^import .* from 'ferry\/model';$/m.exec(code)![0]).map((n) => n.replace(/^type /, '')));
+  const remaining = names(platformImport).filter((n) => !readmeNames.has(n));
+  edit('platform/platform.ts', platformImport, `${code}\nimport { ${remaining.join(', ')} } from 'ferry/model';\n`);
+  edit('platform/platform.ts', "readinessPath: '/readyz' },\n", "readinessPath: '/readyz', addons: [new CpuAutoscaler({ maxReplicas: 10 })] },\n");
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -65,8 +69,16 @@ test('the engine compiles with the new construct, and the sample renders with ua
   const render = run(process.execPath, ['bin/ferry.js', 'render']);
   expect(render.code).toBe(0);
   expect(render.output).toMatch(/^uat +worker +sha-0badc0de +2 /m);
-  const workerBase = readdirSync(join(root, 'manifests/base/worker')).map((f) => readFileSync(join(root, 'manifests/base/worker', f), 'utf8'));
-  expect(workerBase.filter((text) => /^kind: HorizontalPodAutoscaler$/m.test(text))).toHaveLength(1);
+  // One autoscaler per environment: the Rollout in prod (blue-green), the Deployment elsewhere.
+  for (const env of ['dev', 'stage', 'uat', 'prod']) {
+    const dir = join(root, `manifests/overlays/${env}/worker`);
+    const autoscalers = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).filter((text) => /^kind: HorizontalPodAutoscaler$/m.test(text));
+    expect(autoscalers).toHaveLength(1);
+    expect(autoscalers[0]).toMatch(env === 'prod' ? /scaleTargetRef:\n {4}apiVersion: argoproj.io\/v1alpha1\n {4}kind: Rollout\n {4}name: worker\n/ : /scaleTargetRef:\n {4}apiVersion: apps\/v1\n {4}kind: Deployment\n {4}name: worker\n/);
+  }
+  expect(readdirSync(join(root, 'manifests/base/worker')).filter((f) => f.startsWith('horizontal-pod-autoscaler'))).toEqual([]);
+  // Both clusters' AppProjects admit the new kind, and no engine file was edited for it.
+  for (const cluster of ['nonprod', 'prod']) expect(readFileSync(join(root, `manifests/argocd/${cluster}/app-project-shop.yaml`), 'utf8')).toContain('- group: autoscaling\n      kind: HorizontalPodAutoscaler\n');
   expect(readFileSync(join(root, '.github/workflows/promote.yaml'), 'utf8')).toContain('options: [stage, uat, prod]');
   expect(run(process.execPath, ['bin/ferry.js', 'render', '--check']).code).toBe(0);
 });

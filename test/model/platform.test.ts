@@ -28,7 +28,8 @@ describe('ServiceDefinition defaults', () => {
 describe('ServiceDefinition errors', () => {
   test.each<[ConstructorParameters<typeof ServiceDefinition>[0], string]>([
     [{ name: 'API' }, 'service name "API" is not a DNS label of at most 40 characters (lowercase letters, digits, \'-\')'],
-    [{ name: 'api', port: 80 }, "service 'api': 'port' 80 must be a whole number from 1024 to 65535 (containers run as non-root)"],
+    [{ name: 'api', port: 0 }, "service 'api': 'port' 0 must be a whole number from 1 to 65535"],
+    [{ name: 'api', port: 65536 }, "service 'api': 'port' 65536 must be a whole number from 1 to 65535"],
     [{ name: 'api', healthPath: 'healthz' }, "service 'api': 'healthPath' \"healthz\" must be an absolute HTTP path like '/healthz'"],
     [{ name: 'api', host: 'localhost' }, "service 'api': 'host': \"localhost\" is not a fully qualified host name; rule: a fully qualified host name"],
     [{ name: 'api', env: { 'bad-name': 'x' } }, 'service \'api\': env "bad-name" is not a valid variable name (A-Z, 0-9, _)'],
