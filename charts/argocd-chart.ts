@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { PlatformAppProject } from '../constructs/app-project.js';
+import { PlatformAppProject, PLATFORM_NAMESPACED_KINDS } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
 import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
 import type { Platform } from '../model/platform.js';
+import { addHelmApplications, chartRepositories, withChartKinds, type ChartVersions } from './helm-applications.js';
 
 /** Props of {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -12,6 +13,17 @@ export interface ArgoCdChartProps {
   readonly cluster: string;
   /** Repository path of the overlays, e.g. 'manifests/overlays'. */
   readonly overlaysPath: string;
+  /**
+   * Repository path of the chart services' values files, `<helmPath>/<env>/<service>/values.yaml`.
+   * @default 'manifests/helm'
+   */
+  readonly helmPath?: string;
+  /**
+   * Environment → chart service → chart version: one Helm Application per chart service and
+   * environment of the cluster. Required when the platform has chart services.
+   * @default {}
+   */
+  readonly chartVersions?: ChartVersions;
 }
 
 /**
@@ -34,11 +46,15 @@ export class ArgoCdChart extends Chart {
       name: platform.name,
       argocdNamespace: platform.argocdNamespace,
       sourceRepo: platform.repoURL,
+      chartRepos: chartRepositories(platform),
+      namespacedKinds: withChartKinds(platform, PLATFORM_NAMESPACED_KINDS),
       destinationNamespaces: namespaces,
       description: `${platform.name} on cluster ${cluster}: ${environments.map((e) => e.name).join(', ')}${previews ? ', previews' : ''}`,
     });
 
-    if (environments.length > 0) {
+    // Chart services get their own Applications; the kustomize ApplicationSet lists the others.
+    const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
+    if (environments.length > 0 && kustomizeServices.length > 0) {
       new EnvironmentApplicationSet(this, 'Environments', {
         name: `${platform.name}-environments`,
         argocdNamespace: platform.argocdNamespace,
@@ -46,13 +62,14 @@ export class ArgoCdChart extends Chart {
         repoURL: platform.repoURL,
         targetRevision: platform.targetRevision,
         overlaysPath: props.overlaysPath,
-        services: platform.services.map((s) => s.name),
+        services: kustomizeServices.map((s) => s.name),
         environments: environments.map((e) => ({ name: e.name, namespace: e.namespace, syncPolicy: e.syncPolicy })),
       });
     }
+    addHelmApplications(this, { platform, environments, project: project.name, helmPath: props.helmPath ?? 'manifests/helm', chartVersions: props.chartVersions ?? {} });
     if (previews) {
       // The first service's preview overlay holds the Namespace (see render); its Application owns it.
-      const services = platform.services.map((s, i) => ({ name: s.name, image: platform.imageOf(s), host: s.host, ownsNamespace: i === 0 }));
+      const services = kustomizeServices.map((s, i) => ({ name: s.name, image: platform.imageOf(s), host: s.host, ownsNamespace: i === 0 }));
       const common = {
         argocdNamespace: platform.argocdNamespace,
         project: project.name,
@@ -70,7 +87,7 @@ export class ArgoCdChart extends Chart {
         owner: previews.owner,
         repo: previews.repo,
       });
-      for (const service of platform.services) {
+      for (const service of kustomizeServices) {
         if (service.sourceRepository === undefined) continue;
         const [owner, repo] = service.sourceRepository.split('/') as [string, string];
         new PreviewApplicationSet(this, `Previews-${service.name}`, {

@@ -2,6 +2,7 @@
 export * from './app-project.js';
 export * from './environment-application-set.js';
 export * from './health-check-analysis.js';
+export * from './helm-application.js';
 export * from './model-object.js';
 export * from './preview-application-set.js';
 export * from './progressive-rollout.js';

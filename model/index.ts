@@ -1,6 +1,7 @@
 /** Public API: model. */
 export * from './freeze-window.js';
 export * from './gate.js';
+export * from './helm-chart.js';
 export * from './history.js';
 export * from './image-tag.js';
 export * from './infra-keys.js';

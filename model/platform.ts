@@ -6,6 +6,7 @@ import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
+import { HelmChartDefinition, type HelmChartProps } from './helm-chart.js';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -94,6 +95,15 @@ export interface ServiceProps {
    * @default { jsonPath: '{$.status}', successCondition: 'result == "ok"' }
    */
   readonly healthResponse?: HealthResponse;
+  /**
+   * Deploy the service from a Helm chart instead of ferry's kustomize base: each environment's
+   * chart version and values live in `<project>:charts`, its image tag in `<project>:images` like
+   * every service's; ferry renders `manifests/helm/<env>/<service>/values.yaml` and an Argo CD
+   * Application with a Helm source (docs/helm.md). The kustomize-only props (port, paths, host,
+   * env, healthResponse, sourceRepository) are refused with it: the chart's values set those.
+   * @default - a kustomize service
+   */
+  readonly chart?: HelmChartProps;
 }
 
 /** What a healthy answer of a service's health path looks like to the rollout analysis. */
@@ -115,6 +125,8 @@ export class ServiceDefinition {
   public readonly host: string | undefined;
   public readonly env: Readonly<Record<string, string>>;
   public readonly healthResponse: HealthResponse;
+  /** The Helm chart it is deployed from; undefined for a kustomize service. */
+  public readonly chart: HelmChartDefinition | undefined;
 
   public constructor(props: ServiceProps) {
     if (!isObject(props)) throw new Error(`platform 'services': ${showValue(props)} must be a service like { name: 'api' }`);
@@ -163,6 +175,13 @@ export class ServiceDefinition {
     }
     if (!/\bresult\b/.test(this.healthResponse.successCondition)) {
       throw new Error(`${where}: 'healthResponse.successCondition' ${JSON.stringify(this.healthResponse.successCondition)} must test 'result', like 'result == "ok"'`);
+    }
+    this.chart = props.chart === undefined ? undefined : new HelmChartDefinition(props.chart, where);
+    if (this.chart) {
+      const kustomizeOnly = (['port', 'healthPath', 'readinessPath', 'host', 'env', 'healthResponse', 'sourceRepository'] as const).filter((k) => props[k] !== undefined);
+      if (kustomizeOnly.length > 0) {
+        throw new Error(`${where}: '${kustomizeOnly[0]}' ${showValue(props[kustomizeOnly[0]!])} does not apply to a chart service ('chart' is set): set it in 'chart.values' or <project>:charts.${props.name}.values`);
+      }
     }
   }
 }
@@ -550,6 +569,9 @@ export class Platform {
       for (const service of this.services) {
         if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
       }
+    }
+    if (this.previews && this.services.every((s) => s.chart !== undefined)) {
+      throw new Error("platform 'previews': previews run the kustomize services, and every service is a chart service; drop 'previews' or add a kustomize service");
     }
     const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
     if (withSource.length > 0 && !this.previews) {

@@ -8,6 +8,7 @@ import { DEFAULT_RESOURCES, type Platform } from '../../model/platform.js';
 import { resolveEnvironment, type ResolvedEnvironment } from '../../model/resolve.js';
 import { baseKustomization, overlayKustomization } from './kustomization.js';
 import { ENVIRONMENT_LABEL, headerLine, overlayHeader, overlayKustomizationObject, toYaml } from './overlay-file.js';
+import { chartVersionsOf, HELM_DIR, renderHelmValues } from './helm-values.js';
 
 /** Folder of the rendered tree, relative to the repository root. */
 export const MANIFESTS_DIR = 'manifests';
@@ -39,7 +40,9 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
   const platformSource = 'edit platform/platform.ts or the constructs and run `npm run render`';
 
-  for (const service of platform.services) {
+  // Chart services have no kustomize base or overlay: a values file and a Helm Application instead.
+  const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
+  for (const service of kustomizeServices) {
     charts.push({
       chart: new ServiceBaseChart(app, `base-${service.name}`, { platform, service }),
       dir: `${MANIFESTS_DIR}/base/${service.name}`,
@@ -56,8 +59,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const resolvedEnv of environments) {
     const env = resolvedEnv.environment;
+    for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
+      if (service.chart) continue;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       charts.push({
         chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, { platform, resolved, strategy: env.strategy }),
@@ -74,7 +79,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     // tag its Application sets); the first service's overlay holds the preview's Namespace, which
     // its Application renames and owns, so Argo CD deletes it with the preview.
     const first = environments[0]!;
-    platform.services.forEach((service, index) => {
+    kustomizeServices.forEach((service, index) => {
       const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
       const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
       const resolved = first.services.find((r) => r.service.name === service.name)!;
@@ -109,7 +114,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const cluster of platform.clusters()) {
     charts.push({
-      chart: new ArgoCdChart(app, `argocd-${cluster}`, { platform, cluster, overlaysPath: `${MANIFESTS_DIR}/overlays` }),
+      chart: new ArgoCdChart(app, `argocd-${cluster}`, { platform, cluster, overlaysPath: `${MANIFESTS_DIR}/overlays`, helmPath: HELM_DIR, chartVersions: chartVersionsOf(configs) }),
       dir: `${MANIFESTS_DIR}/argocd/${cluster}`,
       header: headerLine(platformSource),
       namedFiles: true,
