@@ -75,6 +75,9 @@ Options:
   --all                 every service
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
+  --chart               promote the chart version of chart services (ferry:charts.<service>.version)
+                        instead of the image tag; gates: all but tag-format and image (docs/helm.md)
+  --chart-version <v>   the chart version to promote instead of the upstream's (implies --chart)
   --dry-run             check everything and print the diff; write nothing
 ${deliveryHelp('promote')}
 
@@ -88,6 +91,7 @@ Examples:
   ferry promote api --to prod --release v1.2.0 --pin-digest --commit
   ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
+  ferry promote catalog --to stage --chart --commit
 `,
   async run(argv, io) {
     const { values, positionals } = parseFlags(
@@ -99,6 +103,8 @@ Examples:
         from: { type: 'string' },
         all: { type: 'boolean' },
         release: { type: 'string' },
+        chart: { type: 'boolean' },
+        'chart-version': { type: 'string' },
         'dry-run': { type: 'boolean' },
         ...DELIVERY_FLAGS,
       },
@@ -116,6 +122,8 @@ Examples:
       tag: values.tag,
       from: values.from,
       release: values.release,
+      chart: values.chart || values['chart-version'] !== undefined,
+      chartVersion: values['chart-version'],
       dryRun: values['dry-run'],
       flags: values,
       command: `promote ${argv.join(' ')}`,
@@ -164,6 +172,8 @@ export async function runPromotion(
     tag: args.tag,
     from: args.from,
     release: args.release,
+    chart: args.chart,
+    chartVersion: args.chartVersion,
     pinDigest: flags['pin-digest'],
     delivery,
     overrides: flags.override,

@@ -20,6 +20,8 @@ export interface ServiceStatus {
   readonly commit: string | undefined;
   /** The working tree's tag differs from the committed one. */
   readonly uncommitted: boolean;
+  /** A chart service's chart version (`<project>:charts.<service>.version`); absent for other services. */
+  readonly chartVersion?: string;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -47,6 +49,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         by: committed && current ? current.revision.author : undefined,
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
+        ...(service.chart ? { chartVersion: stack?.chartVersionOf(service.name) ?? '-' } : {}),
       });
     }
   }
@@ -67,7 +70,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
     statuses.map((s) => [
       s.environment,
       s.service,
-      s.tag ?? '-',
+      s.chartVersion === undefined ? (s.tag ?? '-') : `${s.tag ?? '-'} (chart ${s.chartVersion})`,
       s.digest ? `${s.digest.slice(0, 19)}…` : '-',
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',

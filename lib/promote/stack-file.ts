@@ -4,6 +4,8 @@ import { parseStackYaml } from '../../model/stack-yaml.js';
 /** The config keys promotion edits, without the project prefix. */
 export const IMAGES_KEY = 'images';
 export const DIGESTS_KEY = 'digests';
+/** `<project>:charts.<service>.version`: the chart version of a chart service. */
+export const CHARTS_KEY = 'charts';
 
 /**
  * One `Pulumi.<env>.yaml`, edited the way a careful person would: an existing tag or digest is
@@ -47,6 +49,35 @@ export class StackFile {
   /** Every `<project>:digests` entry. */
   public digests(): Record<string, string> {
     return this.mapAt(DIGESTS_KEY);
+  }
+
+  /** `config.<project>:charts.<service>.version`, or undefined. */
+  public chartVersionOf(service: string): string | undefined {
+    const value = this.doc.getIn(['config', this.key(CHARTS_KEY), service, 'version']);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Every chart service's `<project>:charts.<service>.version`. */
+  public chartVersions(): Record<string, string> {
+    const charts = this.doc.getIn(['config', this.key(CHARTS_KEY)]);
+    const out: Record<string, string> = {};
+    if (isMap(charts)) {
+      for (const item of charts.items) {
+        const service = isScalar(item.key) ? item.key.value : item.key;
+        const version = isMap(item.value) ? item.value.get('version') : undefined;
+        if (typeof service === 'string' && typeof version === 'string') out[service] = version;
+      }
+    }
+    return out;
+  }
+
+  /** A copy with the chart version of `service` replaced; only the value of that line changes. */
+  public withChartVersion(service: string, version: string): StackFile {
+    const node = this.doc.getIn(['config', this.key(CHARTS_KEY), service, 'version'], true);
+    if (!isScalar(node) || !node.range) {
+      throw new Error(`${this.file}: config.${this.key(CHARTS_KEY)}.${service}.version: missing; every chart service needs a chart version in every environment`);
+    }
+    return this.splice(node, version);
   }
 
   /** A copy with the tag of `service` replaced; only the value of that line changes. */
