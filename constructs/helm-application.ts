@@ -17,6 +17,7 @@ export interface HelmApplicationProps {
   readonly project: string;
   /** Argo CD repoURL of the chart: an https Helm repository, or an OCI registry path without scheme. */
   readonly chartRepoURL: string;
+  /** Chart name in that repository. */
   readonly chart: string;
   /** The pinned chart version. */
   readonly chartVersion: string;
@@ -33,6 +34,7 @@ export interface HelmApplicationProps {
   readonly valuesFile: string;
   /** Namespace the chart is installed into. */
   readonly namespace: string;
+  /** The environment's sync policy: automated (prune, self-heal) or manual. */
   readonly syncPolicy: SyncPolicy;
   /**
    * Labels of the Application (ferry.dev/service, ferry.dev/environment).
