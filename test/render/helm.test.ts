@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 import { listFiles } from '../../lib/render/tree.js';
+import { renderPlatform } from '../../lib/render/render.js';
+import { validateObjects } from '../../lib/render/schema-validation.js';
+import { Environment, Platform, Profiles } from '../../model/platform.js';
+import { parseStackConfig } from '../../model/stack-config.js';
 
 /** The shop platform with one Helm-chart service, `catalog`. */
 const HELM_FIXTURE = fileURLToPath(new URL('../fixtures/helm', import.meta.url));
@@ -92,4 +96,24 @@ describe('a platform with a Helm-chart service', () => {
       rmSync(join(repo.root, 'manifests/helm/qa'), { recursive: true });
     }
   });
+});
+
+test('an oci:// chart is written in Argo CD\'s Helm OCI form, and the AppProject admits exactly that repoURL', async () => {
+  const platform = new Platform({
+    name: 'shop',
+    repoURL: 'https://github.com/example-org/shop-platform.git',
+    registry: 'registry.example.com',
+    services: [{ name: 'cache', chart: { repository: 'oci://registry-1.docker.io/bitnamicharts', name: 'redis', imageTagValue: 'image.tag' } }],
+    environments: [Environment.of('dev', Profiles.development())],
+  });
+  const config = parseStackConfig({ images: { cache: 'sha-1a2b3c4d' }, charts: { cache: { version: '18.1.0' } } }, { file: 'Pulumi.dev.yaml', project: 'ferry', platform, environment: platform.environment('dev') });
+  const files = renderPlatform(platform, new Map([['dev', config]])).files;
+  // Every service is a chart service: no base, no overlay, no ApplicationSet.
+  expect([...files.keys()]).toEqual(['manifests/argocd/nonprod/app-project-shop.yaml', 'manifests/argocd/nonprod/application-cache-dev.yaml', 'manifests/helm/dev/cache/values.yaml']);
+  const app = parse(files.get('manifests/argocd/nonprod/application-cache-dev.yaml')!);
+  expect(app.spec.sources[0]).toEqual({ repoURL: 'registry-1.docker.io/bitnamicharts', chart: 'redis', targetRevision: '18.1.0', helm: { releaseName: 'cache', valueFiles: ['$values/manifests/helm/dev/cache/values.yaml'] } });
+  const project = parse(files.get('manifests/argocd/nonprod/app-project-shop.yaml')!);
+  expect(project.spec.sourceRepos).toEqual(['https://github.com/example-org/shop-platform.git', 'registry-1.docker.io/bitnamicharts']);
+  expect(await validateObjects([app, project])).toEqual([]);
+  expect(parse(files.get('manifests/helm/dev/cache/values.yaml')!)).toEqual({ image: { tag: 'sha-1a2b3c4d' } });
 });
