@@ -3,6 +3,10 @@ import YAML from 'yaml';
 import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 import { GIT_ENV } from './promote-fixture.js';
+import { loadPlatform } from '../../lib/loader/load-platform.js';
+import { planPromotion } from '../../lib/promote/promotion.js';
+import { reviewChecklist } from '../../lib/promote/review-checklist.js';
+import { OciImageRegistry } from '../../lib/registry/oci-image-registry.js';
 
 /** The shop platform with one Helm-chart service, `catalog`. */
 const HELM_FIXTURE = fileURLToPath(new URL('../fixtures/helm', import.meta.url));
@@ -121,4 +125,24 @@ test('--chart refuses what it cannot do, naming it', async () => {
   const dev = await run(['promote', 'catalog', '--to', 'dev', '--chart-version', '1.6.0', '--direct'], LATER);
   expect(dev.stderr).toBe('');
   expect(changedFiles()).toEqual(['Pulumi.dev.yaml', 'manifests/argocd/nonprod/application-catalog-dev.yaml']);
+});
+
+test("a chart version's pull-request checklist names the chart, its upstream and how to go back", async () => {
+  const platform = await loadPlatform(repo.root);
+  const now = new Date(LATER.FERRY_NOW);
+  const plan = await planPromotion(repo.root, platform, { kind: 'promotion', services: ['catalog'], to: 'stage', chart: true, delivery: 'branch', now }, OciImageRegistry.forPlatform(platform, { url: registry.url, env: {} }));
+  expect(plan.branch).toBe('promote/stage/catalog-chart-1.4.0');
+  expect(reviewChecklist(plan, now).split('\n').slice(0, 10)).toEqual([
+    '## Promotion to `stage` from `dev`',
+    '',
+    '| service | now | new | image | digest |',
+    '| --- | --- | --- | --- | --- |',
+    '| catalog | 1.3.0 | 1.4.0 | chart web-app 1.4.0 | - |',
+    '',
+    '### Review checklist',
+    '',
+    '- [ ] catalog: the chart version matches dev: web-app 1.4.0 is what runs (or ran) there',
+    '- [ ] catalog: dev has been stable with chart 1.4.0 for at least 1h (checked at 2026-01-05T00:00:00Z)',
+  ]);
+  expect(reviewChecklist(plan, now)).toContain('- [ ] catalog: rollback plan: `ferry promote catalog --to stage --chart-version 1.3.0`');
 });
