@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { HealthCheckAnalysis } from '../constructs/health-check-analysis.js';
+import { AnalysisTemplate, analysisTemplateName } from '../constructs/analysis-template.js';
 import { ProgressiveRollout } from '../constructs/progressive-rollout.js';
 import type { RolloutStrategy } from '../model/rollout-strategy.js';
 import { SERVICE_PORT } from '../constructs/service-base.js';
@@ -12,12 +12,18 @@ export interface EnvironmentOverlayChartProps {
   readonly platform: Platform;
   readonly resolved: ResolvedService;
   readonly strategy: RolloutStrategy;
+  /**
+   * Host the service answers on in this environment (`<hostPrefix><host>`).
+   * @default - the service's host; none without one
+   */
+  readonly host?: string;
 }
 
 /**
  * The objects an overlay adds to its base where the environment rolls out progressively:
- * the Rollout (with the preview Service for blue-green) and the health-check AnalysisTemplate.
- * Empty for rolling updates: the overlay's kustomization.yaml alone configures the base.
+ * the Rollout (with the preview or canary Service, and a preview Ingress if asked) and one
+ * AnalysisTemplate per analysis the strategy runs. Empty for rolling updates: the overlay's
+ * kustomization.yaml alone configures the base.
  */
 export class EnvironmentOverlayChart extends Chart {
   public constructor(scope: Construct, id: string, props: EnvironmentOverlayChartProps) {
@@ -26,24 +32,29 @@ export class EnvironmentOverlayChart extends Chart {
     const service = props.resolved.service;
     const selector = { 'app.kubernetes.io/name': service.name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': props.platform.name };
-    const analysis = props.strategy.usesAnalysis
-      ? new HealthCheckAnalysis(this, 'HealthCheck', {
-          name: `${service.name}-health-check`,
-          path: service.healthPath,
-          labels,
-          jsonPath: service.healthResponse.jsonPath,
-          successCondition: service.healthResponse.successCondition,
-        })
-      : undefined;
+    for (const analysis of props.strategy.analyses) {
+      new AnalysisTemplate(this, `Analysis-${analysis.name}`, {
+        name: analysisTemplateName(service.name, analysis),
+        analysis,
+        healthPath: service.healthPath,
+        healthResponse: service.healthResponse,
+        prometheusAddress: props.platform.prometheusAddress,
+        labels,
+      });
+    }
+    const host = props.host ?? service.host;
     new ProgressiveRollout(this, 'Rollout', {
       name: service.name,
       strategy: props.strategy,
       replicas: props.resolved.replicas,
       selector,
       labels,
-      analysisTemplate: analysis?.name ?? `${service.name}-health-check`,
       servicePort: SERVICE_PORT,
       targetPort: service.port,
+      // The base's Ingress (named after the service) is in every overlay of a service with a host.
+      stableIngress: service.host !== undefined ? service.name : undefined,
+      previewHost: host !== undefined ? `preview.${host}` : undefined,
+      ingressClassName: props.platform.ingressClassName,
     });
   }
 }

@@ -1,4 +1,5 @@
 /** Public API: constructs. */
+export * from './analysis-template.js';
 export * from './app-project.js';
 export * from './environment-application-set.js';
 export * from './health-check-analysis.js';

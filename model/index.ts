@@ -1,4 +1,5 @@
 /** Public API: model. */
+export * from './analysis.js';
 export * from './freeze-window.js';
 export * from './gate.js';
 export * from './helm-chart.js';
@@ -13,3 +14,4 @@ export * from './rollout-strategy.js';
 export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './sync-policy.js';
+export * from './traffic-routing.js';

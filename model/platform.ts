@@ -1,4 +1,5 @@
 import { RolloutStrategy } from './rollout-strategy.js';
+import { checkPrometheusAddress } from './analysis.js';
 import { SyncPolicy } from './sync-policy.js';
 import { TagFormat } from './image-tag.js';
 import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
@@ -491,6 +492,13 @@ export interface PlatformProps {
    * @default 'argocd'
    */
   readonly argocdNamespace?: string;
+  /**
+   * URL of the cluster's Prometheus, queried by `Analysis.prometheus` analyses that name no
+   * `address`. MicroK8s' observability addon serves it at
+   * 'http://kube-prom-stack-kube-prome-prometheus.observability.svc.cluster.local:9090'.
+   * @default - none: a Prometheus analysis must name its own address
+   */
+  readonly prometheusAddress?: string;
 }
 
 /** The platform with every default resolved and every cross-cutting rule checked. */
@@ -509,6 +517,7 @@ export class Platform {
   public readonly ingressClassName: string;
   public readonly allowedIngressNamespaces: readonly string[];
   public readonly argocdNamespace: string;
+  public readonly prometheusAddress: string | undefined;
 
   public constructor(props: PlatformProps) {
     if (!isObject(props)) throw new Error(`platform: ${showValue(props)} must be the platform's properties { name, repoURL, registry, services, environments }`);
@@ -544,6 +553,7 @@ export class Platform {
     allowed.forEach((ns, i) => checkDnsLabel(ns, `platform 'allowedIngressNamespaces[${i}]'`));
     this.allowedIngressNamespaces = allowed;
     this.argocdNamespace = checkDnsLabel(props.argocdNamespace ?? 'argocd', "platform 'argocdNamespace'");
+    this.prometheusAddress = props.prometheusAddress === undefined ? undefined : checkPrometheusAddress(props.prometheusAddress, "platform 'prometheusAddress'");
     if (props.previews !== undefined && props.previews !== false && !isObject(props.previews)) {
       throw new Error(`platform 'previews' ${showValue(props.previews)} must be false or { owner, repo }`);
     }
@@ -573,6 +583,8 @@ export class Platform {
     if (this.previews && this.services.every((s) => s.chart !== undefined)) {
       throw new Error("platform 'previews': previews run the kustomize services, and every service is a chart service; drop 'previews' or add a kustomize service");
     }
+    // Chart services roll out as their chart says: no Rollout of ferry's, so no progressive-delivery rule.
+    for (const env of this.environments) checkProgressiveDelivery(env, this.services.filter((s) => s.chart === undefined), this.prometheusAddress);
     const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
     if (withSource.length > 0 && !this.previews) {
       throw new Error(`service '${withSource[0]!.name}': 'sourceRepository' gives pull-request previews; set platform 'previews' too`);
@@ -675,6 +687,35 @@ export class Platform {
   /** Full image name (no tag) of a service's pull-request builds. */
   public previewImageOf(service: ServiceDefinition): string {
     return `${this.registry}/${this.previewRepositoryOf(service)}`;
+  }
+}
+
+/**
+ * What an environment's progressive strategy needs from the platform: nginx canary routing goes
+ * through each service's Ingress (so a host), a Prometheus analysis needs an address, and a
+ * blue-green preview host `preview.<host>` must be a valid host name.
+ */
+function checkProgressiveDelivery(env: Environment, services: readonly ServiceDefinition[], prometheusAddress: string | undefined): void {
+  const where = `environment '${env.name}'`;
+  const strategy = env.strategy;
+  if (strategy.kind === 'canary' && strategy.canary.trafficRouting.needsIngress) {
+    const hostless = services.filter((s) => s.host === undefined).map((s) => s.name);
+    if (hostless.length > 0) {
+      throw new Error(
+        `${where}: the canary routes traffic through nginx, which needs each service's Ingress, but service '${hostless.join("', '")}' has no 'host'; ` +
+          'give it a host, or use RolloutStrategy.canary({ trafficRouting: TrafficRouting.replicaRatio() }) (the weight is then the share of canary pods)',
+      );
+    }
+  }
+  for (const analysis of strategy.analyses) {
+    if (analysis.kind === 'prometheus' && analysis.prometheus.address === undefined && prometheusAddress === undefined) {
+      throw new Error(`${where}: analysis '${analysis.name}' (Analysis.prometheus) has no 'address' and platform 'prometheusAddress' is not set; set one of them (see docs/infrastructure.md for MicroK8s' observability addon)`);
+    }
+  }
+  if (strategy.kind === 'blue-green' && strategy.blueGreen.previewIngress) {
+    for (const service of services) {
+      if (service.host !== undefined) checkHostName(`preview.${env.hostPrefix}${service.host}`, `${where}: preview host of service '${service.name}' (preview.<hostPrefix><host>)`);
+    }
   }
 }
 

@@ -65,7 +65,12 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
       if (service.chart) continue;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       charts.push({
-        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, { platform, resolved, strategy: env.strategy }),
+        chart: new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
+          platform,
+          resolved,
+          strategy: env.strategy,
+          host: service.host !== undefined ? `${env.hostPrefix}${service.host}` : undefined,
+        }),
         dir,
         namedFiles: true,
         header: overlayHeader(env.name),

@@ -8,6 +8,7 @@ import { isDnsLabel, isDnsSubdomain, isGitRef, isHostName, isImageTag, isLabelKe
 import { listFiles } from './tree.js';
 import { helmValuesProblems } from './verify-helm.js';
 import { HELM_DIR } from './helm-values.js';
+import { rolloutReferenceProblems } from './rollout-references.js';
 
 /** One problem found in the rendered tree. */
 export interface TreeProblem {
@@ -24,7 +25,13 @@ type Obj = Record<string, any>;
 function podSpecs(o: Obj): Obj[] {
   if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) return [o.spec?.template?.spec].filter(Boolean);
   if (o.kind === 'Rollout' && o.spec?.template) return [o.spec.template.spec].filter(Boolean);
+  if (o.kind === 'AnalysisTemplate') return analysisJobPodSpecs(o);
   return [];
+}
+
+/** Pod specs of an AnalysisTemplate's Job metrics: they run once to completion, so they have no probes. */
+function analysisJobPodSpecs(o: Obj): Obj[] {
+  return (o.kind === 'AnalysisTemplate' ? (o.spec?.metrics ?? []) : []).map((m: Obj) => m?.provider?.job?.spec?.template?.spec).filter(Boolean);
 }
 
 /**
@@ -37,6 +44,7 @@ export function secureDefaultProblems(objects: readonly Obj[], where: string, op
   for (const o of objects) {
     const id = [o.kind, o.metadata?.namespace, o.metadata?.name].filter(Boolean).join('/');
     const add = (message: string) => problems.push({ where, object: id, message });
+    const oneShot = analysisJobPodSpecs(o);
     for (const pod of podSpecs(o)) {
       if (pod.automountServiceAccountToken !== false) add('automountServiceAccountToken must be false');
       for (const c of pod.containers ?? []) {
@@ -50,8 +58,8 @@ export function secureDefaultProblems(objects: readonly Obj[], where: string, op
         if (sc.readOnlyRootFilesystem !== true) add(`${name}: securityContext.readOnlyRootFilesystem must be true`);
         if (sc.allowPrivilegeEscalation !== false) add(`${name}: securityContext.allowPrivilegeEscalation must be false`);
         if (!(sc.capabilities?.drop ?? []).includes('ALL')) add(`${name}: securityContext.capabilities.drop must include ALL`);
-        if (!c.readinessProbe) add(`${name}: readinessProbe is missing`);
-        if (!c.livenessProbe) add(`${name}: livenessProbe is missing`);
+        if (!c.readinessProbe && !oneShot.includes(pod)) add(`${name}: readinessProbe is missing`);
+        if (!c.livenessProbe && !oneShot.includes(pod)) add(`${name}: livenessProbe is missing`);
         if (!c.resources?.limits?.cpu || !c.resources?.limits?.memory) add(`${name}: resources.limits.cpu and .memory are required`);
         if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) add(`${name}: resources.requests.cpu and .memory are required`);
       }
@@ -168,6 +176,7 @@ export async function verifyRenderedTree(root: string, options: VerifyTreeOption
     for (const v of await validateObjects(objects)) problems.push({ where: dir, ...v });
     problems.push(...secureDefaultProblems(objects, dir, { tagsSetByArgo: dir.split('/')[2] === PREVIEW_ENVIRONMENT }));
     problems.push(...nameProblems(objects, dir));
+    problems.push(...rolloutReferenceProblems(objects).map((p) => ({ where: dir, ...p })));
   }
   const argocdObjects: { file: string; object: Obj }[] = [];
   for (const file of listFiles(root, `${MANIFESTS_DIR}/argocd`)) {
