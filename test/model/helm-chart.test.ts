@@ -1,5 +1,7 @@
 import { checkChartVersion, HelmChartDefinition, mergeValues, type HelmChartProps } from '../../model/helm-chart.js';
 import { Environment, Platform, Profiles, type ServiceProps } from '../../model/platform.js';
+import { RolloutStrategy } from '../../model/rollout-strategy.js';
+import { TrafficRouting } from '../../model/traffic-routing.js';
 import { parseStackConfig, type ConfigSource } from '../../model/stack-config.js';
 
 const chart = (props: Partial<HelmChartProps> = {}) => new HelmChartDefinition({ repository: 'https://charts.example.com', name: 'redis', ...props } as HelmChartProps, "service 'cache'");
@@ -75,6 +77,15 @@ describe('a chart service in the platform', () => {
       `service 'cache': 'host' "cache.example.com" does not apply to a chart service ('chart' is set): set it in 'chart.values' or <project>:charts.cache.values`,
     );
     expect(() => platformWith({ name: 'cache', chart: { repository: 'https://charts.example.com', name: 'redis' }, port: 6379 })).toThrow(`service 'cache': 'port' 6379 does not apply to a chart service`);
+  });
+
+  test("a chart service has no Rollout of ferry's, so an nginx canary does not ask it for a host", () => {
+    const canary = Environment.of('prod', Profiles.production({ strategy: RolloutStrategy.canary({ trafficRouting: TrafficRouting.nginx() }) }));
+    const services: ServiceProps[] = [{ name: 'api', host: 'api.example.com' }, { name: 'cache', chart: { repository: 'https://charts.example.com', name: 'redis' } }];
+    const props = { name: 'shop', repoURL: 'https://github.com/example-org/shop.git', registry: 'registry.example.com', environments: [canary] };
+    expect(new Platform({ ...props, services }).service('cache').chart?.name).toBe('redis');
+    // A kustomize service without a host is still refused.
+    expect(() => new Platform({ ...props, services: [...services, { name: 'web' }] })).toThrow("service 'web' has no 'host'");
   });
 
   test('previews need a kustomize service', () => {
