@@ -80,6 +80,7 @@ export class HelmChartDefinition {
       throw new Error(`${where}: 'chart.values' sets '${tagValue}', the 'chart.imageTagValue': the tag comes from <project>:images of each environment; remove it from the values`);
     }
     this.values = values;
+    this.checkValuesFor({}, `${where}: 'chart.values'`);
     const kinds = props.kinds ?? [];
     if (!Array.isArray(kinds)) throw new Error(`${where}: 'chart.kinds' ${showValue(kinds)} must be a list like [{ group: 'apps', kind: 'StatefulSet' }]`);
     kinds.forEach((k: unknown, i) => {
@@ -109,6 +110,25 @@ export class HelmChartDefinition {
   }
 
   /**
+   * Throws unless an environment's values leave the image tag to `<project>:images` and, merged
+   * over the chart's, hold a mapping at every step of the tag's path (so nothing is dropped to set it).
+   * @param where e.g. "Pulumi.dev.yaml: ferry:charts.cache.values"
+   */
+  public checkValuesFor(environmentValues: Readonly<Record<string, unknown>>, where: string): void {
+    if (valueAt(environmentValues, this.imageTagPath) !== undefined) {
+      throw new Error(`${where}: sets '${this.imageTagValue}', the chart's imageTagValue: the tag comes from <project>:images of each environment; remove it from the values`);
+    }
+    let node: unknown = mergeValues(this.values, environmentValues);
+    for (const [i, key] of this.imageTagPath.slice(0, -1).entries()) {
+      node = (node as Record<string, unknown>)[key];
+      if (node === undefined) return;
+      if (!isMapping(node)) {
+        throw new Error(`${where}: '${this.imageTagPath.slice(0, i + 1).join('.')}' is ${showValue(node)}, but the image tag goes at '${this.imageTagValue}' inside it; make it a mapping`);
+      }
+    }
+  }
+
+  /**
    * The values of one environment: the chart's, then the environment's merged over them, then the
    * image tag at its path. Keys sorted at every level, so the file is the same for the same input.
    */
@@ -116,8 +136,8 @@ export class HelmChartDefinition {
     const merged = mergeValues(this.values, environmentValues);
     let node = merged;
     for (const key of this.imageTagPath.slice(0, -1)) {
-      const next = node[key];
-      if (!isMapping(next)) node[key] = {};
+      // checkValuesFor refused a non-mapping here; only a missing level is created.
+      if (node[key] === undefined) node[key] = {};
       node = node[key] as Record<string, unknown>;
     }
     node[this.imageTagPath[this.imageTagPath.length - 1]!] = tag;

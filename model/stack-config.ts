@@ -128,7 +128,7 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
       serviceKeys(charts, where, source);
       const result: Record<string, ChartConfig> = {};
       for (const name of Object.keys(charts).sort()) {
-        if (!source.platform.services.find((s) => s.name === name)!.chart) {
+        if (!source.platform.service(name).chart) {
           throw new Error(`${where}.${name}: '${name}' is not a chart service; chart services: ${chartServices(source).join(', ') || 'none'}`);
         }
         const entry = mapping(charts[name], `${where}.${name}`, '{ version: 18.1.0, values: { replicaCount: 2 } }');
@@ -138,6 +138,7 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
         const version = checkChartVersion(entry.version, `${where}.${name}.version`);
         const values = entry.values ?? {};
         checkValues(values, `${where}.${name}.values`);
+        source.platform.service(name).chart!.checkValuesFor(values, `${where}.${name}.values`);
         result[name] = { version, values };
       }
       return result;

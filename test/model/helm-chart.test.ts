@@ -39,6 +39,7 @@ describe('HelmChartDefinition', () => {
     ['value path with a space', { imageTagValue: 'image. tag' }, `service 'cache': 'chart.imageTagValue' "image. tag" must be a dotted path of value keys (letters, digits, '_', '-'), like 'image.tag'`],
     ['empty value path segment', { imageTagValue: 'image..tag' }, `service 'cache': 'chart.imageTagValue' "image..tag" must be a dotted path of value keys (letters, digits, '_', '-'), like 'image.tag'`],
     ['values setting the tag', { values: { image: { tag: 'v1' } } }, `service 'cache': 'chart.values' sets 'image.tag', the 'chart.imageTagValue': the tag comes from <project>:images of each environment; remove it from the values`],
+    ['values with no room for the tag', { values: { image: 'nginx' } }, `service 'cache': 'chart.values': 'image' is "nginx", but the image tag goes at 'image.tag' inside it; make it a mapping`],
     ['values not a mapping', { values: ['a'] as never }, `service 'cache': 'chart.values': ["a"] must be a mapping of chart values`],
     ['values holding a function', { values: { hook: (() => 1) as never } }, `service 'cache': 'chart.values': 'hook' () => 1 must be plain YAML data (mapping, list, string, number, boolean or null)`],
     ['a kind without group', { kinds: [{ kind: 'StatefulSet' } as never] }, `service 'cache': 'chart.kinds[0]' {"kind":"StatefulSet"} must be { group, kind } with an API group ('' for core) and a kind like 'StatefulSet'`],
@@ -119,6 +120,8 @@ describe('ferry:charts in the stack config', () => {
     ['an unknown service', { images, charts: { db: { version: '1.0.0' } } }, "Pulumi.dev.yaml: ferry:charts.db: unknown service 'db'; allowed: api, cache"],
     ['an unknown key', { images, charts: { cache: { version: '1.0.0', chart: 'redis' } } }, 'Pulumi.dev.yaml: ferry:charts.cache.chart: unknown key; allowed: version, values'],
     ['a version range', { images, charts: { cache: { version: '~1.0' } } }, 'Pulumi.dev.yaml: ferry:charts.cache.version: "~1.0" is not a chart version; allowed: SemVer 2'],
+    ['values setting the tag', { images, charts: { cache: { version: '1.0.0', values: { image: { tag: 'v9' } } } } }, "Pulumi.dev.yaml: ferry:charts.cache.values: sets 'image.tag', the chart's imageTagValue: the tag comes from <project>:images of each environment; remove it from the values"],
+    ['values with no room for the tag', { images, charts: { cache: { version: '1.0.0', values: { image: ['a'] } } } }, `Pulumi.dev.yaml: ferry:charts.cache.values: 'image' is ["a"], but the image tag goes at 'image.tag' inside it; make it a mapping`],
     ['values as a list', { images, charts: { cache: { version: '1.0.0', values: [1] } } }, 'Pulumi.dev.yaml: ferry:charts.cache.values: [1] must be a mapping of chart values'],
     ['a digest of a chart service', { images, charts: { cache: { version: '1.0.0' } }, digests: { cache: `sha256:${'a'.repeat(64)}` } }, "Pulumi.dev.yaml: ferry:digests.cache: 'cache' is a chart service, whose values file carries the tag only; remove the digest"],
   ])('%s is refused', (_, values, message) => {
