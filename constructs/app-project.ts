@@ -10,6 +10,7 @@ export interface ResourceKind {
 
 /** Namespaced kinds the service constructs produce: the whitelist of every platform project. */
 export const PLATFORM_NAMESPACED_KINDS: readonly ResourceKind[] = [
+  { group: '', kind: 'ConfigMap' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },

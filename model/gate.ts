@@ -93,6 +93,13 @@ export interface GateContext {
   readonly defaultBranch: string;
   readonly now: Date;
   readonly image: ImageFacts;
+  /**
+   * Config keys of the service this change moves from upstream (`ferry promote --config`). For a
+   * config-only change `tag` and `sourceTag` are the tag the target already runs and `image` is
+   * unchecked; only gates with `appliesToConfig` run.
+   * @default [] - an image promotion only
+   */
+  readonly configKeys?: readonly string[];
 }
 
 /**
@@ -104,6 +111,12 @@ export interface PromotionGate {
   readonly name: string;
   /** One line for docs and `promote --help`. */
   readonly description: string;
+  /**
+   * The gate also judges a config-only change (no new image): rules about the target environment
+   * (review, freeze windows) rather than about an image's journey.
+   * @default false
+   */
+  readonly appliesToConfig?: boolean;
   check(context: GateContext): string | undefined;
 }
 

@@ -17,6 +17,11 @@ export interface StackRevision {
   readonly trailers: Trailers;
   readonly images: Readonly<Record<string, string>>;
   readonly digests: Readonly<Record<string, string>>;
+  /**
+   * `<project>:config` as the file held it: service → variable → plain value.
+   * @default {}
+   */
+  readonly config?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Promotion or rollback, when the message says so (subject, or a squash merge's body). */
   readonly kind?: 'promotion' | 'rollback';
   /** For a merge commit: the merged branch's commit whose message and author this revision carries. */

@@ -11,6 +11,7 @@ export * from './platform.js';
 export * from './quantity.js';
 export * from './resolve.js';
 export * from './rollout-strategy.js';
+export * from './service-config.js';
 export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './sync-policy.js';

@@ -3,6 +3,7 @@ import { checkPrometheusAddress } from './analysis.js';
 import { SyncPolicy } from './sync-policy.js';
 import { TagFormat } from './image-tag.js';
 import { checkFreezeWindow, type FreezeWindow } from './freeze-window.js';
+import { ConfigValue, type ServiceConfigSchema } from './service-config.js';
 
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
@@ -91,6 +92,14 @@ export interface ServiceProps {
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
+   * Per-environment configuration: variable name → its type, default and rules
+   * (`ConfigValue.string()`, `.number()`, `.boolean()`, `.secretRef()`). Values live in
+   * `<project>:config.<service>` of each `Pulumi.<env>.yaml`; plain values render as a ConfigMap whose
+   * name carries a content hash, secret references as `secretKeyRef`s (docs/configuration.md).
+   * @default {}
+   */
+  readonly config?: ServiceConfigSchema;
+  /**
    * How the rollout analysis reads the health response: a JSONPath into it and the condition a
    * healthy answer meets (Argo Rollouts web metric).
    * @default { jsonPath: '{$.status}', successCondition: 'result == "ok"' }
@@ -101,7 +110,7 @@ export interface ServiceProps {
    * chart version and values live in `<project>:charts`, its image tag in `<project>:images` like
    * every service's; ferry renders `manifests/helm/<env>/<service>/values.yaml` and an Argo CD
    * Application with a Helm source (docs/helm.md). The kustomize-only props (port, paths, host,
-   * env, healthResponse, sourceRepository) are refused with it: the chart's values set those.
+   * env, healthResponse, sourceRepository, config) are refused with it: the chart's values set those.
    * @default - a kustomize service
    */
   readonly chart?: HelmChartProps;
@@ -125,6 +134,7 @@ export class ServiceDefinition {
   public readonly readinessPath: string;
   public readonly host: string | undefined;
   public readonly env: Readonly<Record<string, string>>;
+  public readonly config: ServiceConfigSchema;
   public readonly healthResponse: HealthResponse;
   /** The Helm chart it is deployed from; undefined for a kustomize service. */
   public readonly chart: HelmChartDefinition | undefined;
@@ -167,6 +177,15 @@ export class ServiceDefinition {
       if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value) || value.length > 32768) throw new Error(`${where}: env '${key}' ${showValue(value)} must be at most 32768 characters without control characters`);
     }
     this.env = Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]!]));
+    const config = props.config ?? {};
+    if (!isObject(config)) throw new Error(`${where}: 'config' ${showValue(config)} must be a mapping of variable names to ConfigValue.string() / .number() / .boolean() / .secretRef()`);
+    for (const key of Object.keys(config)) {
+      if (!ENV_NAME.test(key) || key.length > 256) throw new Error(`${where}: config ${showValue(key)} is not a valid variable name (A-Z, 0-9, _)`);
+      if (key === 'LOG_LEVEL') throw new Error(`${where}: config 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service`);
+      if (key in this.env) throw new Error(`${where}: config '${key}' is also in 'env'; a variable is either the same everywhere (env) or per environment (config), not both`);
+      if (!(config[key] instanceof ConfigValue)) throw new Error(`${where}: config '${key}' ${showValue(config[key])} must be made by ConfigValue.string(), .number(), .boolean() or .secretRef()`);
+    }
+    this.config = Object.fromEntries(Object.keys(config).sort().map((k) => [k, config[k]!]));
     this.healthResponse = props.healthResponse ?? { jsonPath: '{$.status}', successCondition: 'result == "ok"' };
     if (!isObject(this.healthResponse) || typeof this.healthResponse.jsonPath !== 'string' || typeof this.healthResponse.successCondition !== 'string') {
       throw new Error(`${where}: 'healthResponse' ${showValue(this.healthResponse)} must be { jsonPath: '{$.status}', successCondition: 'result == "ok"' }`);
@@ -179,7 +198,7 @@ export class ServiceDefinition {
     }
     this.chart = props.chart === undefined ? undefined : new HelmChartDefinition(props.chart, where);
     if (this.chart) {
-      const kustomizeOnly = (['port', 'healthPath', 'readinessPath', 'host', 'env', 'healthResponse', 'sourceRepository'] as const).filter((k) => props[k] !== undefined);
+      const kustomizeOnly = (['port', 'healthPath', 'readinessPath', 'host', 'env', 'healthResponse', 'sourceRepository', 'config'] as const).filter((k) => props[k] !== undefined);
       if (kustomizeOnly.length > 0) {
         throw new Error(`${where}: '${kustomizeOnly[0]}' ${showValue(props[kustomizeOnly[0]!])} does not apply to a chart service ('chart' is set): set it in 'chart.values' or <project>:charts.${props.name}.values`);
       }

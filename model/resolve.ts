@@ -1,4 +1,5 @@
 import type { StackConfig } from './stack-config.js';
+import type { ConfigEntry } from './service-config.js';
 import type { Environment, LogLevel, Platform, ResourceRequirements, ServiceDefinition } from './platform.js';
 
 /** What one service runs with in one environment: profile, then stack overrides, then per-service overrides. */
@@ -9,6 +10,8 @@ export interface ResolvedService {
   readonly replicas: number;
   readonly logLevel: LogLevel;
   readonly resources: ResourceRequirements;
+  /** The service's config in this environment, defaults applied: variable → value or Secret reference. */
+  readonly config: Readonly<Record<string, ConfigEntry>>;
 }
 
 /** One environment with its stack config applied. */
@@ -32,6 +35,7 @@ export function resolveEnvironment(platform: Platform, environment: Environment,
         replicas: own.replicas ?? config.replicas ?? environment.replicas,
         logLevel: own.logLevel ?? config.logLevel ?? environment.logLevel,
         resources: own.resources ?? config.resources ?? environment.resources,
+        config: config.config?.[service.name] ?? {},
       };
     }),
   };

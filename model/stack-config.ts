@@ -6,6 +6,7 @@ import { INFRA_KEYS } from './infra-keys.js';
 import { stackYamlValue } from './stack-yaml.js';
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import { isDigest } from './image-digest.js';
+import { parseServiceConfig, type ConfigEntry } from './service-config.js';
 import { checkChartVersion, checkValues } from './helm-chart.js';
 import {
   checkLogLevel,
@@ -46,6 +47,11 @@ export interface StackConfig {
   readonly logLevel?: LogLevel;
   readonly resources?: ResourceRequirements;
   readonly services: Readonly<Record<string, ServiceOverrides>>;
+  /**
+   * service → variable → value, defaults applied (`<project>:config`); parseStackConfig fills it.
+   * @default {}
+   */
+  readonly config?: Readonly<Record<string, Readonly<Record<string, ConfigEntry>>>>;
   /** Chart service → its chart version and values here; every chart service has one (undefined: no chart service). */
   readonly charts?: Readonly<Record<string, ChartConfig>>;
   /** Values of INFRA_KEYS, by key. */
@@ -166,7 +172,26 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
       return result;
     },
   },
+  config: {
+    description: 'Per-environment configuration by service ({ api: { DATABASE_HOST: db.internal } }), typed by the service\'s config schema in platform.ts; secrets only as { secret, key } references.',
+    parse(value, where, source) {
+      const config = mapping(value ?? {}, where, '{ api: { DATABASE_HOST: db.internal } }');
+      serviceKeys(config, where, source);
+      return parseAllServiceConfig(config, where, source);
+    },
+  },
 };
+
+/** Every service's config (defaults applied), from the `<project>:config` mapping (empty when absent). */
+function parseAllServiceConfig(config: Record<string, unknown>, where: string, source: ConfigSource): Record<string, Readonly<Record<string, ConfigEntry>>> {
+  const result: Record<string, Readonly<Record<string, ConfigEntry>>> = {};
+  for (const service of source.platform.services) {
+    const values = config[service.name] === undefined || config[service.name] === null ? {} : mapping(config[service.name], `${where}.${service.name}`, '{ DATABASE_HOST: db.internal }');
+    const entries = parseServiceConfig(service.config ?? {}, values, `${where}.${service.name}`);
+    if (Object.keys(entries).length > 0) result[service.name] = entries;
+  }
+  return result;
+}
 
 /** Every key of the `<project>:` namespace, rendering and infrastructure. */
 export function stackKeys(): Readonly<Record<string, StackKeySpec>> {
@@ -208,6 +233,8 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
     logLevel: parsed.logLevel as LogLevel | undefined,
     resources: parsed.resources as ResourceRequirements | undefined,
     services: (parsed.services as Record<string, ServiceOverrides> | undefined) ?? {},
+    // Parsed also when the key is absent: a required config key without default must be named.
+    config: (parsed.config as StackConfig['config']) ?? parseAllServiceConfig({}, `${source.file}: ${source.project}:config`, source),
     charts,
     infra,
   };

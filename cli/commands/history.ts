@@ -4,13 +4,14 @@ import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const historyCommand: CliCommand = {
   name: 'history',
-  summary: 'Every tag change of a service from git: who, when, from which environment, overrides',
+  summary: 'Every tag and config change of a service from git: who, when, from which environment, overrides',
   help: `Usage: ferry history <service> [--env <env>] [--json]
 
 Reads the git history of each Pulumi.<env>.yaml (first-parent, so a merged pull request counts
 from its merge) and lists every change of the service's tag, oldest first: promotions and
 rollbacks made by ferry (with their Promoted-From, Release-Of and Gate-Overrides trailers) and
-hand edits of the stack file alike.
+hand edits of the stack file alike. Changes of its config values (<project>:config.<service>) are
+listed too: CHANGE reads 'config KEY: old -> new' ('(default)' where the file sets none).
 
 Options:
   --env <env>   only this environment

@@ -6,6 +6,7 @@ import { promotionReport } from '../../lib/promote/promotion-report.js';
 import { PromotionError, PromotionRefused, type PromotionRequest } from '../../lib/promote/promotion.js';
 import { OciImageRegistry } from '../../lib/registry/oci-image-registry.js';
 import { STANDARD_GATES } from '../../lib/promote/standard-gates.js';
+import { parseConfigSelection } from '../../lib/promote/config-promotion.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
 
 /** Flags shared by promote and rollback. */
@@ -75,6 +76,11 @@ Options:
   --all                 every service
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
+  --config all|KEY,KEY  move config values (ferry:config.<service>) from the upstream: every key not
+                        declared environmentSpecific, or the named ones; alone (only the gates that
+                        apply to config run: approval, freeze) or with the image given --image
+  --image               with --config: move the image too, in the same commit (implied by --tag
+                        and --release)
   --chart               promote the chart version of chart services (ferry:charts.<service>.version)
                         instead of the image tag; gates: all but tag-format and image (docs/helm.md)
   --chart-version <v>   the chart version to promote instead of the upstream's (implies --chart)
@@ -91,6 +97,8 @@ Examples:
   ferry promote api --to prod --release v1.2.0 --pin-digest --commit
   ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
+  ferry promote api --to stage --config CHECKOUT_V2 --commit
+  ferry promote api --to prod --config all --image --commit --pr
   ferry promote catalog --to stage --chart --commit
 `,
   async run(argv, io) {
@@ -106,6 +114,8 @@ Examples:
         chart: { type: 'boolean' },
         'chart-version': { type: 'string' },
         'dry-run': { type: 'boolean' },
+        config: { type: 'string' },
+        image: { type: 'boolean' },
         ...DELIVERY_FLAGS,
       },
       true,
@@ -114,7 +124,17 @@ Examples:
     if (values.tag !== undefined && values.from !== undefined) throw new UsageError('ferry promote: give either --tag or --from, not both');
     if (values.all && positionals.length > 0) throw new UsageError('ferry promote: give either service names or --all, not both');
     if (values.release !== undefined && values.tag !== undefined) throw new UsageError('ferry promote: --release re-tags the source environment\'s image; use --from, not --tag');
+    if (values.image && values.config === undefined) throw new UsageError('ferry promote: --image goes with --config (without --config the image is what moves)');
+    let config;
+    try {
+      config = values.config === undefined ? undefined : parseConfigSelection(values.config);
+    } catch (e) {
+      throw new UsageError(`ferry promote: ${(e as Error).message}`);
+    }
+    if (config !== undefined && values['pin-digest'] && !values.image) throw new UsageError('ferry promote: --pin-digest pins the image; with --config add --image');
     return runPromotion(io, {
+      config,
+      image: config === undefined ? undefined : values.image === true || values.tag !== undefined || values.release !== undefined,
       kind: 'promotion',
       services: positionals,
       all: values.all,
@@ -180,6 +200,8 @@ export async function runPromotion(
     reason: flags.reason,
     now,
     command: args.command,
+    config: args.config,
+    image: args.image,
   };
   try {
     if (args.dryRun) {

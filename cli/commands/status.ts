@@ -9,7 +9,9 @@ export const statusCommand: CliCommand = {
 
 For every environment (in promotion order) and service: the tag in Pulumi.<env>.yaml, the pinned
 digest if any, and the commit that put the tag there (time and author), read from git history.
-A tag changed in the working tree but not committed shows as 'uncommitted'.
+A tag changed in the working tree but not committed shows as 'uncommitted'. When a service has
+config (<project>:config), CONFIG shows how many keys the stack file sets and the commit that last
+changed them.
 
 Options:
   --json   print a JSON array of { environment, service, tag, digest, since, by, commit, uncommitted }

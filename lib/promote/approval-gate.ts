@@ -7,6 +7,7 @@ import type { PromotionGate } from '../../model/gate.js';
 export const approvalGate: PromotionGate = {
   name: 'approval',
   description: 'environments with requiresReview are never promoted by a direct commit to the default branch',
+  appliesToConfig: true,
   check(ctx) {
     if (!ctx.target.requiresReview || ctx.delivery !== 'direct') return undefined;
     if (ctx.currentBranch !== undefined && ctx.currentBranch !== ctx.defaultBranch) return undefined;

@@ -6,6 +6,19 @@ import { formatTime } from '../../model/gate.js';
 import { readIfExists } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory, type TagChange } from './stack-history.js';
+import { configChanges } from './config-history.js';
+import { isDeepStrictEqual } from 'node:util';
+
+/** The config values of a service in one environment: how many the stack file sets, and the commit that last changed them. */
+export interface ConfigStatus {
+  /** Keys the stack file sets (the others take their defaults). */
+  readonly keys: number;
+  readonly since: string | undefined;
+  readonly by: string | undefined;
+  readonly commit: string | undefined;
+  /** The working tree's values differ from the committed ones. */
+  readonly uncommitted: boolean;
+}
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -20,6 +33,8 @@ export interface ServiceStatus {
   readonly commit: string | undefined;
   /** The working tree's tag differs from the committed one. */
   readonly uncommitted: boolean;
+  /** Present for a service with a config schema (`ServiceProps.config`). */
+  readonly config?: ConfigStatus;
   /** A chart service's chart version (`<project>:charts.<service>.version`); absent for other services. */
   readonly chartVersion?: string;
 }
@@ -49,11 +64,25 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         by: committed && current ? current.revision.author : undefined,
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
+        ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
         ...(service.chart ? { chartVersion: stack?.chartVersionOf(service.name) ?? '-' } : {}),
       });
     }
   }
   return out;
+}
+
+function configStatus(history: StackHistory, service: string, values: Readonly<Record<string, unknown>>): ConfigStatus {
+  const last = configChanges(history.revisions, service).at(-1);
+  const committedValues = history.revisions.at(-1)?.config?.[service] ?? {};
+  const uncommitted = !isDeepStrictEqual(committedValues, values);
+  return {
+    keys: Object.keys(values).length,
+    since: !uncommitted && last ? formatTime(last.revision.date) : undefined,
+    by: !uncommitted && last ? last.revision.author : undefined,
+    commit: !uncommitted && last ? last.revision.commit : undefined,
+    uncommitted,
+  };
 }
 
 /** Columns padded to their widest cell. */
@@ -63,10 +92,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT. */
+/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT, and CONFIG when a service has config. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
+  const withConfig = statuses.some((s) => s.config !== undefined);
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT'],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', ...(withConfig ? ['CONFIG'] : [])],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -75,6 +105,15 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',
       s.commit ? s.commit.slice(0, 7) : '-',
+      ...(withConfig ? [configCell(s.config)] : []),
     ]),
   );
+}
+
+/** `2 keys, changed 2026-03-10T12:00:00Z in 1a2b3c4`, `2 keys, uncommitted`, or '-'. */
+function configCell(config: ConfigStatus | undefined): string {
+  if (config === undefined) return '-';
+  const keys = `${config.keys} key${config.keys === 1 ? '' : 's'}`;
+  if (config.uncommitted) return `${keys}, uncommitted`;
+  return config.commit ? `${keys}, changed ${config.since} in ${config.commit.slice(0, 7)}` : keys;
 }

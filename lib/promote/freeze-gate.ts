@@ -8,6 +8,7 @@ import { describeFreezeWindow, freezes, inFreezeWindow, zonedTime } from '../../
 export const freezeGate: PromotionGate = {
   name: 'freeze',
   description: "no promotion inside one of the target environment's freezeWindows (with time zone); rollbacks pass unless the window says appliesToRollbacks",
+  appliesToConfig: true,
   check(ctx) {
     const window = ctx.target.freezeWindows.find((w) => freezes(w, ctx.kind) && inFreezeWindow(w, ctx.now));
     if (!window) return undefined;

@@ -5,6 +5,8 @@ import { formatTable } from './deployment-status.js';
 import { formatTime } from '../../model/gate.js';
 import { StackHistory, type ChangeKind } from './stack-history.js';
 import { TRAILER, trailerFor } from './trailers.js';
+import { configChanges, configChangeText } from './config-history.js';
+import type { ConfigKeyChange } from './config-promotion.js';
 
 /** One change of a service's tag in one environment, from git. */
 export interface HistoryEntry {
@@ -24,11 +26,13 @@ export interface HistoryEntry {
   readonly email: string;
   readonly commit: string;
   readonly subject: string;
+  /** Config values the commit changed (`tag` equals `from` when only config changed); absent when none. */
+  readonly config?: readonly ConfigKeyChange[];
   /** 'chart' when `from` and `tag` are chart versions of a chart service; absent for the image tag. */
   readonly what?: 'chart';
 }
 
-/** Every change of `service`'s tag, oldest first, in every environment or one. */
+/** Every change of `service`'s tag or config values, oldest first, in every environment or one. */
 export function promotionHistory(root: string, platform: Platform, service: string, environment?: string, env: Readonly<Record<string, string | undefined>> = process.env): HistoryEntry[] {
   const definition = platform.service(service);
   const environments = environment === undefined ? platform.environments : [platform.environment(environment)];
@@ -36,7 +40,7 @@ export function promotionHistory(root: string, platform: Platform, service: stri
   const git = new Git(root, env);
   if (!git.isRepository()) throw new Error(`${root} is not a git repository; history is read from git`);
   const order = platform.environments.map((e) => e.name);
-  const out: HistoryEntry[] = [];
+  let out: HistoryEntry[] = [];
   const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project);
   for (const e of environments) {
     const history = histories.get(e.name)!;
@@ -58,9 +62,43 @@ export function promotionHistory(root: string, platform: Platform, service: stri
         subject: change.revision.subject,
       });
     }
+    for (const change of configChanges(history.revisions, service)) {
+      const { revision } = change;
+      const same = out.findIndex((o) => o.environment === e.name && o.commit === revision.commit);
+      if (same >= 0) {
+        out = out.map((o, i) => (i === same ? { ...o, config: change.keys } : o));
+        continue;
+      }
+      const tag = revision.images[service] ?? '';
+      out.push({
+        date: formatTime(revision.date),
+        environment: e.name,
+        service,
+        from: tag,
+        tag,
+        digest: revision.digests[service],
+        kind: revision.kind ?? (change.index === 0 ? 'initial' : 'edit'),
+        promotedFrom: trailerFor(revision.trailers, TRAILER.promotedFrom, service, e.name),
+        releaseOf: undefined,
+        overrides: revision.trailers[TRAILER.gateOverrides]?.join('; '),
+        author: revision.author,
+        email: revision.authorEmail,
+        commit: revision.commit,
+        subject: revision.subject,
+        config: change.keys,
+      });
+    }
   }
   if (definition.chart) out.push(...chartVersionHistory(git, environments, service, project));
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.indexOf(a.environment) - order.indexOf(b.environment)));
+}
+
+/** The CHANGE column: the tag change, the config change, or both. */
+function changeText(e: HistoryEntry): string {
+  const image = `${e.from ?? '(none)'} -> ${e.tag}${e.releaseOf ? ` (release of ${e.releaseOf})` : ''}`;
+  if (e.config === undefined) return image;
+  const config = `config ${configChangeText(e.config)}`;
+  return e.from === e.tag ? config : `${image}; ${config}`;
 }
 
 /** Every change of a chart service's chart version (ferry promote --chart), as history entries. */
@@ -94,7 +132,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
     entries.map((e) => [
       e.date,
       e.environment,
-      `${e.what === 'chart' ? 'chart ' : ''}${e.from ?? '(none)'} -> ${e.tag}${e.releaseOf ? ` (release of ${e.releaseOf})` : ''}`,
+      e.what === 'chart' ? `chart ${e.from ?? '(none)'} -> ${e.tag}` : changeText(e),
       e.kind,
       e.promotedFrom ?? '-',
       e.author,

@@ -1,5 +1,6 @@
 import type { DeliveryResult } from './deliver.js';
 import { unifiedDiff } from './text-diff.js';
+import { hasChanges } from './promotion.js';
 
 /** What `ferry promote` / `ferry rollback` print: one line per service, the rendered diff, where it went. */
 export function promotionReport(result: DeliveryResult, options: { readonly dryRun?: boolean } = {}): string {
@@ -20,9 +21,16 @@ export function promotionReport(result: DeliveryResult, options: { readonly dryR
       for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
     }
   }
+  for (const t of plan.targets) {
+    if (plan.request.config !== undefined && t.config.length === 0) lines.push(`config: ${t.target.name} already has the selected values${t.sources.length > 0 ? ` of ${t.sources.map((e) => e.name).join(', ')}` : ''}; nothing to promote`);
+    for (const c of t.config) {
+      for (const k of c.keys) lines.push(`${c.service}: config ${k.key} ${k.before} -> ${k.after} in ${t.target.name}${t.sources.length > 0 ? ` from ${t.sources.map((e) => e.name).join(', ')}` : ''}`);
+      for (const o of c.overridden) lines.push(`${c.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
+    }
+  }
   const exempt = /^Freeze-Exempt: (.*)$/m.exec(plan.message)?.[1];
-  if (exempt !== undefined && plan.services.length > 0) lines.push(`inside a freeze window: ${exempt}`);
-  if (plan.services.length === 0) return `${lines.join('\n')}\n`;
+  if (exempt !== undefined && hasChanges(plan)) lines.push(`inside a freeze window: ${exempt}`);
+  if (!hasChanges(plan)) return `${lines.join('\n')}\n`;
   lines.push('');
   for (const file of result.files) {
     const diff = unifiedDiff(file.path, file.before, file.after);

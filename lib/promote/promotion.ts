@@ -12,6 +12,7 @@ import { gatesOf } from './standard-gates.js';
 import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
+import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
 import { chartCommitMessage, chartGatesOf, ChartPromotionError, planChartTarget } from './chart-promotion.js';
 
 export type { ImageRegistry } from './image-check.js';
@@ -67,6 +68,17 @@ export interface PromotionRequest {
   /** The command line, recorded in the lock file. */
   readonly command?: string;
   /**
+   * Config values to move from the upstream (`--config`): every key not declared
+   * `environmentSpecific`, or the named ones (docs/configuration.md).
+   * @default - no config moves
+   */
+  readonly config?: ConfigSelection;
+  /**
+   * Whether the image moves too.
+   * @default - true without `config`, false with it
+   */
+  readonly image?: boolean;
+  /**
    * Promote the chart version of chart services instead of their image tag (docs/helm.md).
    * @default false
    */
@@ -103,6 +115,8 @@ export interface TargetPlan {
   readonly sources: readonly Environment[];
   readonly targetFile: string;
   readonly services: readonly PlannedService[];
+  /** Config changes (`--config`), by service. */
+  readonly config: readonly ServiceConfigChange[];
   /** Services skipped because the target already runs that tag. */
   readonly unchanged: readonly { service: string; tag: string }[];
   readonly stackBefore: string;
@@ -145,7 +159,12 @@ export class PromotionError extends Error {}
 
 /** Every file a plan changes: each target's stack file, then its re-rendered files. */
 export function planFiles(plan: PromotionPlan): FileChange[] {
-  return plan.targets.flatMap((t) => (t.services.length === 0 ? [] : [{ path: t.targetFile, before: t.stackBefore, after: t.stackAfter }, ...t.rendered.changes]));
+  return plan.targets.flatMap((t) => (!hasChanges(t) ? [] : [{ path: t.targetFile, before: t.stackBefore, after: t.stackAfter }, ...t.rendered.changes]));
+}
+
+/** Whether a target plan changes anything: an image or a config value. */
+export function hasChanges(plan: Pick<TargetPlan, 'services' | 'config'>): boolean {
+  return plan.services.length > 0 || plan.config.length > 0;
 }
 
 /** `--to` as written: "prod" or "prod-eu, prod-us". */
@@ -270,14 +289,16 @@ export async function planPromotion(
   }
   if (refusals.length > 0) throw new PromotionRefused(refusals, definitions.length > 1 || multiple);
 
-  const changed = parts.filter((p) => p.services.length > 0);
+  const changed = parts.filter(hasChanges);
   const allServices = parts.flatMap((p) => p.services);
   const branchServices = allServices.filter((s, i) => allServices.findIndex((o) => o.service === s.service && o.tag === s.tag) === i);
-  const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), branchServices);
+  const configBranch = parts.flatMap((p) => p.config).filter((c, i, all) => all.findIndex((o) => o.service === c.service) === i)
+    .map((c) => ({ service: c.service, tag: 'config', previousTag: undefined, digest: undefined, releaseOf: undefined }));
+  const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), [...branchServices, ...configBranch]);
   const message = changed.length > 1
     ? multiTargetCommitMessage({
         kind: request.kind,
-        targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services })),
+        targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services, config: p.config })),
         overrides,
         reason,
       })
@@ -286,6 +307,7 @@ export async function planPromotion(
         environment: (changed[0] ?? parts[0]!).target.name,
         promotedFrom: promotedFrom(changed[0] ?? parts[0]!),
         services: changed[0]?.services ?? [],
+        config: changed[0]?.config ?? [],
         overrides,
         reason,
         freezeExempt: freezeExemptText(request.kind, (changed[0] ?? parts[0]!).target, shared.now),
@@ -305,7 +327,7 @@ export async function planPromotion(
     }
   }
   const first = parts[0]!;
-  return { ...first, services: allServices, unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
+  return { ...first, services: allServices, config: parts.flatMap((p) => p.config), unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
 }
 
 /** `--chart`: the chart versions of chart services to one target (lib/promote/chart-promotion.ts). */
@@ -320,6 +342,7 @@ async function planChartPromotion(
   if (request.kind !== 'promotion') throw new PromotionError('--chart: a chart version goes back by promoting the earlier one with --chart-version');
   if (targets.length !== 1) throw new PromotionError(`--chart promotes to one environment at a time; '${targetsText(request.to)}' names ${targets.map((t) => t.name).join(', ')}`);
   if (request.tag !== undefined || request.release !== undefined || request.pinDigest) throw new PromotionError('--chart moves the chart version; --tag, --release and --pin-digest are for image tags (promote the tag without --chart)');
+  if (request.config !== undefined) throw new PromotionError('--chart moves the chart version; move config values in a promotion of their own (--config, without --chart)');
   const target = targets[0]!;
   const from = request.from === undefined ? undefined : platform.environment(request.from);
   if (from === target) throw new PromotionError(`--from ${from.name}: promoting ${target.name} from itself`);
@@ -354,7 +377,9 @@ async function planChartPromotion(
   } catch (e) {
     throw e instanceof ChartPromotionError ? new PromotionError(e.message) : e;
   }
-  const { plan, refusals } = planned;
+  const { refusals } = planned;
+  // A chart version moves no config value.
+  const plan: TargetPlan = { ...planned.plan, config: [] };
   if (refusals.length > 0) throw new PromotionRefused(refusals, names.length > 1);
   const message = chartCommitMessage({ environment: target.name, promotedFrom: promotedFrom(plan), services: plan.services, overrides, reason });
   const branch = promotionBranch('promotion', target.name, plan.services.map((s) => ({ ...s, tag: `chart-${s.tag}` })));
@@ -368,8 +393,10 @@ function promotedFrom(plan: TargetPlan): string | undefined {
 
 /** Plans one target environment; gate refusals are returned, not thrown. */
 async function planTarget(shared: PlanShared, target: Environment): Promise<{ plan: TargetPlan; refusals: GateRefusal[] }> {
-  const { root, platform, request, project, definitions, overrides } = shared;
+  const { root, platform, request, project, overrides } = shared;
   const rollback = request.kind === 'rollback';
+  // With --config the image moves only when asked (--image, --tag, --release).
+  const definitions = request.config === undefined || request.image === true ? shared.definitions : [];
   const targetFile = stackFileName(target.name);
   const stackBefore = readIfExists(join(root, targetFile));
   if (stackBefore === undefined) throw new PromotionError(`${targetFile}: missing; environment '${target.name}' has no stack file`);
@@ -509,8 +536,35 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
       unpinned,
     });
   }
-  const base = { target, source, sources, targetFile, services: planned, unchanged, stackBefore };
-  if (refusals.length > 0 || planned.length === 0) {
+  let config: ServiceConfigChange[] = [];
+  if (request.config !== undefined) {
+    try {
+      const moved = planConfigPromotion({
+        platform,
+        kind: request.kind,
+        target,
+        sources: sources.map((environment) => ({ environment, stack: stackOf(environment)! })),
+        stack,
+        definitions: shared.definitions,
+        selection: request.config,
+        imageServices: new Set(planned.map((p) => p.service)),
+        gates: gatesOf(target),
+        overrides: new Set(overrides),
+        project,
+        targetHistory,
+        delivery: request.delivery,
+        currentBranch: shared.currentBranch,
+        now: shared.now,
+      });
+      stack = moved.stack;
+      config = moved.changes;
+      refusals.push(...moved.refusals);
+    } catch (e) {
+      throw e instanceof ConfigPromotionError ? new PromotionError(e.message) : e;
+    }
+  }
+  const base = { target, source, sources, targetFile, services: planned, config, unchanged, stackBefore };
+  if (refusals.length > 0 || !hasChanges(base)) {
     return { plan: { ...base, stackAfter: stackBefore, rendered: { changes: [], mode: 'overlay' } }, refusals };
   }
 
@@ -518,7 +572,8 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   const configSource = { file: targetFile, project, platform, environment: target };
   const before: StackConfig = parseStackConfig(projectValues(stackBefore, targetFile, project), configSource);
   const after: StackConfig = parseStackConfig(projectValues(stack.text, targetFile, project), configSource);
-  const rendered = await renderedChanges(root, platform, target, before, after, planned.map((p) => p.service));
+  const changedServices = [...planned.map((p) => p.service), ...config.map((c) => c.service)].filter((n, i, all) => all.indexOf(n) === i);
+  const rendered = await renderedChanges(root, platform, target, before, after, changedServices);
   return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };
 }
 
@@ -548,7 +603,7 @@ export async function promote(
       }
     }
     const plan = await planPromotion(root, platform, request, registry, { retag: true, env });
-    if (plan.services.length === 0) return { plan, files: [], commit: undefined, branch: undefined };
+    if (!hasChanges(plan)) return { plan, files: [], commit: undefined, branch: undefined };
     if (request.delivery === 'branch' && git.branchExists(plan.branch)) {
       throw new PromotionError(`branch '${plan.branch}' already exists; delete it or finish that promotion first`);
     }

@@ -1,5 +1,5 @@
 import { formatTime } from '../../model/gate.js';
-import type { PromotionPlan, TargetPlan } from './promotion.js';
+import { hasChanges, type PromotionPlan, type TargetPlan } from './promotion.js';
 
 /**
  * The pull-request body of a promotion: what changes, the gates' verdicts, and the review
@@ -7,10 +7,10 @@ import type { PromotionPlan, TargetPlan } from './promotion.js';
  * rollback plan).
  */
 export function reviewChecklist(plan: PromotionPlan, now: Date = new Date()): string {
-  const parts = plan.targets.filter((t) => t.services.length > 0);
+  const parts = plan.targets.filter(hasChanges);
   const sections = (parts.length > 0 ? parts : plan.targets).map((t) => targetChecklist(plan, t, now));
   const lines: string[] = [sections.join('\n\n')];
-  const overridden = plan.services.flatMap((s) => s.overridden);
+  const overridden = [...plan.services.flatMap((s) => s.overridden), ...plan.config.flatMap((c) => c.overridden)];
   if (overridden.length > 0) {
     lines.push('', '### Gate overrides', '', `Reason: ${plan.request.reason ?? ''}`, '');
     for (const o of overridden) lines.push(`- ${o.service}: ${o.message}`);
@@ -30,7 +30,12 @@ function targetChecklist(plan: PromotionPlan, t: TargetPlan, now: Date): string 
     const image = s.chart ? `chart ${s.chart} ${s.tag}` : s.releaseOf ? `${s.releaseOf} re-tagged as ${s.tag}` : s.sourceTag;
     lines.push(`| ${s.service} | ${s.previousTag ?? '-'} | ${s.tag} | ${image} | ${s.chart ? '-' : s.digest ? `\`${s.digest}\`` : 'unknown'} |`);
   }
+  if (t.config.length > 0) {
+    lines.push('', '| service | config key | now | new |', '| --- | --- | --- | --- |');
+    for (const c of t.config) for (const k of c.keys) lines.push(`| ${c.service} | ${k.key} | \`${k.before}\` | \`${k.after}\` |`);
+  }
   lines.push('', '### Review checklist', '');
+  for (const c of t.config) lines.push(`- [ ] ${c.service}: the config values ${c.keys.map((k) => k.key).join(', ')} from ${source ?? 'upstream'} suit ${env.name}`);
   for (const s of t.services) {
     if (s.chart) {
       // A chart version: its own history, and it goes back by promoting the earlier version.

@@ -4,6 +4,7 @@ import { parseStackYaml } from '../../model/stack-yaml.js';
 /** The config keys promotion edits, without the project prefix. */
 export const IMAGES_KEY = 'images';
 export const DIGESTS_KEY = 'digests';
+export const CONFIG_KEY = 'config';
 /** `<project>:charts.<service>.version`: the chart version of a chart service. */
 export const CHARTS_KEY = 'charts';
 
@@ -51,6 +52,25 @@ export class StackFile {
     return this.mapAt(DIGESTS_KEY);
   }
 
+  /** `config.<project>:config.<service>` as plain values (a secret reference is `{ secret, key }`). */
+  public configOf(service: string): Record<string, unknown> {
+    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY), service]);
+    const plain: unknown = isMap(value) ? value.toJSON() : undefined;
+    return plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>) : {};
+  }
+
+  /** Every service's `<project>:config` mapping as plain values. */
+  public allConfig(): Record<string, Record<string, unknown>> {
+    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY)]);
+    const plain: unknown = isMap(value) ? value.toJSON() : undefined;
+    if (plain === null || typeof plain !== 'object') return {};
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [service, values] of Object.entries(plain as Record<string, unknown>)) {
+      if (values !== null && typeof values === 'object' && !Array.isArray(values)) out[service] = values as Record<string, unknown>;
+    }
+    return out;
+  }
+
   /** `config.<project>:charts.<service>.version`, or undefined. */
   public chartVersionOf(service: string): string | undefined {
     const value = this.doc.getIn(['config', this.key(CHARTS_KEY), service, 'version']);
@@ -69,6 +89,30 @@ export class StackFile {
       }
     }
     return out;
+  }
+
+  /**
+   * A copy with one config value of `service` set, or removed when undefined. A scalar replacing a
+   * scalar changes only that value on its line; anything else goes through the yaml Document API.
+   */
+  public withConfigValue(service: string, key: string, value: unknown): StackFile {
+    const path = ['config', this.key(CONFIG_KEY), service, key];
+    const node = this.doc.getIn(path, true);
+    if (value !== undefined && value !== null && typeof value !== 'object' && isScalar(node) && node.range && node.value !== null) {
+      return this.splice(node, typeof value === 'string' ? value : value as number | boolean);
+    }
+    if (value === undefined && node === undefined) return this;
+    const doc = this.doc.clone();
+    if (value === undefined) {
+      doc.deleteIn(path);
+      for (const parent of [path.slice(0, 3), path.slice(0, 2)]) {
+        const map = doc.getIn(parent, true);
+        if (isMap(map) && map.items.length === 0) doc.deleteIn(parent);
+      }
+    } else {
+      doc.setIn(path, doc.createNode(value));
+    }
+    return new StackFile(doc.toString({ lineWidth: 0 }), this.file, this.project);
   }
 
   /** A copy with the chart version of `service` replaced; only the value of that line changes. */
@@ -128,7 +172,7 @@ export class StackFile {
     return out;
   }
 
-  private splice(node: { range?: [number, number, number] | null; type?: string | undefined }, value: string): StackFile {
+  private splice(node: { range?: [number, number, number] | null; type?: string | undefined }, value: string | number | boolean): StackFile {
     const [start, end] = node.range!;
     const text = `${this.text.slice(0, start)}${formatScalar(value, node.type)}${this.text.slice(end)}`;
     return new StackFile(text, this.file, this.project);
@@ -136,7 +180,8 @@ export class StackFile {
 }
 
 /** The value written the way the old one was quoted; plain when YAML reads it back as the same string. */
-function formatScalar(value: string, type: string | undefined): string {
+function formatScalar(value: string | number | boolean, type: string | undefined): string {
+  if (typeof value !== 'string') return String(value);
   if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
   if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   return YAML.stringify(value, { lineWidth: 0 }).trimEnd();

@@ -40,11 +40,13 @@ export class StackHistory implements EnvironmentHistory {
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
+        let config: Record<string, Record<string, unknown>> = {};
         if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = versions ? versions(stack) : stack.images();
             digests = versions ? {} : stack.digests();
+            config = versions ? {} : stack.allConfig();
           } catch {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }
@@ -60,6 +62,7 @@ export class StackHistory implements EnvironmentHistory {
           ...(revision.mergedCommit !== undefined ? { mergedCommit: revision.mergedCommit } : {}),
           images,
           digests,
+          config,
         };
       });
       result.set(environment, new StackHistory(environment, revisions));

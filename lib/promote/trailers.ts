@@ -12,6 +12,7 @@ export const TRAILER = {
   releaseOf: 'Release-Of',
   rolledBackFrom: 'Rolled-Back-From',
   freezeExempt: 'Freeze-Exempt',
+  configKeys: 'Config-Keys',
 } as const;
 
 /** Parses `Key: value` lines as printed by `git log --format=%(trailers:only,unfold)`. */

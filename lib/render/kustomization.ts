@@ -1,5 +1,11 @@
 import { emitYaml } from './yaml-emit.js';
 import type { LogLevel, ResourceRequirements } from '../../model/platform.js';
+import type { ConfigEntry } from '../../model/service-config.js';
+
+/** The ConfigMap kustomize generates for a service's config; kustomize appends a content hash to the name. */
+export function configMapName(serviceName: string): string {
+  return `${serviceName}-config`;
+}
 
 /** Inputs of one overlay's kustomization.yaml. */
 export interface OverlayKustomizationProps {
@@ -24,10 +30,23 @@ export interface OverlayKustomizationProps {
   readonly resourcesOverride: ResourceRequirements;
   /** Host the Ingress answers on here; undefined keeps the base host or there is no Ingress. */
   readonly host: string | undefined;
+  /**
+   * The service's config here: literals go into a generated ConfigMap (its hashed name rolls the
+   * pods when a value changes), Secret references become `secretKeyRef` env entries.
+   * @default {}
+   */
+  readonly config?: Readonly<Record<string, ConfigEntry>>;
 }
 
 /** The kustomization.yaml object of one service in one environment. Pure; the tag is one line of it. */
 export function overlayKustomization(props: OverlayKustomizationProps): Record<string, unknown> {
+  const config = Object.entries(props.config ?? {});
+  const configMap = configMapName(props.serviceName);
+  const literals = config.flatMap(([key, entry]) => (entry.kind === 'literal' ? [`${key}=${entry.value}`] : []));
+  const configEnv = config.map(([key, entry]) =>
+    entry.kind === 'literal'
+      ? { name: key, valueFrom: { configMapKeyRef: { name: configMap, key } } }
+      : { name: key, valueFrom: { secretKeyRef: { name: entry.ref.secret, key: entry.ref.key } } });
   const deploymentPatch = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -39,7 +58,7 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
           containers: [
             {
               name: props.serviceName,
-              env: [{ name: 'LOG_LEVEL', value: props.logLevel }],
+              env: [{ name: 'LOG_LEVEL', value: props.logLevel }, ...configEnv],
               resources: {
                 requests: { ...props.resourcesOverride.requests },
                 limits: { ...props.resourcesOverride.limits },
@@ -71,6 +90,8 @@ export function overlayKustomization(props: OverlayKustomizationProps): Record<s
     ...(props.tag !== undefined || props.digest !== undefined ? { images: [image] } : {}),
     // The Rollout carries the replica count where it owns the pods.
     ...(props.deploymentIsTemplateOnly ? {} : { replicas: [{ name: props.serviceName, count: props.replicas }] }),
+    // kustomize names the ConfigMap <name>-<content hash> and rewrites the configMapKeyRefs to it.
+    ...(literals.length > 0 ? { configMapGenerator: [{ name: configMap, literals }] } : {}),
     patches,
   };
 }

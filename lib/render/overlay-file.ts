@@ -56,5 +56,6 @@ export function overlayKustomizationObject(platform: Platform, env: Environment,
     logLevel: resolved.logLevel,
     resourcesOverride: resolved.resources,
     host: service.host && env.hostPrefix ? `${env.hostPrefix}${service.host}` : undefined,
+    config: resolved.config,
   });
 }

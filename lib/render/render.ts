@@ -111,6 +111,8 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
             logLevel: 'DEBUG',
             resourcesOverride: DEFAULT_RESOURCES,
             host: undefined,
+            // A preview namespace holds no Secrets: it gets the plain values only.
+            config: Object.fromEntries(Object.entries(resolved.config).filter(([, entry]) => entry.kind === 'literal')),
           }),
         ),
       );

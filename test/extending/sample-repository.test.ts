@@ -43,7 +43,7 @@ beforeAll(() => {
   // One line in the graph, one stack file; a new service with its tag everywhere.
   edit('platform/platform.ts', "    Environment.of('stage', Profiles.staging()),\n", "    Environment.of('stage', Profiles.staging()),\n    Environment.of('uat', Profiles.staging({ replicas: 2, soakHours: 4 })),\n");
   edit('platform/platform.ts', '  services: [\n', "  services: [\n    { name: 'worker', port: 8081, healthPath: '/healthz', readinessPath: '/readyz' },\n");
-  writeFileSync(join(root, 'Pulumi.uat.yaml'), 'config:\n  ferry:images:\n    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n    worker: sha-0badc0de\n');
+  writeFileSync(join(root, 'Pulumi.uat.yaml'), 'config:\n  ferry:images:\n    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n    worker: sha-0badc0de\n  ferry:config:\n    api:\n      DATABASE_HOST: db.uat.shop.internal\n');
   for (const env of ['dev', 'stage', 'prod']) edit(`Pulumi.${env}.yaml`, '  ferry:images:\n', `  ferry:images:\n    worker: ${env === 'prod' ? 'v0.1.0' : 'sha-0badc0de'}\n`);
 
   // README's own construct, verbatim, wired as README says.

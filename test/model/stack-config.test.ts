@@ -26,6 +26,7 @@ describe('parseStackConfig', () => {
       logLevel: undefined,
       resources: undefined,
       services: {},
+      config: {},
       infra: {},
     });
   });
