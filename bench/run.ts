@@ -1,18 +1,22 @@
 /**
- * `npm run bench`: whole-process figures for render, promote, diff and validate on synthetic platforms.
- * Prints figures as each finishes; it asserts nothing, so it is not a test.
- * `npm run bench -- render` (or promote, diff, validate) runs one of them.
+ * `npm run bench`: whole-process figures for render, promote, diff, validate, status and history on
+ * synthetic platforms. Prints figures as each finishes; it asserts nothing, so it is not a test.
+ * `npm run bench -- render` (or promote, diff, validate, status, history) runs one of them; status,
+ * history and promote also measure 20 environments x 100 services with ~1,000 commits of history.
  */
 import { benchDiff } from './diff.js';
+import { benchGraphScale } from './graph-scale.js';
 import { benchPromote } from './promote.js';
 import { benchRender, type BenchResult } from './render.js';
 import { benchValidate } from './validate.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   render: benchRender,
-  promote: benchPromote,
+  promote: async () => [await benchPromote(), ...(await benchGraphScale(['promote']))],
   diff: benchDiff,
   validate: benchValidate,
+  status: () => benchGraphScale(['status']),
+  history: () => benchGraphScale(['history']),
 };
 
 const selected = process.argv.slice(2);

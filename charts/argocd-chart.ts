@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { PlatformAppProject, PLATFORM_NAMESPACED_KINDS } from '../constructs/app-project.js';
 import { EnvironmentApplicationSet } from '../constructs/environment-application-set.js';
+import { NotificationsConfig } from '../constructs/notifications-config.js';
 import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
 import type { Platform } from '../model/platform.js';
 import { addHelmApplications, chartRepositories, withChartKinds, type ChartVersions } from './helm-applications.js';
@@ -64,7 +65,16 @@ export class ArgoCdChart extends Chart {
         overlaysPath: props.overlaysPath,
         services: kustomizeServices.map((s) => s.name),
         environments: environments.map((e) => ({ name: e.name, namespace: e.namespace, syncPolicy: e.syncPolicy })),
+        annotations: platform.notifications ? NotificationsConfig.subscriptions(platform.notifications.slack) : undefined,
       });
+      if (platform.notifications) {
+        new NotificationsConfig(this, 'Notifications', {
+          argocdNamespace: platform.argocdNamespace,
+          github: platform.notifications.github,
+          slack: platform.notifications.slack,
+          images: Object.fromEntries(platform.services.map((s) => [s.name, platform.imageOf(s)])),
+        });
+      }
     }
     addHelmApplications(this, { platform, environments, project: project.name, helmPath: props.helmPath ?? 'manifests/helm', chartVersions: props.chartVersions ?? {} });
     if (previews) {

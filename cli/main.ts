@@ -30,6 +30,7 @@ export const COMMANDS: readonly { readonly name: string; load(): Promise<CliComm
   { name: 'promote', load: async () => (await import('./commands/promote.js')).promoteCommand },
   { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
   { name: 'graph', load: async () => (await import('./commands/graph.js')).graphCommand },
+  { name: 'fmt', load: async () => (await import('./commands/fmt.js')).fmtCommand },
   { name: 'history', load: async () => (await import('./commands/history.js')).historyCommand },
   { name: 'rollback', load: async () => (await import('./commands/rollback.js')).rollbackCommand },
   { name: 'diff', load: async () => (await import('./commands/diff.js')).diffCommand },

@@ -30,6 +30,11 @@ export interface EnvironmentApplicationSetProps {
    * @default 'https://kubernetes.default.svc'
    */
   readonly server?: string;
+  /**
+   * Annotations of every Application (e.g. Argo CD Notifications subscriptions).
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Sync retries: an Application that fails to sync tries again with back-off before it reports. */
@@ -78,6 +83,7 @@ export class EnvironmentApplicationSet extends Construct {
           metadata: {
             name: '{{.service}}-{{.env}}',
             labels: { 'ferry.dev/service': '{{.service}}', 'ferry.dev/environment': '{{.env}}' },
+            ...(props.annotations && Object.keys(props.annotations).length > 0 ? { annotations: { ...props.annotations } } : {}),
           },
           spec: {
             project: props.project,

@@ -1,6 +1,7 @@
 import type { FreezeWindow } from './freeze-window.js';
 import type { TagFormat } from './image-tag.js';
 import type { EnvironmentHistory } from './history.js';
+import type { VerificationLedger } from './verification.js';
 
 /**
  * What a gate reads of an environment: its promotion rules. Every model Environment is one; the
@@ -21,6 +22,11 @@ export interface GateEnvironment {
    * @default 'all'
    */
   readonly fanIn?: 'all' | 'any';
+  /**
+   * Promotions here need the tag verified healthy upstream (the `verified` gate).
+   * @default false
+   */
+  readonly requiresVerification?: boolean;
 }
 
 /** An environment whose history witnesses a promotion: an upstream of the target (or `--from`). */
@@ -100,6 +106,12 @@ export interface GateContext {
    * @default [] - an image promotion only
    */
   readonly configKeys?: readonly string[];
+  /**
+   * The verification records on the branch (`ferry verify record`), read only when the target
+   * requires verification.
+   * @default - none read: the `verified` gate refuses where it applies
+   */
+  readonly verifications?: VerificationLedger;
 }
 
 /**

@@ -16,3 +16,4 @@ export * from './stack-config.js';
 export * from './stack-key.js';
 export * from './sync-policy.js';
 export * from './traffic-routing.js';
+export * from './verification.js';

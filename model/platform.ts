@@ -7,6 +7,7 @@ import { ConfigValue, type ServiceConfigSchema } from './service-config.js';
 
 export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
+import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import { HelmChartDefinition, type HelmChartProps } from './helm-chart.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from './names.js';
 
 export { isDnsLabel } from './names.js';
+export { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 
 export { checkResources, type ResourceQuantities, type ResourceRequirements } from './quantity.js';
 
@@ -293,6 +295,14 @@ export interface EnvironmentProfileProps {
    * @default 'all'
    */
   readonly fanIn?: FanIn;
+  /**
+   * Promotions here need the tag verified healthy in the upstream environment(s) (by the target's
+   * `fanIn`): a verification record `ferry verify record` committed when Argo CD reported the
+   * deployment (the `verified` gate). Off by default because only a platform whose clusters send
+   * their notifications (platform `notifications`) records verifications.
+   * @default false
+   */
+  readonly requiresVerification?: boolean;
 }
 
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -325,6 +335,7 @@ export class Environment {
   /** Upstreams as declared; undefined means the environment before it in the platform's list. */
   public readonly declaredUpstreams: readonly string[] | undefined;
   public readonly fanIn: FanIn;
+  public readonly requiresVerification: boolean;
 
   private constructor(public readonly name: string, profile: EnvironmentProfileProps) {
     if (typeof name !== 'string' || !isDnsLabel(name, 20) || name === 'preview' || name.startsWith('preview-')) {
@@ -378,6 +389,8 @@ export class Environment {
     this.declaredUpstreams = profile.upstreams;
     this.fanIn = profile.fanIn ?? 'all';
     if (!FAN_INS.includes(this.fanIn)) throw new Error(`${where}: 'fanIn' ${JSON.stringify(this.fanIn)} is not allowed; allowed: ${FAN_INS.join(', ')}`);
+    this.requiresVerification = profile.requiresVerification ?? false;
+    if (typeof this.requiresVerification !== 'boolean') throw new Error(`${where}: 'requiresVerification' ${showValue(this.requiresVerification)} must be true or false`);
   }
 }
 
@@ -471,6 +484,35 @@ export interface PreviewProps {
   readonly tokenSecret?: string;
 }
 
+/**
+ * Signals from inside the cluster: Argo CD Notifications sends a GitHub `repository_dispatch` to
+ * the platform repository when an Application synced and is Healthy, went Degraded, or its Rollout
+ * aborted (and, optionally, a Slack message), so the verify workflow reacts instead of polling.
+ */
+export interface NotificationsProps {
+  /**
+   * Where the dispatches go. The token is read from the Secret `argocd-notifications-secret`, key
+   * `github-token` (never rendered: create it in the cluster).
+   * @default - the platform repository, from repoURL, at https://api.github.com
+   */
+  readonly github?: {
+    /** @default - the owner in repoURL */
+    readonly owner?: string;
+    /** @default - the repository in repoURL */
+    readonly repo?: string;
+    /**
+     * GitHub API base URL (GitHub Enterprise: https://<host>/api/v3).
+     * @default 'https://api.github.com'
+     */
+    readonly apiUrl?: string;
+  };
+  /**
+   * Also post to this Slack channel (token: key `slack-token` of the same Secret).
+   * @default - no Slack
+   */
+  readonly slack?: { readonly channel: string };
+}
+
 /** The whole platform: where manifests live, which services, which environments in which order. */
 export interface PlatformProps {
   /** DNS label; also the Argo CD AppProject name. */
@@ -518,6 +560,24 @@ export interface PlatformProps {
    * @default - none: a Prometheus analysis must name its own address
    */
   readonly prometheusAddress?: string;
+  /**
+   * Argo CD Notifications: render `argocd-notifications-cm` for every cluster and subscribe each
+   * Application, so the cluster reports deployments to GitHub (see {@link NotificationsProps}).
+   * @default - none: no notifications configuration is rendered
+   */
+  readonly notifications?: NotificationsProps;
+  /**
+   * Release trains: services promoted together as one named unit (`ferry promote --train <name>`),
+   * one commit and one rollback for all members. A service rides at most one train.
+   * @default [] - no trains
+   */
+  readonly releaseTrains?: readonly ReleaseTrainProps[];
+}
+
+/** Notifications with every default resolved. */
+export interface ResolvedNotifications {
+  readonly github: { readonly owner: string; readonly repo: string; readonly apiUrl: string };
+  readonly slack: { readonly channel: string } | undefined;
 }
 
 /** The platform with every default resolved and every cross-cutting rule checked. */
@@ -537,6 +597,8 @@ export class Platform {
   public readonly allowedIngressNamespaces: readonly string[];
   public readonly argocdNamespace: string;
   public readonly prometheusAddress: string | undefined;
+  public readonly notifications: ResolvedNotifications | undefined;
+  public readonly releaseTrains: readonly ReleaseTrain[];
 
   public constructor(props: PlatformProps) {
     if (!isObject(props)) throw new Error(`platform: ${showValue(props)} must be the platform's properties { name, repoURL, registry, services, environments }`);
@@ -573,6 +635,7 @@ export class Platform {
     this.allowedIngressNamespaces = allowed;
     this.argocdNamespace = checkDnsLabel(props.argocdNamespace ?? 'argocd', "platform 'argocdNamespace'");
     this.prometheusAddress = props.prometheusAddress === undefined ? undefined : checkPrometheusAddress(props.prometheusAddress, "platform 'prometheusAddress'");
+    this.releaseTrains = ReleaseTrain.all(props.releaseTrains, this.services.map((s) => s.name));
     if (props.previews !== undefined && props.previews !== false && !isObject(props.previews)) {
       throw new Error(`platform 'previews' ${showValue(props.previews)} must be false or { owner, repo }`);
     }
@@ -604,6 +667,7 @@ export class Platform {
     }
     // Chart services roll out as their chart says: no Rollout of ferry's, so no progressive-delivery rule.
     for (const env of this.environments) checkProgressiveDelivery(env, this.services.filter((s) => s.chart === undefined), this.prometheusAddress);
+    this.notifications = props.notifications === undefined ? undefined : resolveNotifications(props.notifications, this.repoURL);
     const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
     if (withSource.length > 0 && !this.previews) {
       throw new Error(`service '${withSource[0]!.name}': 'sourceRepository' gives pull-request previews; set platform 'previews' too`);
@@ -614,6 +678,17 @@ export class Platform {
     const service = this.services.find((s) => s.name === name);
     if (!service) throw new Error(`unknown service '${name}'; services: ${this.services.map((s) => s.name).join(', ')}`);
     return service;
+  }
+
+  public releaseTrain(name: string): ReleaseTrain {
+    const train = this.releaseTrains.find((t) => t.name === name);
+    if (!train) throw new Error(`unknown release train '${name}'; trains: ${this.releaseTrains.map((t) => t.name).join(', ') || 'none (declare releaseTrains in the platform)'}`);
+    return train;
+  }
+
+  /** The train `service` rides, or undefined. */
+  public trainOf(service: string): ReleaseTrain | undefined {
+    return this.releaseTrains.find((t) => t.services.includes(service));
   }
 
   public environment(name: string): Environment {
@@ -746,6 +821,34 @@ function isObject(value: unknown): value is Record<string, any> {
  * Each environment's upstream names (declared, else the one before it in the list), checked: every
  * name is an environment, the graph has no cycle, and every environment is reachable from a source.
  */
+/** Notifications with the GitHub repository defaulted from repoURL; every value checked. */
+function resolveNotifications(props: NotificationsProps, repoURL: string): ResolvedNotifications {
+  const where = "platform 'notifications'";
+  if (!isObject(props)) throw new Error(`${where} ${showValue(props)} must be { github?: { owner, repo, apiUrl }, slack?: { channel } }`);
+  const github = props.github ?? {};
+  if (!isObject(github)) throw new Error(`${where}.github ${showValue(github)} must be { owner?, repo?, apiUrl? }`);
+  const fromUrl = /github\.com[/:]([^/]+)\/([^/]+?)(\.git)?\/?$/.exec(repoURL);
+  const owner = github.owner ?? fromUrl?.[1];
+  const repo = github.repo ?? fromUrl?.[2];
+  if (owner === undefined || repo === undefined) {
+    throw new Error(`${where}.github: repoURL '${repoURL}' is not a github.com repository; set 'notifications.github.owner' and 'notifications.github.repo'`);
+  }
+  checkGithubOwner(owner, `${where}.github.owner`);
+  checkGithubRepo(repo, `${where}.github.repo`);
+  const apiUrl = github.apiUrl ?? 'https://api.github.com';
+  if (typeof apiUrl !== 'string' || !/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*$/.test(apiUrl)) {
+    throw new Error(`${where}.github.apiUrl ${showValue(apiUrl)} must be an https URL without a trailing slash, like https://api.github.com or https://github.example.com/api/v3`);
+  }
+  let slack: ResolvedNotifications['slack'];
+  if (props.slack !== undefined) {
+    if (!isObject(props.slack) || typeof props.slack.channel !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,79}$/.test(props.slack.channel)) {
+      throw new Error(`${where}.slack.channel ${showValue(isObject(props.slack) ? props.slack.channel : props.slack)} must be a Slack channel name without '#': lowercase letters, digits, '.', '_' and '-', at most 80`);
+    }
+    slack = { channel: props.slack.channel };
+  }
+  return { github: { owner, repo, apiUrl }, slack };
+}
+
 function resolveGraph(environments: readonly Environment[]): Map<string, readonly string[]> {
   const names = environments.map((e) => e.name);
   const graph = new Map<string, readonly string[]>(

@@ -92,17 +92,21 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
     },
   },
   digests: {
-    description: 'Pinned image digests (sha256:<64 hex>) by service, written by `ferry promote --pin-digest`.',
+    description: "Pinned image digests (sha256:<64 hex>) by service, written by `ferry promote --pin-digest`; '' pins nothing (the conflict-free layout of `ferry fmt`).",
     parse(value, where, source) {
       const digests = mapping(value, where, '{ api: "sha256:<64 hex>" }');
       serviceKeys(digests, where, source);
+      const pinned: Record<string, string> = {};
       for (const [service, digest] of Object.entries(digests)) {
+        // '' is the placeholder that makes a first pin a change of one existing line (no merge conflict).
+        if (digest === '') continue;
         if (source.platform.services.find((s) => s.name === service)?.chart) throw new Error(`${where}.${service}: '${service}' is a chart service, whose values file carries the tag only; remove the digest`);
         if (!isDigest(digest)) {
-          throw new Error(`${where}.${service}: ${JSON.stringify(digest)} is not a digest; allowed: sha256:<64 hex>`);
+          throw new Error(`${where}.${service}: ${JSON.stringify(digest)} is not a digest; allowed: sha256:<64 hex>, or '' for none`);
         }
+        pinned[service] = digest as string;
       }
-      return sortKeys(digests as Record<string, string>);
+      return sortKeys(pinned);
     },
   },
   replicas: {

@@ -27,7 +27,10 @@ export const platform = new Platform({
   environments: [
     Environment.of('dev', Profiles.development()),
     Environment.of('stage', Profiles.staging()),
-    Environment.of('prod', Profiles.production({ approvers: ['@example-org/release-managers'] })),
+    // Promoted only once the cluster reported the tag Healthy in stage (the verified gate).
+    Environment.of('prod', Profiles.production({ approvers: ['@example-org/release-managers'], requiresVerification: true })),
   ],
   previews: { owner: 'example-org', repo: 'shop-platform', label: 'preview' },
+  // Argo CD reports syncs, degradations and aborted rollouts to this repository (repository_dispatch).
+  notifications: {},
 });

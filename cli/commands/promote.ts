@@ -3,7 +3,8 @@ import { deliverPromotion } from '../../lib/promote/deliver.js';
 import type { Delivery } from '../../model/gate.js';
 import { LockedError } from '../../lib/promote/lock.js';
 import { promotionReport } from '../../lib/promote/promotion-report.js';
-import { PromotionError, PromotionRefused, type PromotionRequest } from '../../lib/promote/promotion.js';
+import { PromotionError, PromotionRefused, type ImageRegistry, type PromotionRequest } from '../../lib/promote/promotion.js';
+import type { Platform } from '../../model/platform.js';
 import { OciImageRegistry } from '../../lib/registry/oci-image-registry.js';
 import { STANDARD_GATES } from '../../lib/promote/standard-gates.js';
 import { parseConfigSelection } from '../../lib/promote/config-promotion.js';
@@ -54,7 +55,7 @@ function gatesHelp(): string {
 export const promoteCommand: CliCommand = {
   name: 'promote',
   summary: 'Promote image tags to an environment through the gates (order, soak, approval, freeze, ...)',
-  help: `Usage: ferry promote <service...|--all> --to <env> [--to <env>...] [--tag <tag> | --from <env>] [options]
+  help: `Usage: ferry promote <service...|--all|--train <train>> --to <env> [--to <env>...] [--tag <tag> | --from <env>] [options]
 
 Writes the tag into Pulumi.<env>.yaml (only that line changes), re-renders the overlay and prints
 the diff. Every gate and the registry are checked before anything is written; a failure leaves the
@@ -72,8 +73,10 @@ ${gatesHelp()}
 Options:
   --to <env>            environment to promote to (required; repeatable; globs like 'prod-*')
   --tag <tag>           tag to promote instead of the upstream's
-  --from <env>          environment to take the tag from (one of several upstreams, or another)
+  --from <env>          upstream to take the tag from (one of the target's upstreams)
   --all                 every service
+  --train <train>       every member of a release train (platform releaseTrains), in one commit
+                        with a Release-Train trailer; refused as a whole when one member is refused
   --release vX.Y.Z      re-tag the source image as vX.Y.Z in the registry (same digest, no rebuild)
                         and promote vX.Y.Z
   --config all|KEY,KEY  move config values (ferry:config.<service>) from the upstream: every key not
@@ -82,9 +85,14 @@ Options:
   --image               with --config: move the image too, in the same commit (implied by --tag
                         and --release)
   --chart               promote the chart version of chart services (ferry:charts.<service>.version)
-                        instead of the image tag; gates: all but tag-format and image (docs/helm.md)
+                        instead of the image tag; gates: all but tag-format, image, verified (docs/helm.md)
   --chart-version <v>   the chart version to promote instead of the upstream's (implies --chart)
   --dry-run             check everything and print the diff; write nothing
+  --waves <waves>       promote region by region instead of --to: ',' between waves, '+' between the
+                        environments of one wave (globs allowed), e.g. 'prod-us,prod-eu+prod-asia';
+                        each run promotes the first wave not running the tags yet (one commit), once
+                        every earlier wave runs them and the previous wave has run them for --soak
+  --soak <duration>     how long the previous wave must have run the tags: 2h, 30m, 1h30m (default 0)
 ${deliveryHelp('promote')}
 
 Environment: FERRY_NOW (ISO time) sets the clock of the soak and freeze gates, for rehearsals and tests.
@@ -94,6 +102,8 @@ Examples:
   ferry promote api web --to prod --commit --pr
   ferry promote api --to 'prod-*' --commit --pr
   ferry promote api --to prod --from ab-test-a
+  ferry promote --train checkout --to stage --commit
+  ferry promote api --waves 'prod-us,prod-eu+prod-asia' --soak 2h --commit --pr
   ferry promote api --to prod --release v1.2.0 --pin-digest --commit
   ferry promote api --to dev --tag sha-1a2b3c4d --direct --push
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
@@ -116,11 +126,17 @@ Examples:
         'dry-run': { type: 'boolean' },
         config: { type: 'string' },
         image: { type: 'boolean' },
+        train: { type: 'string' },
+        waves: { type: 'string' },
+        soak: { type: 'string' },
         ...DELIVERY_FLAGS,
       },
       true,
     );
-    if (!values.to || values.to.length === 0) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
+    if (values.waves !== undefined && values.to !== undefined) throw new UsageError('ferry promote: --waves names the target environments; give either --waves or --to, not both');
+    if (values.soak !== undefined && values.waves === undefined) throw new UsageError('ferry promote: --soak is the soak between waves; it needs --waves');
+    if (values.train !== undefined && (positionals.length > 0 || values.all)) throw new UsageError(`ferry promote: --train ${values.train} promotes the train's members; give no service names and no --all`);
+    if ((!values.to || values.to.length === 0) && values.waves === undefined) throw new UsageError("ferry promote: --to <env> is required; see 'ferry promote --help'");
     if (values.tag !== undefined && values.from !== undefined) throw new UsageError('ferry promote: give either --tag or --from, not both');
     if (values.all && positionals.length > 0) throw new UsageError('ferry promote: give either service names or --all, not both');
     if (values.release !== undefined && values.tag !== undefined) throw new UsageError('ferry promote: --release re-tags the source environment\'s image; use --from, not --tag');
@@ -138,10 +154,12 @@ Examples:
       kind: 'promotion',
       services: positionals,
       all: values.all,
-      to: values.to.length === 1 ? values.to[0]! : values.to,
+      to: values.to === undefined ? [] : values.to.length === 1 ? values.to[0]! : values.to,
       tag: values.tag,
       from: values.from,
       release: values.release,
+      train: values.train,
+      waves: values.waves === undefined ? undefined : { text: values.waves, soak: values.soak },
       chart: values.chart || values['chart-version'] !== undefined,
       chartVersion: values['chart-version'],
       dryRun: values['dry-run'],
@@ -167,7 +185,7 @@ export interface DeliveryFlags {
 /** Runs a promotion or rollback for the CLI: builds the request, delivers, prints. */
 export async function runPromotion(
   io: CliIO,
-  args: Omit<PromotionRequest, 'delivery' | 'overrides' | 'reason' | 'pinDigest' | 'now'> & { dryRun?: boolean; flags: DeliveryFlags },
+  args: Omit<PromotionRequest, 'delivery' | 'overrides' | 'reason' | 'pinDigest' | 'now'> & { dryRun?: boolean; flags: DeliveryFlags; waves?: { text: string; soak?: string } },
 ): Promise<number> {
   const { flags } = args;
   const command = args.kind === 'rollback' ? 'rollback' : 'promote';
@@ -184,7 +202,7 @@ export async function runPromotion(
   if (now && Number.isNaN(now.getTime())) throw new UsageError(`FERRY_NOW '${io.env.FERRY_NOW}' is not an ISO time like 2026-01-02T15:04:05Z`);
   const platform = await loadPlatform(io.cwd);
   const registry = OciImageRegistry.forPlatform(platform, { url: flags['registry-url'], env: io.env });
-  const request: PromotionRequest = {
+  let request: PromotionRequest = {
     kind: args.kind,
     services: args.services,
     all: args.all,
@@ -192,6 +210,7 @@ export async function runPromotion(
     tag: args.tag,
     from: args.from,
     release: args.release,
+    train: args.train,
     chart: args.chart,
     chartVersion: args.chartVersion,
     pinDigest: flags['pin-digest'],
@@ -204,6 +223,11 @@ export async function runPromotion(
     image: args.image,
   };
   try {
+    if (args.waves) {
+      const wave = await waveOf(io, platform, request, registry, args.waves);
+      if (wave === undefined) return 0;
+      request = { ...request, to: wave };
+    }
     if (args.dryRun) {
       if (flags.commit || flags.direct || flags.push || flags.pr) throw new UsageError('--dry-run writes nothing; it cannot be combined with --commit, --direct, --push or --pr');
       const { planFiles, planPromotion } = await import('../../lib/promote/promotion.js');
@@ -228,4 +252,24 @@ export async function runPromotion(
     }
     throw e;
   }
+}
+
+/** For `--waves`: the environments of the wave this run promotes (printed), or undefined when every wave runs the tags. */
+async function waveOf(io: CliIO, platform: Platform, request: PromotionRequest, registry: ImageRegistry, waves: { text: string; soak?: string }): Promise<readonly string[] | undefined> {
+  const { chooseWave, parseSoak, parseWaves } = await import('../../lib/promote/waves.js');
+  let parsed;
+  let soakHours;
+  try {
+    parsed = parseWaves(platform, waves.text);
+    soakHours = parseSoak(waves.soak ?? '0');
+  } catch (e) {
+    throw new UsageError(`ferry promote: ${(e as Error).message}`);
+  }
+  const choice = await chooseWave(io.cwd, platform, request, registry, parsed, soakHours, io.env);
+  if ('done' in choice) {
+    io.out(`${choice.done}\n`);
+    return undefined;
+  }
+  io.out(`${choice.text}\n`);
+  return choice.to;
 }

@@ -11,10 +11,13 @@ For every environment (in promotion order) and service: the tag in Pulumi.<env>.
 digest if any, and the commit that put the tag there (time and author), read from git history.
 A tag changed in the working tree but not committed shows as 'uncommitted'. When a service has
 config (<project>:config), CONFIG shows how many keys the stack file sets and the commit that last
-changed them.
+changed them. Once a release train reached an environment, a TRAIN column names the train commit
+each member came with (checkout@1a2b3c4, '(rollback)' for a train rollback) and 'drifted from <tag>'
+when the member runs another tag since.
 
 Options:
-  --json   print a JSON array of { environment, service, tag, digest, since, by, commit, uncommitted }
+  --json   print a JSON array of { environment, service, tag, digest, since, by, commit, uncommitted,
+           train?: { name, commit, kind, since, tag, drifted } }
 `,
   async run(argv, io) {
     const { values } = parseFlags('status', argv, { json: { type: 'boolean' } });

@@ -4,6 +4,7 @@ import { FatalApiError, parseDuration, SYSTEM_CLOCK, waitForApplication, type Cl
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { isCommitId } from '../../lib/git/commit-id.js';
 import { parseFlags, UsageError, type CliCommand, type CliIO } from '../command.js';
+import { runVerifyRecord, VERIFY_RECORD_HELP } from './verify-record.js';
 
 /** Exit codes of `ferry verify`, as its help documents them. */
 export const VERIFY_EXIT = { healthy: 0, failed: 1, usage: 2, timeout: 3, api: 4 } as const;
@@ -16,9 +17,10 @@ export const verifyRuntime: { clock: Clock } = { clock: SYSTEM_CLOCK };
 
 export const verifyCommand: CliCommand = {
   name: 'verify',
-  summary: 'Wait for the Argo CD Application <service>-<env> to be Synced and Healthy (exit 1 on Degraded, 3 on timeout)',
+  summary: 'Wait for the Argo CD Application <service>-<env> to be Synced and Healthy (exit 1 on Degraded, 3 on timeout); `verify record` writes the result to git',
   help: `Usage: ferry verify <service> --env <env> [--argocd-url URL] [--timeout ${DEFAULT_VERIFY_TIMEOUT}] [--interval ${DEFAULT_VERIFY_INTERVAL}] [--revision <git sha>]
        ferry verify --changed-since <git ref>
+${VERIFY_RECORD_HELP}
 
 Polls GET <argocd-url>/api/v1/applications/<service>-<env> (the first time with ?refresh=normal)
 until the Application is Synced and Healthy, no sync operation runs and every Argo Rollout in it
@@ -44,6 +46,7 @@ Exit codes:
   4  Argo CD refused the request: 401 (token), 403 (permissions) or 404 (no such Application)
 `,
   async run(argv, io) {
+    if (argv[0] === 'record') return runVerifyRecord(argv.slice(1), io);
     const { values, positionals } = parseFlags(
       'verify',
       argv,

@@ -28,6 +28,8 @@ export interface WorkflowGraphFacts {
   readonly promotionTargets: readonly string[];
   /** Where every published image goes first: the first source of the graph. */
   readonly first: string;
+  /** Every source of the graph (no upstreams), in graph order: promote-dev promotes to each. */
+  readonly sources: readonly string[];
   /** Where a release (`vX.Y.Z`) goes: the first reviewed environment, else the last. */
   readonly release: string;
   /** The upstream of the release one (the first declared, when several), where release candidates go (the release one itself if it is a source). */
@@ -44,6 +46,7 @@ export function workflowGraphFacts(platform: Platform): WorkflowGraphFacts {
     reviewed,
     promotionTargets: order.filter((e) => !sources.includes(e.name)).map((e) => e.name),
     first: sources[0]!,
+    sources: order.filter((e) => sources.includes(e.name)).map((e) => e.name),
     release,
     // With several upstreams, release candidates go to the first one declared.
     prerelease: platform.upstreamsOf(release)[0]?.name ?? release,
@@ -76,6 +79,9 @@ export function workflowTokens(facts: WorkflowGraphFacts, ferryCommand: string):
     IF_REVIEWED: environmentIn(facts.reviewed),
     IF_NOT_REVIEWED: environmentNotIn(facts.reviewed),
     FIRST_ENVIRONMENT: facts.first,
+    SOURCE_ENVIRONMENTS: facts.sources.join(', '),
+    // `--to a --to b`: one commit to every source, or none (each source takes the published tag).
+    TO_SOURCE_ENVIRONMENTS: facts.sources.map((s) => `--to ${s}`).join(' '),
     RELEASE_ENVIRONMENT: facts.release,
     PRERELEASE_ENVIRONMENT: facts.prerelease,
   };

@@ -16,6 +16,8 @@ export const WORKFLOW_RULES = {
   'untrusted-artifact': 'workflow_run and pull_request_target never run what they downloaded as an artifact (it was built by the pull request); they only read it',
   'expression-injection':
     "no ${{ github.event.* }} (also as github['event'] or inside format()), ${{ inputs.* }}, ${{ github.head_ref }}, ${{ env.* }} or ${{ steps.*.outputs / needs.*.outputs }} inside 'run:' or a github-script 'script:' (pass them through env: and use the variable)",
+  'dispatch-types':
+    "a repository_dispatch trigger lists its event 'types:' (any holder of a token with contents: write can send any event type; its client_payload is untrusted input and reaches scripts only through env:)",
   'promotion-concurrency': "a job that runs 'ferry promote' or 'ferry rollback' is in a concurrency group 'ferry-promote-<environment>...' with cancel-in-progress: false",
 } as const;
 
@@ -151,6 +153,14 @@ export function checkWorkflow(file: string, text: string): Violation[] {
   }
 
   const on = triggers(workflow.on);
+  // dispatch-types
+  if (on.includes('repository_dispatch')) {
+    const dispatch = workflow.on && typeof workflow.on === 'object' && !Array.isArray(workflow.on) ? (workflow.on as Json).repository_dispatch : undefined;
+    const types = dispatch && typeof dispatch === 'object' ? (dispatch as Json).types : undefined;
+    if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === 'string' && t !== '')) {
+      out.push(violation('dispatch-types', file, `'repository_dispatch' must list the event types it handles (types: [...]), found ${types === undefined ? 'none' : JSON.stringify(types)}`));
+    }
+  }
   const dangerousTrigger = on.find((t) => t === 'pull_request_target' || t === 'workflow_run');
   const jobs = (workflow.jobs && typeof workflow.jobs === 'object' ? workflow.jobs : {}) as Record<string, Json>;
   const workflowConcurrency = workflow.concurrency;

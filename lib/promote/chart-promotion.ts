@@ -3,8 +3,8 @@
  * version running upstream (or `--chart-version`) is written into `<project>:charts.<service>.version`
  * of the target and the Argo CD Application is re-rendered. The image tag of a chart service is
  * promoted like any service's, by the ordinary promotion. Which gates apply: every gate of the
- * environment but `tag-format` and `image` (a chart version is no image tag and is not in the image
- * registry); order and soak read the git history of the chart versions, not of the tags.
+ * environment but `tag-format`, `image` and `verified` (a chart version is no image tag, is not in
+ * the image registry and has no verification records); order and soak read the git history of the chart versions, not of the tags.
  */
 import { join } from 'node:path';
 import { checkChartVersion } from '../../model/helm-chart.js';
@@ -19,8 +19,11 @@ import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
 import { serviceTrailerLines, TRAILER } from './trailers.js';
 
-/** The gates a chart version does not pass through: it is no image tag and not in the image registry. */
-export const CHART_EXEMPT_GATES: readonly string[] = ['tag-format', 'image'];
+/**
+ * The gates a chart version does not pass through: it is no image tag, not in the image registry,
+ * and verification records (`ferry verify record`) are made for image tags.
+ */
+export const CHART_EXEMPT_GATES: readonly string[] = ['tag-format', 'image', 'verified'];
 
 /** Commit trailer of a chart-version promotion: the version (`service=version` for several). */
 export const CHART_VERSION_TRAILER = 'Chart-Version';

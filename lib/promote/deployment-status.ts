@@ -19,6 +19,8 @@ export interface ConfigStatus {
   /** The working tree's values differ from the committed ones. */
   readonly uncommitted: boolean;
 }
+import { VerificationRecords } from './verification-record.js';
+import { trainRunning, type TrainRunning } from './release-train.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
 export interface ServiceStatus {
@@ -35,6 +37,12 @@ export interface ServiceStatus {
   readonly uncommitted: boolean;
   /** Present for a service with a config schema (`ServiceProps.config`). */
   readonly config?: ConfigStatus;
+  /** The latest verification of this tag here (`ferry verify record`): healthy, degraded or aborted; undefined when none. */
+  readonly verified?: string;
+  /** ISO time of that verification. */
+  readonly verifiedAt?: string;
+  /** The release train commit this service last came with in this environment, and whether it drifted since; absent when none. */
+  readonly train?: TrainRunning;
   /** A chart service's chart version (`<project>:charts.<service>.version`); absent for other services. */
   readonly chartVersion?: string;
 }
@@ -46,6 +54,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
   const inGit = git.isRepository();
   const out: ServiceStatus[] = [];
   const histories = inGit ? StackHistory.readAll(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  const verifications = inGit ? VerificationRecords.read(git) : undefined;
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
@@ -55,6 +64,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
       const committed = current?.tag === tag;
+      const verification = tag === undefined ? undefined : verifications?.latest(environment.name, service.name, tag);
       out.push({
         environment: environment.name,
         service: service.name,
@@ -65,6 +75,8 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         commit: committed && current ? current.revision.commit : undefined,
         uncommitted: !committed,
         ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
+        ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
+        ...withTrain(trainRunning(platform.trainOf(service.name), service.name, environment.name, history.revisions, tag)),
         ...(service.chart ? { chartVersion: stack?.chartVersionOf(service.name) ?? '-' } : {}),
       });
     }
@@ -85,6 +97,11 @@ function configStatus(history: StackHistory, service: string, values: Readonly<R
   };
 }
 
+/** The `train` field when there is one (absent otherwise, so status without trains reads as before). */
+function withTrain(train: TrainRunning | undefined): { train?: TrainRunning } {
+  return train ? { train } : {};
+}
+
 /** Columns padded to their widest cell. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -92,11 +109,14 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT, and CONFIG when a service has config. */
+/** The status as a table: ENV SERVICE TAG DIGEST SINCE BY COMMIT VERIFIED, and CONFIG when a service has config. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string {
   const withConfig = statuses.some((s) => s.config !== undefined);
+  // A TRAIN column once a release train reached an environment: `checkout@1a2b3c4`, `drifted from v1.2.0` when the member moved since.
+  const trains = statuses.some((s) => s.train !== undefined);
+  const trainCell = (s: ServiceStatus) => (s.train ? `${s.train.name}@${s.train.commit.slice(0, 7)}${s.train.kind === 'rollback' ? ' (rollback)' : ''}${s.train.drifted ? ` drifted from ${s.train.tag}` : ''}` : '-');
   return formatTable(
-    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', ...(withConfig ? ['CONFIG'] : [])],
+    ['ENV', 'SERVICE', 'TAG', 'DIGEST', 'SINCE', 'BY', 'COMMIT', 'VERIFIED', ...(withConfig ? ['CONFIG'] : []), ...(trains ? ['TRAIN'] : [])],
     statuses.map((s) => [
       s.environment,
       s.service,
@@ -105,7 +125,9 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',
       s.commit ? s.commit.slice(0, 7) : '-',
+      s.verified ? `${s.verified} ${s.verifiedAt}` : '-',
       ...(withConfig ? [configCell(s.config)] : []),
+      ...(trains ? [trainCell(s)] : []),
     ]),
   );
 }

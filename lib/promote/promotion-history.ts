@@ -7,6 +7,7 @@ import { StackHistory, type ChangeKind } from './stack-history.js';
 import { TRAILER, trailerFor } from './trailers.js';
 import { configChanges, configChangeText } from './config-history.js';
 import type { ConfigKeyChange } from './config-promotion.js';
+import { VerificationRecords, type Verification } from './verification-record.js';
 
 /** One change of a service's tag in one environment, from git. */
 export interface HistoryEntry {
@@ -28,6 +29,11 @@ export interface HistoryEntry {
   readonly subject: string;
   /** Config values the commit changed (`tag` equals `from` when only config changed); absent when none. */
   readonly config?: readonly ConfigKeyChange[];
+  /**
+   * The last verification of this tag here while it ran (`ferry verify record`, from this change
+   * until the next one): healthy, degraded or aborted, with when and its commit.
+   */
+  readonly verification?: { readonly result: string; readonly date: string; readonly commit: string; readonly detail?: string };
   /** 'chart' when `from` and `tag` are chart versions of a chart service; absent for the image tag. */
   readonly what?: 'chart';
 }
@@ -42,9 +48,12 @@ export function promotionHistory(root: string, platform: Platform, service: stri
   const order = platform.environments.map((e) => e.name);
   let out: HistoryEntry[] = [];
   const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project);
+  const records = VerificationRecords.read(git).records;
   for (const e of environments) {
     const history = histories.get(e.name)!;
-    for (const change of history.changes(service)) {
+    const changes = history.changes(service);
+    for (const [index, change] of changes.entries()) {
+      const verification = verificationWhileRunning(records, e.name, service, change.tag, change.revision.date, changes[index + 1]?.revision.date);
       out.push({
         date: formatTime(change.revision.date),
         environment: e.name,
@@ -60,6 +69,9 @@ export function promotionHistory(root: string, platform: Platform, service: stri
         email: change.revision.authorEmail,
         commit: change.revision.commit,
         subject: change.revision.subject,
+        ...(verification
+          ? { verification: { result: verification.result, date: formatTime(verification.date), commit: verification.commit, ...(verification.detail ? { detail: verification.detail } : {}) } }
+          : {}),
       });
     }
     for (const change of configChanges(history.revisions, service)) {
@@ -101,6 +113,17 @@ function changeText(e: HistoryEntry): string {
   return e.from === e.tag ? config : `${image}; ${config}`;
 }
 
+/** The last record of `tag` made from `since` until `until` (the next change), if any. */
+function verificationWhileRunning(records: readonly Verification[], environment: string, service: string, tag: string, since: Date, until: Date | undefined): Verification | undefined {
+  let found: Verification | undefined;
+  for (const r of records) {
+    if (r.environment !== environment || r.service !== service || r.tag !== tag) continue;
+    if (r.date < since || (until !== undefined && r.date > until)) continue;
+    found = r;
+  }
+  return found;
+}
+
 /** Every change of a chart service's chart version (ferry promote --chart), as history entries. */
 function chartVersionHistory(git: Git, environments: readonly { name: string }[], service: string, project: string): HistoryEntry[] {
   const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project, 'HEAD', (s) => s.chartVersions());
@@ -125,10 +148,10 @@ function chartVersionHistory(git: Git, environments: readonly { name: string }[]
   );
 }
 
-/** DATE ENV CHANGE KIND FROM BY COMMIT OVERRIDES */
+/** DATE ENV CHANGE KIND FROM BY COMMIT VERIFIED OVERRIDES */
 export function formatHistory(entries: readonly HistoryEntry[]): string {
   return formatTable(
-    ['DATE', 'ENV', 'CHANGE', 'KIND', 'FROM', 'BY', 'COMMIT', 'OVERRIDES'],
+    ['DATE', 'ENV', 'CHANGE', 'KIND', 'FROM', 'BY', 'COMMIT', 'VERIFIED', 'OVERRIDES'],
     entries.map((e) => [
       e.date,
       e.environment,
@@ -137,6 +160,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
       e.promotedFrom ?? '-',
       e.author,
       e.commit.slice(0, 7),
+      e.verification ? `${e.verification.result} ${e.verification.date}` : '-',
       e.overrides ?? '-',
     ]),
   );

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseStackConfig, projectValues, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
-import type { Environment, Platform, ServiceDefinition } from '../../model/platform.js';
+import type { Environment, Platform, ReleaseTrain, ServiceDefinition } from '../../model/platform.js';
 import { commitMessage, multiTargetCommitMessage, promotionBranch, type CommitService } from './commit-message.js';
 import { runGates, type Delivery, type GateContext, type GateRefusal, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
@@ -11,6 +11,8 @@ import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';
 import { describeFreezeWindow, freezeExemptionOf } from '../../model/freeze-window.js';
 import { isDigest } from '../../model/image-digest.js';
+import { VerificationRecords } from './verification-record.js';
+import { trainRollbackState, withTrainTrailer } from './release-train.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
 import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
 import { chartCommitMessage, chartGatesOf, ChartPromotionError, planChartTarget } from './chart-promotion.js';
@@ -78,6 +80,17 @@ export interface PromotionRequest {
    * @default - true without `config`, false with it
    */
   readonly image?: boolean;
+  /**
+   * A release train of the platform: its members are the services, and the commit carries a
+   * `Release-Train` trailer with every member's tag (lib/promote/release-train.ts).
+   * @default - no train
+   */
+  readonly train?: string;
+  /**
+   * A tag per service, taking precedence over `tag` (a train rollback restores each member's own).
+   * @default - `tag` for every service
+   */
+  readonly serviceTags?: Readonly<Record<string, string>>;
   /**
    * Promote the chart version of chart services instead of their image tag (docs/helm.md).
    * @default false
@@ -207,6 +220,8 @@ interface PlanShared {
   readonly currentBranch: string | undefined;
   readonly now: Date;
   readonly registryDeadlineMs: number;
+  /** The branch's verification records, read once, when a target requires verification. */
+  readonly verifications: () => VerificationRecords | undefined;
 }
 
 /**
@@ -240,8 +255,10 @@ export async function planPromotion(
     const from = platform.environment(request.from);
     const self = targets.find((t) => t.name === from.name);
     if (self) throw new PromotionError(`--from ${from.name}: promoting ${self.name} from itself; use rollback to go back to an earlier tag`);
+    for (const target of targets) checkFromIsUpstream(platform, from, target);
   }
-  const names = request.all ? platform.services.map((s) => s.name) : [...new Set(request.services)];
+  const train = request.train !== undefined ? releaseTrainOf(platform, request.train) : undefined;
+  const names = train ? [...train.services] : request.all ? platform.services.map((s) => s.name) : [...new Set(request.services)];
   if (names.length === 0) throw new PromotionError(`name at least one service or give --all; services: ${platform.services.map((s) => s.name).join(', ')}`);
   const definitions = names.map((n) => platform.service(n));
   if (request.release !== undefined && !/^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(request.release)) {
@@ -263,7 +280,9 @@ export async function planPromotion(
   const shared: PlanShared = {
     root,
     platform,
-    request,
+    request: train && rollback && request.serviceTags === undefined && request.tag === undefined
+      ? { ...request, serviceTags: trainRollbackTags(root, git, project, train, targets[0]!) }
+      : request,
     registry,
     project,
     definitions,
@@ -273,6 +292,7 @@ export async function planPromotion(
     currentBranch: inGit ? git.currentBranch() : undefined,
     now: request.now ?? new Date(),
     registryDeadlineMs: options.registryDeadlineMs ?? registryDeadlineFromEnv(options.env) ?? DEFAULT_REGISTRY_DEADLINE_MS,
+    verifications: once(() => (inGit ? VerificationRecords.read(git) : undefined)),
   };
 
   const parts: TargetPlan[] = [];
@@ -295,7 +315,7 @@ export async function planPromotion(
   const configBranch = parts.flatMap((p) => p.config).filter((c, i, all) => all.findIndex((o) => o.service === c.service) === i)
     .map((c) => ({ service: c.service, tag: 'config', previousTag: undefined, digest: undefined, releaseOf: undefined }));
   const branch = promotionBranch(request.kind, (changed.length > 0 ? changed : parts).map((p) => p.target.name).join('+'), [...branchServices, ...configBranch]);
-  const message = changed.length > 1
+  const serviceMessage = changed.length > 1
     ? multiTargetCommitMessage({
         kind: request.kind,
         targets: changed.map((p) => ({ environment: p.target.name, promotedFrom: promotedFrom(p), services: p.services, config: p.config })),
@@ -312,6 +332,7 @@ export async function planPromotion(
         reason,
         freezeExempt: freezeExemptText(request.kind, (changed[0] ?? parts[0]!).target, shared.now),
       });
+  const message = train ? withTrainTrailer(serviceMessage, train, parts) : serviceMessage;
 
   if (options.retag && request.release !== undefined) {
     const done = new Set<string>();
@@ -342,10 +363,11 @@ async function planChartPromotion(
   if (request.kind !== 'promotion') throw new PromotionError('--chart: a chart version goes back by promoting the earlier one with --chart-version');
   if (targets.length !== 1) throw new PromotionError(`--chart promotes to one environment at a time; '${targetsText(request.to)}' names ${targets.map((t) => t.name).join(', ')}`);
   if (request.tag !== undefined || request.release !== undefined || request.pinDigest) throw new PromotionError('--chart moves the chart version; --tag, --release and --pin-digest are for image tags (promote the tag without --chart)');
-  if (request.config !== undefined) throw new PromotionError('--chart moves the chart version; move config values in a promotion of their own (--config, without --chart)');
+  if (request.config !== undefined || request.train !== undefined) throw new PromotionError('--chart moves the chart version of the named chart services; move config values (--config) or a release train (--train) in a promotion of their own');
   const target = targets[0]!;
   const from = request.from === undefined ? undefined : platform.environment(request.from);
   if (from === target) throw new PromotionError(`--from ${from.name}: promoting ${target.name} from itself`);
+  if (from !== undefined) checkFromIsUpstream(platform, from, target);
   const names = request.all ? platform.services.filter((s) => s.chart).map((s) => s.name) : [...new Set(request.services)];
   if (names.length === 0) throw new PromotionError(`name at least one chart service or give --all; chart services: ${platform.services.filter((s) => s.chart).map((s) => s.name).join(', ') || 'none'}`);
   const gateNames = chartGatesOf(target).map((g) => g.name);
@@ -386,6 +408,44 @@ async function planChartPromotion(
   return { ...plan, request, targets: [plan], message, branch };
 }
 
+/**
+ * `--from` picks one of the target's upstreams; any other environment would skip the graph (and
+ * the gates would read a history the graph never asked for), so it is refused, naming the upstreams.
+ */
+export function checkFromIsUpstream(platform: Platform, from: Environment, target: Environment): void {
+  const upstreams = platform.upstreamsOf(target.name);
+  if (upstreams.includes(from)) return;
+  if (upstreams.length === 0) {
+    throw new PromotionError(`--from ${from.name}: ${target.name} is a source of the promotion graph (no upstreams); give the tag with --tag`);
+  }
+  throw new PromotionError(`--from ${from.name}: not an upstream of ${target.name}; its upstreams: ${upstreams.map((u) => u.name).join(', ')} (ferry graph)`);
+}
+
+/** The platform's release train `name`, or a PromotionError listing the trains. */
+function releaseTrainOf(platform: Platform, name: string): ReleaseTrain {
+  try {
+    return platform.releaseTrain(name);
+  } catch (e) {
+    throw new PromotionError(`--train ${name}: ${(e as Error).message}`);
+  }
+}
+
+/** What `rollback --train` restores in `target`: each member's tag before the train's latest promotion there. */
+function trainRollbackTags(root: string, git: Git, project: string, train: ReleaseTrain, target: Environment): Record<string, string> {
+  const file = stackFileName(target.name);
+  const text = readIfExists(join(root, file));
+  if (text === undefined) throw new PromotionError(`${file}: missing; environment '${target.name}' has no stack file`);
+  const stack = StackFile.parse(text, file, project);
+  const current = Object.fromEntries(train.services.flatMap((s) => {
+    const tag = stack.tagOf(s);
+    return tag === undefined ? [] : [[s, tag]];
+  }));
+  const revisions = git.isRepository() ? StackHistory.read(git, target.name, file, project).revisions : [];
+  const result = trainRollbackState(train, target.name, file, revisions, current);
+  if ('error' in result) throw new PromotionError(result.error);
+  return { ...result.state };
+}
+
 /** The Promoted-From value of a target: its sources, comma-separated. */
 function promotedFrom(plan: TargetPlan): string | undefined {
   return plan.sources.length > 0 ? plan.sources.map((s) => s.name).join(', ') : undefined;
@@ -404,8 +464,8 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
 
   const upstreams = platform.upstreamsOf(target.name);
   const from = request.from !== undefined ? platform.environment(request.from) : undefined;
-  // Whose history the order and soak gates read: the graph's upstreams (by fan-in), or --from alone when it is none of them.
-  const witnesses = rollback ? [] : from !== undefined && !upstreams.includes(from) ? [from] : upstreams;
+  // Whose history the order and soak gates read: the graph's upstreams, by fan-in (--from is always one of them).
+  const witnesses = rollback ? [] : upstreams;
   const stacks = new Map<string, StackFile | undefined>();
   const stackOf = (env: Environment): StackFile | undefined => {
     if (!stacks.has(env.name)) {
@@ -454,8 +514,9 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
     const service = definition.name;
     const previousTag = targetStack.tagOf(service);
     let sourceTag: string;
-    if (request.tag !== undefined) {
-      sourceTag = request.tag;
+    const given = request.serviceTags?.[service] ?? request.tag;
+    if (given !== undefined) {
+      sourceTag = given;
     } else if (rollback) {
       const tags = targetHistory.tagsOf(service).filter((t) => t !== previousTag);
       if (tags.length === 0) {
@@ -509,6 +570,7 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
       defaultBranch: platform.targetRevision,
       now: shared.now,
       image,
+      verifications: target.requiresVerification ? shared.verifications() : undefined,
     };
     const result = runGates(gatesOf(target), context, new Set(overrides));
     refusals.push(...result.refusals);
@@ -654,4 +716,17 @@ export async function promote(
 function freezeExemptText(kind: PromotionKind, target: Environment, now: Date): string | undefined {
   const window = kind === 'rollback' ? freezeExemptionOf(target.freezeWindows, now) : undefined;
   return window ? `${window.reason} (${describeFreezeWindow(window)}); rollbacks are exempt` : undefined;
+}
+
+/** `fn`'s value, computed on the first call. */
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
 }

@@ -37,9 +37,9 @@ export class StackFile {
     return this.stringAt(IMAGES_KEY, service);
   }
 
-  /** `config.<project>:digests.<service>`, or undefined. */
+  /** `config.<project>:digests.<service>`, or undefined (also for '', the layout's "nothing pinned"). */
   public digestOf(service: string): string | undefined {
-    return this.stringAt(DIGESTS_KEY, service);
+    return this.stringAt(DIGESTS_KEY, service) || undefined;
   }
 
   /** Every `<project>:images` entry. */
@@ -47,9 +47,9 @@ export class StackFile {
     return this.mapAt(IMAGES_KEY);
   }
 
-  /** Every `<project>:digests` entry. */
+  /** Every pinned `<project>:digests` entry ('' pins nothing). */
   public digests(): Record<string, string> {
-    return this.mapAt(DIGESTS_KEY);
+    return Object.fromEntries(Object.entries(this.mapAt(DIGESTS_KEY)).filter(([, digest]) => digest !== ''));
   }
 
   /** `config.<project>:config.<service>` as plain values (a secret reference is `{ secret, key }`). */
@@ -137,8 +137,11 @@ export class StackFile {
   public withDigest(service: string, digest: string | undefined): StackFile {
     const path = ['config', this.key(DIGESTS_KEY), service];
     const node = this.doc.getIn(path, true);
-    if (digest !== undefined && isScalar(node) && node.range) return this.splice(node, digest);
+    // A digest replacing the layout's '' is written plain, like every digest ferry writes.
+    if (digest !== undefined && isScalar(node) && node.range) return this.splice(node.value === '' ? { range: node.range } : node, digest);
     if (digest === undefined && node === undefined) return this;
+    // In the conflict-free layout (ferry fmt) an unpinned service keeps its line, as ''.
+    if (digest === undefined && isScalar(node) && node.range && this.isLaidOut()) return this.splice(node, '');
     const doc = this.doc.clone();
     if (digest === undefined) {
       doc.deleteIn(path);
@@ -148,6 +151,12 @@ export class StackFile {
       doc.setIn(path, digest);
     }
     return new StackFile(doc.toString({ lineWidth: 0 }), this.file, this.project);
+  }
+
+  /** Whether every service of the images has a digests entry, as the conflict-free layout has. */
+  private isLaidOut(): boolean {
+    const digests = this.doc.getIn(['config', this.key(DIGESTS_KEY)], true);
+    return isMap(digests) && Object.keys(this.images()).every((service) => digests.has(service));
   }
 
   private key(name: string): string {
@@ -182,6 +191,7 @@ export class StackFile {
 /** The value written the way the old one was quoted; plain when YAML reads it back as the same string. */
 function formatScalar(value: string | number | boolean, type: string | undefined): string {
   if (typeof value !== 'string') return String(value);
+  if (value === '') return "''";
   if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
   if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   return YAML.stringify(value, { lineWidth: 0 }).trimEnd();

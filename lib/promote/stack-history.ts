@@ -1,6 +1,7 @@
 import { attributeMerges, readFirstParentHistory } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
-import { StackFile } from './stack-file.js';
+import { CONFIG_KEY, StackFile } from './stack-file.js';
+import { scanStackImages } from './stack-images-scan.js';
 import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
 import { parseTrailers, TRAILER, trailerFor, type Trailers } from './trailers.js';
 
@@ -41,7 +42,11 @@ export class StackHistory implements EnvironmentHistory {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
-        if (revision.content !== undefined) {
+        // The scanner reads images and digests only; a revision with config values goes to the parser.
+        const scannable = revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
+        const scanned = scannable ? scanStackImages(revision.content!, project) : undefined;
+        if (scanned) ({ images, digests } = scanned);
+        else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = versions ? versions(stack) : stack.images();

@@ -6,12 +6,14 @@ import { imageGate } from './image-gate.js';
 import { orderGate } from './order-gate.js';
 import { soakGate } from './soak-gate.js';
 import { tagFormatGate } from './tag-format-gate.js';
+import { verifiedGate } from './verified-gate.js';
 
 /**
  * The gates every environment runs unless its profile names its own (`gates`). Each reads its
- * settings from the environment: tagFormats, soakHours, requiresReview, freezeWindows.
+ * settings from the environment: tagFormats, soakHours, requiresVerification, requiresReview,
+ * freezeWindows.
  */
-export const STANDARD_GATES: readonly PromotionGate[] = [tagFormatGate, orderGate, soakGate, approvalGate, freezeGate, imageGate];
+export const STANDARD_GATES: readonly PromotionGate[] = [tagFormatGate, orderGate, soakGate, verifiedGate, approvalGate, freezeGate, imageGate];
 
 /** The gates an environment runs: its profile's own, or the standard ones. */
 export function gatesOf(environment: Environment): readonly PromotionGate[] {

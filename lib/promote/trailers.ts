@@ -13,6 +13,7 @@ export const TRAILER = {
   rolledBackFrom: 'Rolled-Back-From',
   freezeExempt: 'Freeze-Exempt',
   configKeys: 'Config-Keys',
+  releaseTrain: 'Release-Train',
 } as const;
 
 /** Parses `Key: value` lines as printed by `git log --format=%(trailers:only,unfold)`. */

@@ -1,6 +1,6 @@
 /**
  * Pulumi.<env>.yaml of a new platform repository: the deployed state of each environment, which
- * `ferry promote` changes one tag line at a time.
+ * `ferry promote` changes one tag line at a time, in the conflict-free layout `ferry fmt` keeps.
  */
 import { stackFileName } from '../../model/stack-config.js';
 import type { InitOptions } from './init-options.js';
@@ -37,8 +37,12 @@ export function stackFiles(options: InitOptions): Map<string, string> {
       `# ${headline(env, profileAt(i, options.environments.length), options.environments[i - 1])}`,
       'config:',
       `  aws:region: ${regionOf(options.registry)}`,
+      // The conflict-free layout of `ferry fmt`: one service per paragraph, a digests entry ('' pins
+      // nothing) for each, so promotion pull requests change existing lines that never touch.
       `  ${options.name}:images:`,
       `    ${options.service}: ${INITIAL_TAG}`,
+      `  ${options.name}:digests:`,
+      `    ${options.service}: ''`,
       '',
     ].join('\n');
     files.set(stackFileName(env), text);

@@ -51,7 +51,7 @@ export function changedDeployments(root: string, platform: Platform, baseRef: st
       const tag = now.images[service.name];
       if (typeof tag !== 'string') continue;
       const previous = before.images[service.name];
-      if (previous === tag && before.digests[service.name] === now.digests[service.name]) continue;
+      if (previous === tag && (before.digests[service.name] || undefined) === (now.digests[service.name] || undefined)) continue; // '' pins nothing
       changed.push({
         service: service.name,
         environment: env.name,

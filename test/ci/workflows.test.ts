@@ -202,6 +202,23 @@ const BROKEN: [WorkflowRule, string, (text: string) => string, string][] = [
     `${F}: job 'promote' step 'promote': 'run:' expands \${{ steps.aws.outputs.aws-account-id }}; pass it through env: and use the variable [expression-injection]`,
   ],
   [
+    'dispatch-types',
+    'repository_dispatch without its event types',
+    (t) => t.replace(/on:\n(.*\n){5}/, 'on:\n  repository_dispatch:\n').replace('SERVICE: ${{ inputs.service }}', 'SERVICE: ${{ github.event.client_payload.service }}').replace('group: ferry-promote-dev-${{ inputs.service }}', 'group: ferry-promote-dev-${{ github.event.client_payload.service }}'),
+    `${F}: 'repository_dispatch' must list the event types it handles (types: [...]), found none [dispatch-types]`,
+  ],
+  [
+    'expression-injection',
+    'a repository_dispatch payload field expanded in run',
+    (t) =>
+      t
+        .replace(/on:\n(.*\n){5}/, 'on:\n  repository_dispatch:\n    types: [argocd-sync-succeeded]\n')
+        .replace('SERVICE: ${{ inputs.service }}', 'SERVICE: ${{ github.event.client_payload.service }}')
+        .replace('group: ferry-promote-dev-${{ inputs.service }}', 'group: ferry-promote-dev-${{ github.event.client_payload.service }}')
+        .replace('run: node bin', 'run: echo "${{ github.event.client_payload.revision }}" && node bin'),
+    `${F}: job 'promote' step 'promote': 'run:' expands \${{ github.event.client_payload.revision }}; pass it through env: and use the variable [expression-injection]`,
+  ],
+  [
     'promotion-concurrency',
     'a promotion without a concurrency group',
     (t) => t.replace(/ {4}concurrency:\n.*\n.*\n/, ''),

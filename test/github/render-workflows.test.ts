@@ -36,6 +36,7 @@ test('the graph facts of a regional platform', () => {
     reviewed: ['prod-eu', 'prod-us'],
     promotionTargets: ['integration', 'staging-eu', 'prod-eu', 'prod-us'],
     first: 'qa',
+    sources: ['qa'],
     release: 'prod-eu',
     prerelease: 'staging-eu',
   });
@@ -54,6 +55,24 @@ test('every list and condition of the workflows follows the graph', () => {
   expect(files.get('.github/workflows/promote-dev.yaml')).toContain('npx ferry promote --to qa --tag "$TAG" --direct --push -- "$SERVICE"');
   expect(files.get('.github/workflows/release.yaml')).toContain('npx ferry promote --all --to prod-eu --release "$VERSION" --pr');
   for (const text of files.values()) expect(text).not.toMatch(/__[A-Z_]+__/);
+});
+
+test('promote-dev promotes a published image to every source of the graph in one command, not only the first', () => {
+  const twoSources = new Platform({
+    name: 'two-sources',
+    repoURL: 'https://github.com/example-org/two-sources.git',
+    registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    services: [{ name: 'api' }],
+    environments: [
+      Environment.of('dev-gpu', Profiles.development({ upstreams: [] })),
+      Environment.of('dev-cpu', Profiles.development({ upstreams: [], namespace: 'dev-cpu' })),
+      Environment.of('stage', Profiles.staging({ upstreams: ['dev-gpu', 'dev-cpu'] })),
+    ],
+  });
+  expect(workflowGraphFacts(twoSources)).toMatchObject({ first: 'dev-gpu', sources: ['dev-gpu', 'dev-cpu'], promotionTargets: ['stage'] });
+  const workflow = parse(renderWorkflows(root, twoSources), 'promote-dev.yaml');
+  const step = workflow.jobs.promote.steps.find((s: { name?: string }) => s.name === 'Promote to dev-gpu, dev-cpu');
+  expect(step.run).toContain('npx ferry promote --to dev-gpu --to dev-cpu --tag "$TAG" --direct --push -- "$SERVICE"');
 });
 
 test('the rendered workflows of a regional platform pass actionlint and the hardening rules', async () => {

@@ -68,7 +68,7 @@ describe('parseStackConfig', () => {
     ],
     ['an unknown per-service key', { images, services: { api: { replica: 2 } } }, 'Pulumi.dev.yaml: ferry:services.api.replica: unknown key; allowed: replicas, logLevel, resources'],
     ['a bad per-service value', { images, services: { api: { replicas: 0 } } }, 'Pulumi.dev.yaml: ferry:services.api.replicas: 0 must be a whole number from 1 to 100'],
-    ['a malformed digest', { images, digests: { api: 'sha256:abc' } }, 'Pulumi.dev.yaml: ferry:digests.api: "sha256:abc" is not a digest; allowed: sha256:<64 hex>'],
+    ['a malformed digest', { images, digests: { api: 'sha256:abc' } }, 'Pulumi.dev.yaml: ferry:digests.api: "sha256:abc" is not a digest; allowed: sha256:<64 hex>, or \'\' for none'],
   ])('%s is refused with file, key, value and what is allowed', (_, values, message) => {
     expect(() => parseStackConfig(values, source())).toThrow(message);
   });

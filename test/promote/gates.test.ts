@@ -141,7 +141,7 @@ describe('gate soak', () => {
     const repo = await createPromoteRepo(registry);
     try {
       await expectRefused(repo, ['promote', 'api', '--to', 'prod', '--override', 'soak'], '--override soak needs --reason "..." saying why; it is recorded in the commit');
-      await expectRefused(repo, ['promote', 'api', '--to', 'prod', '--override', 'speed', '--reason', 'x'], "--override 'speed': no such gate for prod; gates: tag-format, order, soak, approval, freeze, image");
+      await expectRefused(repo, ['promote', 'api', '--to', 'prod', '--override', 'speed', '--reason', 'x'], "--override 'speed': no such gate for prod; gates: tag-format, order, soak, verified, approval, freeze, image");
     } finally {
       repo.cleanup();
     }

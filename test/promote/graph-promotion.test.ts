@@ -94,6 +94,22 @@ test('a fan-in with several upstreams running different tags is refused listing 
   }
 });
 
+test('--from naming an environment that is not an upstream of the target is refused, listing the upstreams; nothing is written', async () => {
+  const repo = await regionalRepo();
+  try {
+    const skip = await repo.run(['promote', 'simple-env-app', '--to', 'prod-eu', '--from', 'qa', '--direct']);
+    expect(skip.stderr).toBe('ferry promote: --from qa: not an upstream of prod-eu; its upstreams: staging-eu (ferry graph)\n');
+    expect(skip.code).toBe(1);
+    const fanIn = await repo.run(['promote', 'simple-env-app', '--to', 'staging-eu', '--from', 'integration-gpu']);
+    expect(fanIn.stderr).toBe('ferry promote: --from integration-gpu: not an upstream of staging-eu; its upstreams: load-gpu, load-non-gpu (ferry graph)\n');
+    const source = await repo.run(['promote', 'simple-env-app', '--to', 'qa', '--from', 'prod-eu']);
+    expect(source.stderr).toBe('ferry promote: --from prod-eu: qa is a source of the promotion graph (no upstreams); give the tag with --tag\n');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('several targets (--to a --to b, or a glob) promote in one commit when each is allowed, else nothing is written and the refusal names the target', async () => {
   const repo = await regionalRepo();
   try {

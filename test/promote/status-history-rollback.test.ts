@@ -39,8 +39,8 @@ test('status, history and rollback read what happened from git', async () => {
     expect(rows.find((r) => r.environment === 'stage' && r.service === 'api')).toMatchObject({ tag: 'sha-aaaa0002', since: '2026-02-03T09:00:00Z', by: 'Test Author' });
     expect(rows.find((r) => r.environment === 'dev' && r.service === 'web')).toMatchObject({ tag: 'sha-8e1d4c7a', since: '2026-01-01T00:00:00Z', by: 'Test Author' });
     const table = (await repo.ferry(['status'])).stdout.split('\n');
-    expect(table[0]).toBe('ENV    SERVICE  TAG                     DIGEST  SINCE                 BY            COMMIT');
-    expect(table[1]).toBe(`dev    api      sha-3f9c2a1b            -       2026-01-01T00:00:00Z  Test Author   ${repo.git(['rev-list', '--max-parents=0', 'HEAD']).trim().slice(0, 7)}`);
+    expect(table[0]).toBe('ENV    SERVICE  TAG                     DIGEST  SINCE                 BY            COMMIT   VERIFIED');
+    expect(table[1]).toBe(`dev    api      sha-3f9c2a1b            -       2026-01-01T00:00:00Z  Test Author   ${repo.git(['rev-list', '--max-parents=0', 'HEAD']).trim().slice(0, 7)}  -`);
 
     const history = await repo.ferry(['history', 'api', '--json']);
     const entries = JSON.parse(history.stdout) as Record<string, unknown>[];
@@ -67,8 +67,8 @@ test('status, history and rollback read what happened from git', async () => {
       ['sha-aaaa0002', 'edit', expect.any(String), 'Test Author'],
     ]);
     const text = (await repo.ferry(['history', 'api', '--env', 'prod'])).stdout.split('\n');
-    expect(text[0]).toMatch(/^DATE +ENV +CHANGE +KIND +FROM +BY +COMMIT +OVERRIDES$/);
-    expect(text[3]).toMatch(/^\S+Z +prod +sha-aaaa0001 -> sha-aaaa0002 +promotion +stage +Promoter Pat +[0-9a-f]{7} +soak, approval; reason: INC-7$/);
+    expect(text[0]).toMatch(/^DATE +ENV +CHANGE +KIND +FROM +BY +COMMIT +VERIFIED +OVERRIDES$/);
+    expect(text[3]).toMatch(/^\S+Z +prod +sha-aaaa0001 -> sha-aaaa0002 +promotion +stage +Promoter Pat +[0-9a-f]{7} +- +soak, approval; reason: INC-7$/);
 
     // Rollback: back to the tag that ran in prod before, recorded as a rollback.
     const rollback = await repo.run(['rollback', 'api', '--env', 'prod', '--commit'], { FERRY_NOW: '2026-02-03T11:00:00Z' });

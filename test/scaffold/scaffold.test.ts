@@ -8,6 +8,7 @@ import { profileAt } from '../../lib/scaffold/platform-source.js';
 import { configDeclarations, DECLARED_TYPES } from '../../lib/scaffold/pulumi-project.js';
 import { EXECUTABLE_FILES, scaffoldPlatform } from '../../lib/scaffold/scaffold.js';
 import { regionOf } from '../../lib/scaffold/stack-files.js';
+import { isLaidOut } from '../../lib/promote/stack-layout.js';
 import { stackKeys } from '../../model/stack-config.js';
 import { REPO_ROOT } from '../helpers/platform-repo.js';
 import { shellcheck } from '../stacks/tools.js';
@@ -89,9 +90,10 @@ test('profiles by place in the order: first development, last production, the re
 
 test('each stack file sets the region and the service at v0.1.0 under the project namespace', () => {
   expect(file('Pulumi.dev.yaml')).toBe(
-    '# dev: where builds land first (`ferry promote <service> --to dev --tag <tag> --direct`); automated sync.\nconfig:\n  aws:region: eu-west-1\n  acme:images:\n    api: v0.1.0\n',
+    '# dev: where builds land first (`ferry promote <service> --to dev --tag <tag> --direct`); automated sync.\nconfig:\n  aws:region: eu-west-1\n  acme:images:\n    api: v0.1.0\n  acme:digests:\n    api: \'\'\n',
   );
-  expect(YAML.parse(file('Pulumi.prod.yaml'))).toEqual({ config: { 'aws:region': 'eu-west-1', 'acme:images': { api: 'v0.1.0' } } });
+  expect(YAML.parse(file('Pulumi.prod.yaml'))).toEqual({ config: { 'aws:region': 'eu-west-1', 'acme:images': { api: 'v0.1.0' }, 'acme:digests': { api: '' } } });
+  for (const env of ['dev', 'stage', 'prod']) expect(isLaidOut(file(`Pulumi.${env}.yaml`), `Pulumi.${env}.yaml`, 'acme')).toBe(true);
   expect(file('Pulumi.stage.yaml').split('\n')[0]).toBe('# stage: promoted from dev after a 1 h soak (`ferry promote <service> --to stage`); automated sync.');
   expect(file('Pulumi.prod.yaml').split('\n')[0]).toBe('# prod: promoted from stage through a reviewed pull request (`ferry promote <service> --to prod --pr`); blue-green, manual sync.');
   expect(regionOf('210987654321.dkr.ecr.us-east-2.amazonaws.com')).toBe('us-east-2');

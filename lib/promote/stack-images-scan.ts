@@ -1,0 +1,100 @@
+/**
+ * A line scanner for the image tags and digests of a stack file, for reading history: status and
+ * promote read every revision of every stack file (20 environments × 1,000 commits is thousands of
+ * files), and the YAML parser costs about 2 ms per 100-line file. The scanner accepts only the
+ * plain shape ferry and `ferry fmt` write (`config:`, two-space keys, four-space `service: value`
+ * entries with plain or simply quoted values, comments and blank lines) and returns undefined for
+ * anything else, which the caller then reads with the YAML parser: on what it accepts it gives
+ * exactly what the parser gives (test/promote/stack-images-scan.test.ts compares them).
+ */
+import { MAX_STACK_FILE_BYTES, MAX_STACK_FILE_DEPTH } from '../../model/stack-yaml.js';
+import { DIGESTS_KEY, IMAGES_KEY } from './stack-file.js';
+
+/** Image tags and pinned digests ('' entries dropped) of one stack file text. */
+export interface ScannedImages {
+  readonly images: Record<string, string>;
+  readonly digests: Record<string, string>;
+}
+
+/** A value YAML's core schema reads as a number, boolean or null rather than a string. */
+const NOT_A_STRING = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+const PLAIN = /^[A-Za-z0-9](?:[A-Za-z0-9._:+/@-]*[A-Za-z0-9._+/@-])?$/;
+const SINGLE = /^'([A-Za-z0-9._:+/@-]*)'$/;
+const DOUBLE = /^"([A-Za-z0-9._:+/@-]*)"$/;
+
+/** The string a simple scalar stands for, or undefined when it is not one the scanner reads. */
+function scalar(text: string): string | undefined {
+  const quoted = SINGLE.exec(text) ?? DOUBLE.exec(text);
+  if (quoted) return quoted[1]!;
+  if (PLAIN.test(text) && !NOT_A_STRING.test(text)) return text;
+  return undefined;
+}
+
+/** `key: rest` with an optional trailing comment removed, or undefined. */
+function entry(line: string, indent: number): { key: string; value: string } | undefined {
+  // A key may itself hold one ':' (aws:region); the separator is the ':' followed by a space or the end.
+  const match = /^([^\s'"#][^\s'"#]*?):(?:\s+(.*))?$/.exec(line.slice(indent));
+  if (!match || !KEY.test(match[1]!)) return undefined;
+  let value = (match[2] ?? '').trimEnd();
+  const comment = value.search(/(?:^|\s)#/);
+  if (comment >= 0) value = value.slice(0, comment).trimEnd();
+  return { key: match[1]!, value };
+}
+
+/** The images and digests of `text`, or undefined when the text is not in the simple shape. */
+export function scanStackImages(text: string, project: string): ScannedImages | undefined {
+  if (text.includes('\t') || text.includes('\r') || text.length > MAX_STACK_FILE_BYTES / 4) return undefined;
+  const images: Record<string, string> = {};
+  const digests: Record<string, string> = {};
+  let inConfig = false;
+  /** The open mappings below `config:`: indent, keys seen, and where a `service: value` entry goes. */
+  const open: { indent: number; keys: Set<string>; into: Record<string, string> | undefined; lastKey: string | undefined }[] = [];
+  let opens = false; // the previous line was `key:` with nothing after it
+  for (const line of text.split('\n')) {
+    if (/^\s*(?:#.*)?$/.test(line)) continue;
+    const indent = line.length - line.trimStart().length;
+    if (indent === 0) {
+      if (!/^config:\s*(?:#.*)?$/.test(line) || inConfig) return undefined;
+      inConfig = true;
+      open.length = 0;
+      opens = true;
+      continue;
+    }
+    if (!inConfig) return undefined;
+    const top = open.at(-1);
+    if (top === undefined || indent > top.indent) {
+      // Deeper: only right under a `key:` line, at most MAX_STACK_FILE_DEPTH levels.
+      if (!opens || open.length >= MAX_STACK_FILE_DEPTH) return undefined;
+      const parent = open.at(-1);
+      const parentKey = parent?.lastKey;
+      const into = open.length === 1 && parentKey === `${project}:${IMAGES_KEY}` ? images : open.length === 1 && parentKey === `${project}:${DIGESTS_KEY}` ? digests : undefined;
+      if (open.length === 0 && indent !== 2) return undefined;
+      open.push({ indent, keys: new Set(), into, lastKey: undefined });
+    } else {
+      while (open.length > 0 && open.at(-1)!.indent > indent) open.pop();
+      if (open.at(-1)?.indent !== indent) return undefined;
+    }
+    const level = open.at(-1)!;
+    const e = entry(line, indent);
+    if (!e || level.keys.has(e.key) || NOT_A_STRING.test(e.key)) return undefined;
+    level.keys.add(e.key);
+    level.lastKey = e.key;
+    opens = e.value === '';
+    if (opens) {
+      // The images and digests hold values only; a nested mapping there goes to the parser.
+      if (level.into) return undefined;
+      continue;
+    }
+    if (level.into) {
+      const value = scalar(e.value);
+      if (value === undefined) return undefined;
+      level.into[e.key] = value;
+    } else if (!PLAIN.test(e.value) && !SINGLE.test(e.value) && !DOUBLE.test(e.value)) {
+      // Elsewhere any simple value (numbers, booleans too) is read past; anything else goes to the parser.
+      return undefined;
+    }
+  }
+  for (const [service, digest] of Object.entries(digests)) if (digest === '') delete digests[service];
+  return { images, digests };
+}
