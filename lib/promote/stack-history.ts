@@ -22,8 +22,6 @@ export class StackHistory implements EnvironmentHistory {
   /**
    * Reads the histories of several stack files with one `git log` and one `git cat-file --batch`
    * in all (each git process costs ~20 ms; promote needs two environments, status all of them).
-   */
-  /**
    * @param versions what a revision "runs" per service: its image tags, or (for the chart-version
    * history of chart services) `StackFile.chartVersions`; digests are read with the image tags only
    */
@@ -43,7 +41,7 @@ export class StackHistory implements EnvironmentHistory {
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
         // The scanner reads images and digests only; a revision with config values goes to the parser.
-        const scannable = revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
+        const scannable = versions === undefined && revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
         const scanned = scannable ? scanStackImages(revision.content!, project) : undefined;
         if (scanned) ({ images, digests } = scanned);
         else if (revision.content !== undefined) {
