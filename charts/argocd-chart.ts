@@ -5,6 +5,7 @@ import { EnvironmentApplicationSet } from '../constructs/environment-application
 import { NotificationsConfig } from '../constructs/notifications-config.js';
 import { PreviewApplicationSet, PULL_REQUEST_HEAD_REVISION } from '../constructs/preview-application-set.js';
 import type { Platform } from '../model/platform.js';
+import { addHelmApplications, chartRepositories, withChartKinds, type ChartVersions } from './helm-applications.js';
 
 /** Props of {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -15,6 +16,17 @@ export interface ArgoCdChartProps {
   readonly overlaysPath: string;
   /** Namespaced kinds rendered for this cluster (bases and its environments' overlays): what its AppProject admits. */
   readonly namespacedKinds: readonly ResourceKind[];
+  /**
+   * Repository path of the chart services' values files, `<helmPath>/<env>/<service>/values.yaml`.
+   * @default 'manifests/helm'
+   */
+  readonly helmPath?: string;
+  /**
+   * Environment → chart service → chart version: one Helm Application per chart service and
+   * environment of the cluster. Required when the platform has chart services.
+   * @default {}
+   */
+  readonly chartVersions?: ChartVersions;
 }
 
 /**
@@ -37,12 +49,16 @@ export class ArgoCdChart extends Chart {
       name: platform.name,
       argocdNamespace: platform.argocdNamespace,
       sourceRepo: platform.repoURL,
+      chartRepos: chartRepositories(platform),
       destinationNamespaces: namespaces,
-      namespacedKinds: props.namespacedKinds,
+      // What is rendered for the cluster, and the kinds the chart services declare (ferry never templates a chart).
+      namespacedKinds: withChartKinds(platform, props.namespacedKinds),
       description: `${platform.name} on cluster ${cluster}: ${environments.map((e) => e.name).join(', ')}${previews ? ', previews' : ''}`,
     });
 
-    if (environments.length > 0) {
+    // Chart services get their own Applications; the kustomize ApplicationSet lists the others.
+    const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
+    if (environments.length > 0 && kustomizeServices.length > 0) {
       new EnvironmentApplicationSet(this, 'Environments', {
         name: `${platform.name}-environments`,
         argocdNamespace: platform.argocdNamespace,
@@ -50,7 +66,7 @@ export class ArgoCdChart extends Chart {
         repoURL: platform.repoURL,
         targetRevision: platform.targetRevision,
         overlaysPath: props.overlaysPath,
-        services: platform.services.map((s) => s.name),
+        services: kustomizeServices.map((s) => s.name),
         environments: environments.map((e) => ({ name: e.name, namespace: e.namespace, syncPolicy: e.syncPolicy })),
         annotations: platform.notifications ? NotificationsConfig.subscriptions(platform.notifications.slack) : undefined,
       });
@@ -63,9 +79,10 @@ export class ArgoCdChart extends Chart {
         });
       }
     }
+    addHelmApplications(this, { platform, environments, project: project.name, helmPath: props.helmPath ?? 'manifests/helm', chartVersions: props.chartVersions ?? {} });
     if (previews) {
       // The first service's preview overlay holds the Namespace (see render); its Application owns it.
-      const services = platform.services.map((s, i) => ({ name: s.name, image: platform.imageOf(s), host: s.host, ownsNamespace: i === 0 }));
+      const services = kustomizeServices.map((s, i) => ({ name: s.name, image: platform.imageOf(s), host: s.host, ownsNamespace: i === 0 }));
       const common = {
         argocdNamespace: platform.argocdNamespace,
         project: project.name,
@@ -83,7 +100,7 @@ export class ArgoCdChart extends Chart {
         owner: previews.owner,
         repo: previews.repo,
       });
-      for (const service of platform.services) {
+      for (const service of kustomizeServices) {
         if (service.sourceRepository === undefined) continue;
         const [owner, repo] = service.sourceRepository.split('/') as [string, string];
         new PreviewApplicationSet(this, `Previews-${service.name}`, {

@@ -42,6 +42,11 @@ export interface PlatformAppProjectProps {
   readonly argocdNamespace: string;
   /** The only git repository Applications may come from. */
   readonly sourceRepo: string;
+  /**
+   * Helm chart repositories Applications may also install charts from (exact URLs).
+   * @default []
+   */
+  readonly chartRepos?: readonly string[];
   /** Namespaces (glob patterns allowed, e.g. 'preview-*') Applications may deploy to. */
   readonly destinationNamespaces: readonly string[];
   /**
@@ -73,6 +78,10 @@ export class PlatformAppProject extends Construct {
     if (props.sourceRepo.includes('*')) {
       throw new Error(`${this.node.path}: 'sourceRepo' '${props.sourceRepo}' must be an exact repository URL, not a pattern`);
     }
+    const chartRepos = props.chartRepos ?? [];
+    for (const repo of chartRepos) {
+      if (repo.includes('*')) throw new Error(`${this.node.path}: 'chartRepos' '${repo}' must be an exact repository URL, not a pattern`);
+    }
     if (props.destinationNamespaces.length === 0) {
       throw new Error(`${this.node.path}: 'destinationNamespaces' must not be empty`);
     }
@@ -89,7 +98,7 @@ export class PlatformAppProject extends Construct {
       metadata: { name: props.name, namespace: props.argocdNamespace },
       spec: {
         ...(props.description ? { description: props.description } : {}),
-        sourceRepos: [props.sourceRepo],
+        sourceRepos: [props.sourceRepo, ...[...new Set(chartRepos)].filter((r) => r !== props.sourceRepo)],
         destinations: props.destinationNamespaces.map((namespace) => ({ server, namespace })),
         clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
         namespaceResourceWhitelist: props.namespacedKinds.map((k) => ({ group: k.group, kind: k.kind })),

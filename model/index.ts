@@ -6,6 +6,7 @@ export * from './batch-job-addon.js';
 export * from './cron-job-addon.js';
 export * from './freeze-window.js';
 export * from './gate.js';
+export * from './helm-chart.js';
 export * from './history.js';
 export * from './image-tag.js';
 export * from './infra-keys.js';

@@ -11,6 +11,7 @@ import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkAddons, type ServiceAddon } from './addon.js';
 import { checkServiceShape, type IngressPathProps, type InitContainerProps, type ServiceShape, type ServiceVolumeProps, type SidecarProps } from './service-shape.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
+import { HelmChartDefinition, type HelmChartProps } from './helm-chart.js';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -141,6 +142,15 @@ export interface ServiceProps {
    * @default [{ path: '/' }]
    */
   readonly ingressPaths?: readonly IngressPathProps[];
+  /**
+   * Deploy the service from a Helm chart instead of ferry's kustomize base: each environment's
+   * chart version and values live in `<project>:charts`, its image tag in `<project>:images` like
+   * every service's; ferry renders `manifests/helm/<env>/<service>/values.yaml` and an Argo CD
+   * Application with a Helm source (docs/helm.md). The kustomize-only props (port, paths, host,
+   * env, healthResponse, sourceRepository, config) are refused with it: the chart's values set those.
+   * @default - a kustomize service
+   */
+  readonly chart?: HelmChartProps;
 }
 
 /** What a healthy answer of a service's health path looks like to the rollout analysis. */
@@ -167,6 +177,8 @@ export class ServiceDefinition {
   public readonly addons: readonly ServiceAddon[];
   /** Sidecars, init containers, volumes and ingress paths, checked. */
   public readonly shape: ServiceShape;
+  /** The Helm chart it is deployed from; undefined for a kustomize service. */
+  public readonly chart: HelmChartDefinition | undefined;
 
   public constructor(props: ServiceProps) {
     if (!isObject(props)) throw new Error(`platform 'services': ${showValue(props)} must be a service like { name: 'api' }`);
@@ -231,6 +243,13 @@ export class ServiceDefinition {
     }
     this.addons = checkAddons(props.addons ?? [], where);
     this.shape = checkServiceShape(this.name, props, where);
+    this.chart = props.chart === undefined ? undefined : new HelmChartDefinition(props.chart, where);
+    if (this.chart) {
+      const kustomizeOnly = (['port', 'servicePort', 'healthPath', 'readinessPath', 'host', 'env', 'healthResponse', 'sourceRepository', 'config', 'addons', 'sidecars', 'initContainers', 'volumes', 'ingressPaths'] as const).filter((k) => props[k] !== undefined);
+      if (kustomizeOnly.length > 0) {
+        throw new Error(`${where}: '${kustomizeOnly[0]}' ${showValue(props[kustomizeOnly[0]!])} does not apply to a chart service ('chart' is set): set it in 'chart.values' or <project>:charts.${props.name}.values`);
+      }
+    }
   }
 }
 
@@ -722,7 +741,11 @@ export class Platform {
         if (clash) throw new Error(`service '${service.name}': add-on id '${clash.id}' is also an add-on of environment '${env.name}'; give one of them another 'id'`);
       }
     }
-    for (const env of this.environments) checkProgressiveDelivery(env, this.services, this.prometheusAddress);
+    if (this.previews && this.services.every((s) => s.chart !== undefined)) {
+      throw new Error("platform 'previews': previews run the kustomize services, and every service is a chart service; drop 'previews' or add a kustomize service");
+    }
+    // Chart services roll out as their chart says: no Rollout of ferry's, so no progressive-delivery rule.
+    for (const env of this.environments) checkProgressiveDelivery(env, this.services.filter((s) => s.chart === undefined), this.prometheusAddress);
     this.notifications = props.notifications === undefined ? undefined : resolveNotifications(props.notifications, this.repoURL);
     const withSource = this.services.filter((s) => s.sourceRepository !== undefined);
     if (withSource.length > 0 && !this.previews) {

@@ -7,6 +7,7 @@ import { stackYamlValue } from './stack-yaml.js';
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import { isDigest } from './image-digest.js';
 import { parseServiceConfig, type ConfigEntry } from './service-config.js';
+import { checkChartVersion, checkValues } from './helm-chart.js';
 import {
   checkLogLevel,
   checkReplicas,
@@ -26,6 +27,14 @@ export interface ServiceOverrides {
   readonly resources?: ResourceRequirements;
 }
 
+/** One chart service in one environment: `<project>:charts.<service>`. */
+export interface ChartConfig {
+  /** The chart version Argo CD installs: what `ferry promote --chart` moves. */
+  readonly version: string;
+  /** This environment's values, merged over the platform's `chart.values`. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
 /** The validated stack config of one environment. */
 export interface StackConfig {
   readonly file: string;
@@ -43,6 +52,8 @@ export interface StackConfig {
    * @default {}
    */
   readonly config?: Readonly<Record<string, Readonly<Record<string, ConfigEntry>>>>;
+  /** Chart service → its chart version and values here; every chart service has one (undefined: no chart service). */
+  readonly charts?: Readonly<Record<string, ChartConfig>>;
   /** Values of INFRA_KEYS, by key. */
   readonly infra: Readonly<Record<string, unknown>>;
 }
@@ -89,6 +100,7 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
       for (const [service, digest] of Object.entries(digests)) {
         // '' is the placeholder that makes a first pin a change of one existing line (no merge conflict).
         if (digest === '') continue;
+        if (source.platform.services.find((s) => s.name === service)?.chart) throw new Error(`${where}.${service}: '${service}' is a chart service, whose values file carries the tag only; remove the digest`);
         if (!isDigest(digest)) {
           throw new Error(`${where}.${service}: ${JSON.stringify(digest)} is not a digest; allowed: sha256:<64 hex>, or '' for none`);
         }
@@ -117,6 +129,29 @@ export const RENDER_KEYS: Readonly<Record<string, StackKeySpec>> = {
       const resources = mapping(value, where, "{ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }");
       checkResources(resources as unknown as ResourceRequirements, where);
       return resources;
+    },
+  },
+  charts: {
+    description: 'Chart version and values of every chart service (docs/helm.md), e.g. { redis: { version: 18.1.0, values: { replicaCount: 2 } } }; `ferry promote --chart` moves the version.',
+    parse(value, where, source) {
+      const charts = mapping(value, where, '{ redis: { version: 18.1.0 } }');
+      serviceKeys(charts, where, source);
+      const result: Record<string, ChartConfig> = {};
+      for (const name of Object.keys(charts).sort()) {
+        if (!source.platform.service(name).chart) {
+          throw new Error(`${where}.${name}: '${name}' is not a chart service; chart services: ${chartServices(source).join(', ') || 'none'}`);
+        }
+        const entry = mapping(charts[name], `${where}.${name}`, '{ version: 18.1.0, values: { replicaCount: 2 } }');
+        for (const key of Object.keys(entry)) {
+          if (key !== 'version' && key !== 'values') throw new Error(`${where}.${name}.${key}: unknown key; allowed: version, values`);
+        }
+        const version = checkChartVersion(entry.version, `${where}.${name}.version`);
+        const values = entry.values ?? {};
+        checkValues(values, `${where}.${name}.values`);
+        source.platform.service(name).chart!.checkValuesFor(values, `${where}.${name}.values`);
+        result[name] = { version, values };
+      }
+      return result;
     },
   },
   services: {
@@ -186,6 +221,11 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
       throw new Error(`${source.file}: ${source.project}:${key}: missing; ${spec.description}`);
     }
   }
+  const charts = parsed.charts as Record<string, ChartConfig> | undefined;
+  const missingChart = chartServices(source).find((name) => !(name in (charts ?? {})));
+  if (missingChart !== undefined) {
+    throw new Error(`${source.file}: ${source.project}:charts.${missingChart}: missing; every chart service needs a chart version in every environment, like ${source.project}:charts: { ${missingChart}: { version: 1.0.0 } }`);
+  }
   const infra: Record<string, unknown> = {};
   for (const key of Object.keys(INFRA_KEYS)) if (key in parsed) infra[key] = parsed[key];
   return {
@@ -199,6 +239,7 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
     services: (parsed.services as Record<string, ServiceOverrides> | undefined) ?? {},
     // Parsed also when the key is absent: a required config key without default must be named.
     config: (parsed.config as StackConfig['config']) ?? parseAllServiceConfig({}, `${source.file}: ${source.project}:config`, source),
+    charts,
     infra,
   };
 }
@@ -246,6 +287,10 @@ export function readStackConfig(root: string, platform: Platform, env: Environme
   }
   const values = projectValues(readFileSync(path, 'utf8'), file, project);
   return parseStackConfig(values, { file, project, platform, environment: env });
+}
+
+function chartServices(source: ConfigSource): string[] {
+  return source.platform.services.filter((s) => s.chart !== undefined).map((s) => s.name);
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {

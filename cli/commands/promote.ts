@@ -84,6 +84,9 @@ Options:
                         apply to config run: approval, freeze) or with the image given --image
   --image               with --config: move the image too, in the same commit (implied by --tag
                         and --release)
+  --chart               promote the chart version of chart services (ferry:charts.<service>.version)
+                        instead of the image tag; gates: all but tag-format, image, verified (docs/helm.md)
+  --chart-version <v>   the chart version to promote instead of the upstream's (implies --chart)
   --dry-run             check everything and print the diff; write nothing
   --waves <waves>       promote region by region instead of --to: ',' between waves, '+' between the
                         environments of one wave (globs allowed), e.g. 'prod-us,prod-eu+prod-asia';
@@ -106,6 +109,7 @@ Examples:
   ferry promote api --to prod --override soak --reason "hotfix INC-42" --commit
   ferry promote api --to stage --config CHECKOUT_V2 --commit
   ferry promote api --to prod --config all --image --commit --pr
+  ferry promote catalog --to stage --chart --commit
 `,
   async run(argv, io) {
     const { values, positionals } = parseFlags(
@@ -117,6 +121,8 @@ Examples:
         from: { type: 'string' },
         all: { type: 'boolean' },
         release: { type: 'string' },
+        chart: { type: 'boolean' },
+        'chart-version': { type: 'string' },
         'dry-run': { type: 'boolean' },
         config: { type: 'string' },
         image: { type: 'boolean' },
@@ -154,6 +160,8 @@ Examples:
       release: values.release,
       train: values.train,
       waves: values.waves === undefined ? undefined : { text: values.waves, soak: values.soak },
+      chart: values.chart || values['chart-version'] !== undefined,
+      chartVersion: values['chart-version'],
       dryRun: values['dry-run'],
       flags: values,
       command: `promote ${argv.join(' ')}`,
@@ -203,6 +211,8 @@ export async function runPromotion(
     from: args.from,
     release: args.release,
     train: args.train,
+    chart: args.chart,
+    chartVersion: args.chartVersion,
     pinDigest: flags['pin-digest'],
     delivery,
     overrides: flags.override,

@@ -12,6 +12,11 @@ Kubernetes, Argo CD and Argo Rollouts. Also checks the secure defaults every wor
 explicit immutable image tags, non-root, read-only root filesystem, no privilege escalation,
 capabilities dropped, probes, requests and limits, no service-account token.
 
+Helm-chart services: their Applications are checked against the Argo CD schema, and every
+$values/... value file must be in the tree and be a YAML mapping (and every values file under
+manifests/helm/ must have its Application). The charts themselves are templated by the cluster's
+Argo CD, never here: their objects are not built or checked (docs/helm.md).
+
 Kustomizations that reference remote resources (URLs, git references, Helm chart repositories)
 are refused before anything is built, unless --allow-remote names their hosts.
 

@@ -14,6 +14,7 @@ import { applyDestinationNamespace, previewApplications, type PreviewRequest } f
 import type { ApplicationDiff, DiffReport, EnvironmentDiff, RiskFlag } from './report.js';
 import { riskFlags, type EnvironmentFacts } from './risk-flags.js';
 import { environmentSummary, summaryLine } from './summary.js';
+import { helmApplicationDiffs, isHelmApplication } from './helm-diff.js';
 import { tagHistory } from './upstream-history.js';
 import { workloadFacts } from './workload-facts.js';
 
@@ -124,6 +125,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     const applications = units
       .map((u) => application(`${u.service}-${u.environment}`, u.service, builtBase!.get(u.dir), builtHead!.get(u.dir)))
       .filter((a) => a.changes.length > 0);
+    applications.push(...helmApplicationDiffs(name, base.files, head.files, headPlatform));
     const before = baseFacts.get(name);
     const after = headFacts.get(name);
     const status = name === PREVIEW_ENVIRONMENT || (before && after) ? 'present' : after ? 'added' : 'removed';
@@ -144,7 +146,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   for (const dir of plan.argocdDirs) {
     const read = (files: ReadonlyMap<string, string>) => {
       const paths = [...files.keys()].filter((p) => posix.dirname(p) === dir);
-      return paths.length === 0 ? undefined : paths.flatMap((p) => parseObjects(files.get(p)!, p));
+      // A chart service's Application is shown with its environment, beside its values.
+      return paths.length === 0 ? undefined : paths.flatMap((p) => parseObjects(files.get(p)!, p)).filter((o) => !isHelmApplication(o));
     };
     const app = application(posix.basename(dir), undefined, read(base.files), read(head.files));
     if (app.changes.length > 0) argocdApps.push(app);

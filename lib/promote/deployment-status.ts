@@ -43,6 +43,8 @@ export interface ServiceStatus {
   readonly verifiedAt?: string;
   /** The release train commit this service last came with in this environment, and whether it drifted since; absent when none. */
   readonly train?: TrainRunning;
+  /** A chart service's chart version (`<project>:charts.<service>.version`); absent for other services. */
+  readonly chartVersion?: string;
 }
 
 /** Every environment × service, in promotion order and service order. */
@@ -75,6 +77,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
         ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
         ...withTrain(trainRunning(platform.trainOf(service.name), service.name, environment.name, history.revisions, tag)),
+        ...(service.chart ? { chartVersion: stack?.chartVersionOf(service.name) ?? '-' } : {}),
       });
     }
   }
@@ -117,7 +120,7 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
     statuses.map((s) => [
       s.environment,
       s.service,
-      s.tag ?? '-',
+      s.chartVersion === undefined ? (s.tag ?? '-') : `${s.tag ?? '-'} (chart ${s.chartVersion})`,
       s.digest ? `${s.digest.slice(0, 19)}…` : '-',
       s.uncommitted ? 'uncommitted' : (s.since ?? '-'),
       s.by ?? '-',

@@ -34,11 +34,13 @@ export interface HistoryEntry {
    * until the next one): healthy, degraded or aborted, with when and its commit.
    */
   readonly verification?: { readonly result: string; readonly date: string; readonly commit: string; readonly detail?: string };
+  /** 'chart' when `from` and `tag` are chart versions of a chart service; absent for the image tag. */
+  readonly what?: 'chart';
 }
 
 /** Every change of `service`'s tag or config values, oldest first, in every environment or one. */
 export function promotionHistory(root: string, platform: Platform, service: string, environment?: string, env: Readonly<Record<string, string | undefined>> = process.env): HistoryEntry[] {
-  platform.service(service);
+  const definition = platform.service(service);
   const environments = environment === undefined ? platform.environments : [platform.environment(environment)];
   const project = readProjectName(root);
   const git = new Git(root, env);
@@ -99,6 +101,7 @@ export function promotionHistory(root: string, platform: Platform, service: stri
       });
     }
   }
+  if (definition.chart) out.push(...chartVersionHistory(git, environments, service, project));
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.indexOf(a.environment) - order.indexOf(b.environment)));
 }
 
@@ -121,6 +124,30 @@ function verificationWhileRunning(records: readonly Verification[], environment:
   return found;
 }
 
+/** Every change of a chart service's chart version (ferry promote --chart), as history entries. */
+function chartVersionHistory(git: Git, environments: readonly { name: string }[], service: string, project: string): HistoryEntry[] {
+  const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project, 'HEAD', (s) => s.chartVersions());
+  return environments.flatMap((e) =>
+    histories.get(e.name)!.changes(service).map((change) => ({
+      date: formatTime(change.revision.date),
+      environment: e.name,
+      service,
+      from: change.previousTag,
+      tag: change.tag,
+      digest: undefined,
+      kind: change.kind,
+      promotedFrom: change.promotedFrom,
+      releaseOf: undefined,
+      overrides: change.overrides,
+      author: change.revision.author,
+      email: change.revision.authorEmail,
+      commit: change.revision.commit,
+      subject: change.revision.subject,
+      what: 'chart' as const,
+    })),
+  );
+}
+
 /** DATE ENV CHANGE KIND FROM BY COMMIT VERIFIED OVERRIDES */
 export function formatHistory(entries: readonly HistoryEntry[]): string {
   return formatTable(
@@ -128,7 +155,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
     entries.map((e) => [
       e.date,
       e.environment,
-      changeText(e),
+      e.what === 'chart' ? `chart ${e.from ?? '(none)'} -> ${e.tag}` : changeText(e),
       e.kind,
       e.promotedFrom ?? '-',
       e.author,

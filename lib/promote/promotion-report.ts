@@ -14,8 +14,9 @@ export function promotionReport(result: DeliveryResult, options: { readonly dryR
     for (const s of t.services) {
       const from = t.sources.length > 0 ? ` from ${t.sources.map((e) => e.name).join(', ')}` : plan.request.kind === 'rollback' ? ' (rollback)' : '';
       const release = s.releaseOf ? ` (${s.releaseOf} re-tagged as ${s.tag})` : '';
-      const digest = s.digest ? `, digest ${s.digest}` : ', digest unknown';
-      lines.push(`${s.service}: ${s.previousTag ?? '(none)'} -> ${s.tag} in ${t.target.name}${from}${release}${digest}`);
+      const digest = s.chart ? '' : s.digest ? `, digest ${s.digest}` : ', digest unknown';
+      const what = s.chart ? ` chart ${s.chart}` : '';
+      lines.push(`${s.service}${what}: ${s.previousTag ?? '(none)'} -> ${s.tag} in ${t.target.name}${from}${release}${digest}`);
       if (s.unpinned) lines.push(`${s.service}: the pinned digest was removed: the digest of ${s.tag} is unknown (image gate overridden)`);
       for (const o of s.overridden) lines.push(`${s.service}: OVERRIDDEN ${o.message.replace(/; override with .*$/, '')}`);
     }

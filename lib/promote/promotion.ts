@@ -15,6 +15,7 @@ import { VerificationRecords } from './verification-record.js';
 import { trainRollbackState, withTrainTrailer } from './release-train.js';
 import { checkImages, DEFAULT_REGISTRY_DEADLINE_MS, registryDeadlineFromEnv, type ImageRegistry } from './image-check.js';
 import { ConfigPromotionError, planConfigPromotion, type ConfigSelection, type ServiceConfigChange } from './config-promotion.js';
+import { chartCommitMessage, chartGatesOf, ChartPromotionError, planChartTarget } from './chart-promotion.js';
 
 export type { ImageRegistry } from './image-check.js';
 
@@ -90,6 +91,16 @@ export interface PromotionRequest {
    * @default - `tag` for every service
    */
   readonly serviceTags?: Readonly<Record<string, string>>;
+  /**
+   * Promote the chart version of chart services instead of their image tag (docs/helm.md).
+   * @default false
+   */
+  readonly chart?: boolean;
+  /**
+   * With `chart`: the chart version to deploy.
+   * @default - the version running in the upstream environment (or `from`)
+   */
+  readonly chartVersion?: string;
 }
 
 /** One service of a plan. */
@@ -101,6 +112,8 @@ export interface PlannedService extends CommitService {
   readonly overridden: readonly GateRefusal[];
   /** Whether a pinned digest was dropped because the new digest is unknown. */
   readonly unpinned: boolean;
+  /** Set when the chart version (`tag`) of this chart is promoted, not the image tag. */
+  readonly chart?: string;
 }
 
 /** The checked change of one target environment. */
@@ -234,6 +247,7 @@ export async function planPromotion(
 ): Promise<PromotionPlan> {
   const project = readProjectName(root);
   const targets = resolveTargets(platform, request.to);
+  if (request.chart) return planChartPromotion(root, platform, request, project, targets, options.env);
   const rollback = request.kind === 'rollback';
   if (rollback && targets.length > 1) throw new PromotionError(`roll back one environment at a time; '${targetsText(request.to)}' names ${targets.map((t) => t.name).join(', ')}`);
   const multiple = targets.length > 1;
@@ -335,6 +349,63 @@ export async function planPromotion(
   }
   const first = parts[0]!;
   return { ...first, services: allServices, config: parts.flatMap((p) => p.config), unchanged: parts.flatMap((p) => p.unchanged), request, targets: parts, message, branch };
+}
+
+/** `--chart`: the chart versions of chart services to one target (lib/promote/chart-promotion.ts). */
+async function planChartPromotion(
+  root: string,
+  platform: Platform,
+  request: PromotionRequest,
+  project: string,
+  targets: readonly Environment[],
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): Promise<PromotionPlan> {
+  if (request.kind !== 'promotion') throw new PromotionError('--chart: a chart version goes back by promoting the earlier one with --chart-version');
+  if (targets.length !== 1) throw new PromotionError(`--chart promotes to one environment at a time; '${targetsText(request.to)}' names ${targets.map((t) => t.name).join(', ')}`);
+  if (request.tag !== undefined || request.release !== undefined || request.pinDigest) throw new PromotionError('--chart moves the chart version; --tag, --release and --pin-digest are for image tags (promote the tag without --chart)');
+  if (request.config !== undefined || request.train !== undefined) throw new PromotionError('--chart moves the chart version of the named chart services; move config values (--config) or a release train (--train) in a promotion of their own');
+  const target = targets[0]!;
+  const from = request.from === undefined ? undefined : platform.environment(request.from);
+  if (from === target) throw new PromotionError(`--from ${from.name}: promoting ${target.name} from itself`);
+  if (from !== undefined) checkFromIsUpstream(platform, from, target);
+  const names = request.all ? platform.services.filter((s) => s.chart).map((s) => s.name) : [...new Set(request.services)];
+  if (names.length === 0) throw new PromotionError(`name at least one chart service or give --all; chart services: ${platform.services.filter((s) => s.chart).map((s) => s.name).join(', ') || 'none'}`);
+  const gateNames = chartGatesOf(target).map((g) => g.name);
+  const overrides = [...new Set(request.overrides ?? [])];
+  for (const name of overrides) {
+    if (!gateNames.includes(name)) throw new PromotionError(`--override '${name}': no such gate for a chart version in ${target.name}; gates: ${gateNames.join(', ')}`);
+  }
+  const reason = request.reason?.trim();
+  if (overrides.length > 0 && !reason) throw new PromotionError(`--override ${overrides.join(', ')} needs --reason "..." saying why; it is recorded in the commit`);
+  const git = new Git(root, env);
+  const inGit = git.isRepository();
+  let planned;
+  try {
+    planned = await planChartTarget({
+      root,
+      platform,
+      project,
+      target,
+      from,
+      services: names.map((n) => platform.service(n)),
+      version: request.chartVersion,
+      delivery: request.delivery,
+      overrides,
+      git,
+      inGit,
+      currentBranch: inGit ? git.currentBranch() : undefined,
+      now: request.now ?? new Date(),
+    });
+  } catch (e) {
+    throw e instanceof ChartPromotionError ? new PromotionError(e.message) : e;
+  }
+  const { refusals } = planned;
+  // A chart version moves no config value.
+  const plan: TargetPlan = { ...planned.plan, config: [] };
+  if (refusals.length > 0) throw new PromotionRefused(refusals, names.length > 1);
+  const message = chartCommitMessage({ environment: target.name, promotedFrom: promotedFrom(plan), services: plan.services, overrides, reason });
+  const branch = promotionBranch('promotion', target.name, plan.services.map((s) => ({ ...s, tag: `chart-${s.tag}` })));
+  return { ...plan, request, targets: [plan], message, branch };
 }
 
 /**

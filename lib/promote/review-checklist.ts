@@ -27,8 +27,8 @@ function targetChecklist(plan: PromotionPlan, t: TargetPlan, now: Date): string 
   lines.push(rollback ? `## Rollback in \`${env.name}\`` : `## Promotion to \`${env.name}\`${source ? ` from \`${source}\`` : ''}`, '');
   lines.push('| service | now | new | image | digest |', '| --- | --- | --- | --- | --- |');
   for (const s of t.services) {
-    const image = s.releaseOf ? `${s.releaseOf} re-tagged as ${s.tag}` : s.sourceTag;
-    lines.push(`| ${s.service} | ${s.previousTag ?? '-'} | ${s.tag} | ${image} | ${s.digest ? `\`${s.digest}\`` : 'unknown'} |`);
+    const image = s.chart ? `chart ${s.chart} ${s.tag}` : s.releaseOf ? `${s.releaseOf} re-tagged as ${s.tag}` : s.sourceTag;
+    lines.push(`| ${s.service} | ${s.previousTag ?? '-'} | ${s.tag} | ${image} | ${s.chart ? '-' : s.digest ? `\`${s.digest}\`` : 'unknown'} |`);
   }
   if (t.config.length > 0) {
     lines.push('', '| service | config key | now | new |', '| --- | --- | --- | --- |');
@@ -37,6 +37,13 @@ function targetChecklist(plan: PromotionPlan, t: TargetPlan, now: Date): string 
   lines.push('', '### Review checklist', '');
   for (const c of t.config) lines.push(`- [ ] ${c.service}: the config values ${c.keys.map((k) => k.key).join(', ')} from ${source ?? 'upstream'} suit ${env.name}`);
   for (const s of t.services) {
+    if (s.chart) {
+      // A chart version: its own history, and it goes back by promoting the earlier version.
+      if (source) lines.push(`- [ ] ${s.service}: the chart version matches ${source}: ${s.chart} ${s.sourceTag} is what runs (or ran) there`);
+      if (source && env.soakHours > 0) lines.push(`- [ ] ${s.service}: ${source} has been stable with chart ${s.sourceTag} for at least ${env.soakHours}h (checked at ${formatTime(now)})`);
+      lines.push(`- [ ] ${s.service}: rollback plan: \`ferry promote ${s.service} --to ${env.name} --chart-version ${s.previousTag ?? '<version>'}\``);
+      continue;
+    }
     if (rollback) {
       lines.push(`- [ ] ${s.service}: ${s.tag} ran in ${env.name} before; the reason to leave ${s.previousTag ?? 'the current tag'} is understood`);
     } else if (source) {

@@ -5,6 +5,8 @@ import { parseStackYaml } from '../../model/stack-yaml.js';
 export const IMAGES_KEY = 'images';
 export const DIGESTS_KEY = 'digests';
 export const CONFIG_KEY = 'config';
+/** `<project>:charts.<service>.version`: the chart version of a chart service. */
+export const CHARTS_KEY = 'charts';
 
 /**
  * One `Pulumi.<env>.yaml`, edited the way a careful person would: an existing tag or digest is
@@ -69,6 +71,26 @@ export class StackFile {
     return out;
   }
 
+  /** `config.<project>:charts.<service>.version`, or undefined. */
+  public chartVersionOf(service: string): string | undefined {
+    const value = this.doc.getIn(['config', this.key(CHARTS_KEY), service, 'version']);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Every chart service's `<project>:charts.<service>.version`. */
+  public chartVersions(): Record<string, string> {
+    const charts = this.doc.getIn(['config', this.key(CHARTS_KEY)]);
+    const out: Record<string, string> = {};
+    if (isMap(charts)) {
+      for (const item of charts.items) {
+        const service = isScalar(item.key) ? item.key.value : item.key;
+        const version = isMap(item.value) ? item.value.get('version') : undefined;
+        if (typeof service === 'string' && typeof version === 'string') out[service] = version;
+      }
+    }
+    return out;
+  }
+
   /**
    * A copy with one config value of `service` set, or removed when undefined. A scalar replacing a
    * scalar changes only that value on its line; anything else goes through the yaml Document API.
@@ -91,6 +113,15 @@ export class StackFile {
       doc.setIn(path, doc.createNode(value));
     }
     return new StackFile(doc.toString({ lineWidth: 0 }), this.file, this.project);
+  }
+
+  /** A copy with the chart version of `service` replaced; only the value of that line changes. */
+  public withChartVersion(service: string, version: string): StackFile {
+    const node = this.doc.getIn(['config', this.key(CHARTS_KEY), service, 'version'], true);
+    if (!isScalar(node) || !node.range) {
+      throw new Error(`${this.file}: config.${this.key(CHARTS_KEY)}.${service}.version: missing; every chart service needs a chart version in every environment`);
+    }
+    return this.splice(node, version);
   }
 
   /** A copy with the tag of `service` replaced; only the value of that line changes. */

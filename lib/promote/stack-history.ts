@@ -22,8 +22,16 @@ export class StackHistory implements EnvironmentHistory {
   /**
    * Reads the histories of several stack files with one `git log` and one `git cat-file --batch`
    * in all (each git process costs ~20 ms; promote needs two environments, status all of them).
+   * @param versions what a revision "runs" per service: its image tags, or (for the chart-version
+   * history of chart services) `StackFile.chartVersions`; digests are read with the image tags only
    */
-  public static readAll(git: Git, stacks: readonly { readonly environment: string; readonly file: string }[], project: string, ref = 'HEAD'): Map<string, StackHistory> {
+  public static readAll(
+    git: Git,
+    stacks: readonly { readonly environment: string; readonly file: string }[],
+    project: string,
+    ref = 'HEAD',
+    versions?: (stack: StackFile) => Record<string, string>,
+  ): Map<string, StackHistory> {
     const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
     if (stacks.length === 0 || !git.hasCommits()) return result;
     const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref), ref);
@@ -33,15 +41,15 @@ export class StackHistory implements EnvironmentHistory {
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
         // The scanner reads images and digests only; a revision with config values goes to the parser.
-        const scannable = revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
+        const scannable = versions === undefined && revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
         const scanned = scannable ? scanStackImages(revision.content!, project) : undefined;
         if (scanned) ({ images, digests } = scanned);
         else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
-            images = stack.images();
-            digests = stack.digests();
-            config = stack.allConfig();
+            images = versions ? versions(stack) : stack.images();
+            digests = versions ? {} : stack.digests();
+            config = versions ? {} : stack.allConfig();
           } catch {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }

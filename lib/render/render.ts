@@ -9,6 +9,7 @@ import { DEFAULT_RESOURCES, type Platform } from '../../model/platform.js';
 import { resolveEnvironment, type ResolvedEnvironment } from '../../model/resolve.js';
 import { baseKustomization, overlayKustomization } from './kustomization.js';
 import { ENVIRONMENT_LABEL, headerLine, overlayHeader, overlayKustomizationObject, toYaml } from './overlay-file.js';
+import { chartVersionsOf, HELM_DIR, renderHelmValues } from './helm-values.js';
 
 /** Folder of the rendered tree, relative to the repository root. */
 export const MANIFESTS_DIR = 'manifests';
@@ -44,7 +45,9 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   const overlayCharts = new Map<string, Chart[]>();
   const platformSource = 'edit platform/platform.ts or the constructs and run `npm run render`';
 
-  for (const service of platform.services) {
+  // Chart services have no kustomize base or overlay: a values file and a Helm Application instead.
+  const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
+  for (const service of kustomizeServices) {
     const chart = new ServiceBaseChart(app, `base-${service.name}`, { platform, service });
     baseCharts.push(chart);
     charts.push({
@@ -64,8 +67,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const resolvedEnv of environments) {
     const env = resolvedEnv.environment;
+    for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
+      if (service.chart) continue;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
         platform,
@@ -91,7 +96,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     // tag its Application sets); the first service's overlay holds the preview's Namespace, which
     // its Application renames and owns, so Argo CD deletes it with the preview.
     const first = environments[0]!;
-    platform.services.forEach((service, index) => {
+    kustomizeServices.forEach((service, index) => {
       const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
       const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
       const resolved = first.services.find((r) => r.service.name === service.name)!;
@@ -133,6 +138,8 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
         cluster,
         overlaysPath: `${MANIFESTS_DIR}/overlays`,
         namespacedKinds: namespacedKindsOf([...baseCharts, ...(overlayCharts.get(cluster) ?? [])], generatedKinds(platform, environments, cluster)),
+        helmPath: HELM_DIR,
+        chartVersions: chartVersionsOf(configs),
       }),
       dir: `${MANIFESTS_DIR}/argocd/${cluster}`,
       header: headerLine(platformSource),

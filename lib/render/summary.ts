@@ -5,12 +5,14 @@ export function summaryRows(environments: readonly ResolvedEnvironment[]): strin
   const rows: string[][] = [];
   for (const env of environments) {
     for (const s of env.services) {
+      // A chart service's replicas and rollout are its chart's and values' business.
+      const chart = s.service.chart;
       rows.push([
         env.environment.name,
         s.service.name,
         s.digest ? `${s.tag}@${s.digest.slice(0, 19)}…` : s.tag,
-        String(s.replicas),
-        env.environment.strategy.describe(),
+        chart ? '-' : String(s.replicas),
+        chart ? `helm ${chart.name} ${env.config.charts?.[s.service.name]?.version ?? '?'}` : env.environment.strategy.describe(),
         env.environment.syncPolicy.describe(),
       ]);
     }

@@ -6,6 +6,8 @@ import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT } from './render.js';
 import { validateObjects } from './schema-validation.js';
 import { isDnsLabel, isDnsSubdomain, isGitRef, isHostName, isImageTag, isLabelKey, isLabelValue, RULES } from '../../model/names.js';
 import { listFiles } from './tree.js';
+import { helmValuesProblems } from './verify-helm.js';
+import { HELM_DIR } from './helm-values.js';
 import { rolloutReferenceProblems } from './rollout-references.js';
 
 /** One problem found in the rendered tree. */
@@ -182,12 +184,16 @@ export async function verifyRenderedTree(root: string, options: VerifyTreeOption
     problems.push(...nameProblems(objects, dir));
     problems.push(...rolloutReferenceProblems(objects).map((p) => ({ where: dir, ...p })));
   }
+  const argocdObjects: { file: string; object: Obj }[] = [];
   for (const file of listFiles(root, `${MANIFESTS_DIR}/argocd`)) {
     const objects = YAML.parseAllDocuments(readFileSync(join(root, file), 'utf8')).map((d) => d.toJSON());
+    argocdObjects.push(...objects.map((object: Obj) => ({ file, object })));
     count += objects.length;
     for (const v of await validateObjects(objects)) problems.push({ where: file, ...v });
     problems.push(...nameProblems(objects, file));
   }
+  const inTree = new Set(listFiles(root, MANIFESTS_DIR));
+  problems.push(...helmValuesProblems(argocdObjects, (path) => (inTree.has(path) ? readFileSync(join(root, path), 'utf8') : undefined), listFiles(root, HELM_DIR)));
   // Every folder of the tree is a name the engine chose; one it would refuse was written by hand.
   for (const file of listFiles(root, MANIFESTS_DIR)) {
     for (const segment of file.split('/').slice(1, -1)) {
