@@ -125,20 +125,8 @@ export class ServiceBase extends Construct {
             ...Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
             LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel ?? 'INFO'),
           },
-          securityContext: {
-            ensureNonRoot: true,
-            user: RUN_AS_USER,
-            group: RUN_AS_USER,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
-          resources: {
-            cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
-            memory: { request: memorySize(resources.requests.memory), limit: memorySize(resources.limits.memory) },
-          },
+          securityContext: SECURE_CONTAINER,
+          resources: containerResources(resources),
           readiness: kplus.Probe.fromHttpGet(service.readinessPath, {
             port: service.port,
             periodSeconds: Duration.seconds(5),
@@ -273,20 +261,8 @@ function helperContainerProps(props: InitContainerProps): kplus.ContainerProps {
     ...(props.command ? { command: [...props.command] } : {}),
     ...(props.args ? { args: [...props.args] } : {}),
     envVariables: Object.fromEntries(Object.entries(props.env ?? {}).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
-    securityContext: {
-      ensureNonRoot: true,
-      user: RUN_AS_USER,
-      group: RUN_AS_USER,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: [kplus.Capability.ALL] },
-      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-    },
-    resources: {
-      cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
-      memory: { request: memorySize(resources.requests.memory), limit: memorySize(resources.limits.memory) },
-    },
+    securityContext: SECURE_CONTAINER,
+    resources: containerResources(resources),
   };
 }
 
@@ -298,6 +274,26 @@ function sidecarProbe(sidecar: SidecarProps, periodSeconds: number): kplus.Probe
   if (probe.httpGet) return kplus.Probe.fromHttpGet(String(probe.httpGet.path), { ...options, port: Number(probe.httpGet.port) });
   if (probe.tcpSocket) return kplus.Probe.fromTcpSocket({ ...options, port: Number(probe.tcpSocket.port) });
   return kplus.Probe.fromCommand([...(probe.exec?.command ?? [])], options);
+}
+
+/** Every container's security context: non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp. */
+const SECURE_CONTAINER: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: RUN_AS_USER,
+  group: RUN_AS_USER,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};
+
+/** Requests and limits as cdk8s-plus takes them. */
+function containerResources(resources: ResourceRequirements): kplus.ContainerResources {
+  return {
+    cpu: { request: kplus.Cpu.millis(millis(resources.requests.cpu)), limit: kplus.Cpu.millis(millis(resources.limits.cpu)) },
+    memory: { request: memorySize(resources.requests.memory), limit: memorySize(resources.limits.memory) },
+  };
 }
 
 /** The model has checked every quantity (checkResources), so these parse. */
