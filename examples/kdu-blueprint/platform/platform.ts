@@ -216,4 +216,6 @@ export const platform = new Platform({
     ),
   ],
   previews: false,
+  // The original's NetworkPolicies admit the ingress controller from namespace ingress-nginx.
+  allowedIngressNamespaces: ['ingress-nginx', 'argo-rollouts'],
 });
