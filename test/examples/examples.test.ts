@@ -63,7 +63,11 @@ function container(objects: readonly K8sObject[], service: string): K8sObject {
   return one(objects, 'Deployment', service).spec.template.spec.containers[0];
 }
 
-const envValue = (c: K8sObject, name: string) => (c.env as K8sObject[]).find((e) => e.name === name);
+function envValue(c: K8sObject, name: string): K8sObject {
+  const found = (c.env as K8sObject[]).find((e) => e.name === name);
+  if (!found) throw new Error(`container ${c.name} has no env ${name}`);
+  return found;
+}
 
 describe.each([
   ['kdu-blueprint', KDU],

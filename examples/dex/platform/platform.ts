@@ -73,7 +73,7 @@ export class DexEgressPolicy implements ServiceAddon {
   public readonly placement = AddonPlacement.base();
 
   public manifests(context: AddonContext): AddonManifest[] {
-    const toPods = (app: string, port: number) => ({ to: [{ podSelector: { matchLabels: { app } } }], ports: [{ protocol: 'TCP', port }] });
+    const toPods = (app: string, port: number) => ({ to: [{ podSelector: { matchLabels: { app } } }], ports: [{ protocol: 'TCP' as const, port }] });
     const policy: INetworkPolicy & AddonManifest = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

@@ -86,7 +86,7 @@ export class EgressPolicyAddon implements ServiceAddon {
           },
           ...this.props.rules.map((rule) => ({
             ...(rule.toPods ? { to: [{ podSelector: { matchLabels: { ...rule.toPods } } }] } : {}),
-            ports: [{ protocol: 'TCP', port: rule.port }],
+            ports: [{ protocol: 'TCP' as const, port: rule.port }],
           })),
         ],
       },
