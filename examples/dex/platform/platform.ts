@@ -5,7 +5,7 @@
  */
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { AddonPlacement, Environment, Platform, Profiles, SyncPolicy, TagFormat, type AddonContext, type AddonManifest, type ServiceAddon } from 'ferry/model';
+import { AddonPlacement, Environment, Platform, Profiles, RolloutStrategy, SyncPolicy, TagFormat, type AddonContext, type AddonManifest, type ServiceAddon } from 'ferry/model';
 
 export interface CpuMemoryAutoscalerProps {
   /** Most replicas. */
@@ -30,6 +30,7 @@ export class CpuMemoryAutoscaler implements ServiceAddon {
 
   public constructor(props: CpuMemoryAutoscalerProps) {
     this.maxReplicas = props.maxReplicas;
+    if (!Number.isInteger(this.maxReplicas) || this.maxReplicas < 1 || this.maxReplicas > 1000) throw new Error(`CpuMemoryAutoscaler: 'maxReplicas' ${String(this.maxReplicas)} must be a whole number from 1 to 1000`);
     this.cpuUtilization = props.cpuUtilization ?? 70;
     this.memoryUtilization = props.memoryUtilization ?? 80;
     for (const [prop, value] of [['cpuUtilization', this.cpuUtilization], ['memoryUtilization', this.memoryUtilization]] as const) {
@@ -109,7 +110,7 @@ export const platform = new Platform({
       addons: [new CpuMemoryAutoscaler({ maxReplicas: 10 }), new DexEgressPolicy()],
     },
   ],
-  // The original's ApplicationSet syncs every environment automatically with self-heal.
+  // The original's ApplicationSet syncs every environment automatically with self-heal; prod rolls out like the others.
   environments: [
     Environment.of('dev', Profiles.development({ cluster: 'main', namespace: 'dex-dev', tagFormats: [TagFormat.SHA] })),
     Environment.of('stage', Profiles.staging({ cluster: 'main', namespace: 'dex-stage', tagFormats: [TagFormat.SHA] })),
@@ -121,7 +122,7 @@ export const platform = new Platform({
         tagFormats: [TagFormat.SHA],
         approvers: ['@data-literate/maintainers'],
         syncPolicy: SyncPolicy.automated(),
-        strategy: Profiles.staging().strategy,
+        strategy: RolloutStrategy.rollingUpdate(),
       }),
     ),
   ],
