@@ -223,6 +223,18 @@ describe('examples/dex against DEX', () => {
     expect(autoscaler.scaleTargetRef).toEqual(originalHpa.scaleTargetRef);
   });
 
+  it("the original's environments ApplicationSet: dev, stage and prod in their namespaces, automated with prune and self-heal, in an AppProject of their own", () => {
+    const originals = readObjects(join(DEX, 'original', 'argocd-application.yaml'));
+    const originalElements = one(originals, 'ApplicationSet', 'dex-multienv').spec.generators[0].list.elements as K8sObject[];
+    expect(one(originals, 'ApplicationSet', 'dex-multienv').spec.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    const argocd = join(DEX, 'manifests', 'argocd', 'main');
+    const rendered = readdirSync(argocd).flatMap((file) => readObjects(join(argocd, file)));
+    expect(kinds(rendered)).toEqual(expect.arrayContaining(kinds(originals.filter((o) => o.kind !== 'Application'))));
+    const elements = one(rendered, 'ApplicationSet', 'dex-environments').spec.generators[0].matrix.generators[0].list.elements as K8sObject[];
+    expect(elements).toEqual(originalElements.map((e) => ({ env: e.environment, namespace: e.namespace, automated: 'true', prune: 'true', selfHeal: 'true' })));
+    expect(one(rendered, 'AppProject', 'dex').spec.destinations.map((d: K8sObject) => d.namespace)).toEqual(expect.arrayContaining(['dex-dev', 'dex-stage', 'dex-prod']));
+  });
+
   it("previews come from a pull-request generator for the original's owner, repository and label", () => {
     const originalGenerator = readObjects(join(DEX, 'original', 'argocd-application.yaml')).find((o) => o.metadata.name === 'dex-pr-preview')!.spec.generators[0].pullRequest.github;
     const previews = readObjects(join(DEX, 'manifests', 'argocd', 'main', 'application-set-dex-previews.yaml'))[0]!;
