@@ -133,7 +133,7 @@ export class ServiceBase extends Construct {
             failureThreshold: 3,
             timeoutSeconds: Duration.seconds(2),
           }),
-          startup: kplus.Probe.fromHttpGet(service.readinessPath, {
+          startup: kplus.Probe.fromHttpGet(service.startupPath, {
             port: service.port,
             periodSeconds: Duration.seconds(2),
             failureThreshold: 60,

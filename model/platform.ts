@@ -92,6 +92,11 @@ export interface ServiceProps {
    */
   readonly readinessPath?: string;
   /**
+   * Startup probe path: polled until the container has started, before liveness and readiness count.
+   * @default - the readiness path
+   */
+  readonly startupPath?: string;
+  /**
    * Public host name in production; other environments get `<env>.<host>`.
    * @default - no Ingress
    */
@@ -170,6 +175,7 @@ export class ServiceDefinition {
   public readonly servicePort: number;
   public readonly healthPath: string;
   public readonly readinessPath: string;
+  public readonly startupPath: string;
   public readonly host: string | undefined;
   public readonly env: Readonly<Record<string, string>>;
   public readonly config: ServiceConfigSchema;
@@ -208,7 +214,8 @@ export class ServiceDefinition {
     }
     this.healthPath = props.healthPath ?? '/healthz';
     this.readinessPath = props.readinessPath ?? '/readyz';
-    for (const [key, value] of [['healthPath', this.healthPath], ['readinessPath', this.readinessPath]] as const) {
+    this.startupPath = props.startupPath ?? this.readinessPath;
+    for (const [key, value] of [['healthPath', this.healthPath], ['readinessPath', this.readinessPath], ['startupPath', this.startupPath]] as const) {
       if (typeof value !== 'string' || value.length > 1024 || !HTTP_PATH.test(value)) throw new Error(`${where}: '${key}' ${JSON.stringify(value)} must be an absolute HTTP path like '/healthz'`);
     }
     this.host = props.host === undefined ? undefined : checkHostName(props.host, `${where}: 'host'`);
@@ -245,7 +252,7 @@ export class ServiceDefinition {
     this.shape = checkServiceShape(this.name, props, where);
     this.chart = props.chart === undefined ? undefined : new HelmChartDefinition(props.chart, where);
     if (this.chart) {
-      const kustomizeOnly = (['port', 'servicePort', 'healthPath', 'readinessPath', 'host', 'env', 'healthResponse', 'sourceRepository', 'config', 'addons', 'sidecars', 'initContainers', 'volumes', 'ingressPaths'] as const).filter((k) => props[k] !== undefined);
+      const kustomizeOnly = (['port', 'servicePort', 'healthPath', 'readinessPath', 'startupPath', 'host', 'env', 'healthResponse', 'sourceRepository', 'config', 'addons', 'sidecars', 'initContainers', 'volumes', 'ingressPaths'] as const).filter((k) => props[k] !== undefined);
       if (kustomizeOnly.length > 0) {
         throw new Error(`${where}: '${kustomizeOnly[0]}' ${showValue(props[kustomizeOnly[0]!])} does not apply to a chart service ('chart' is set): set it in 'chart.values' or <project>:charts.${props.name}.values`);
       }

@@ -196,7 +196,7 @@ describe('examples/dex against DEX', () => {
     expect(rendered).toEqual(expect.arrayContaining([...kinds(original(env)), ...base]));
   });
 
-  it.each(ENVIRONMENTS)('%s: port 8000, /health liveness and /ready readiness, the sha-<8 hex> tag, LOG_LEVEL, resources and replicas of the original', async (env) => {
+  it.each(ENVIRONMENTS)('%s: port 8000, /health liveness, /ready readiness and /startup startup, the sha-<8 hex> tag, LOG_LEVEL, resources and replicas of the original', async (env) => {
     const rendered = await renderedEnvironment(DEX, env);
     const originalContainer = one(original(env), 'Deployment', 'dex').spec.template.spec.containers[0];
     const dex = container(rendered, 'dex');
@@ -204,6 +204,8 @@ describe('examples/dex against DEX', () => {
     expect(one(rendered, 'Service', 'dex').spec.ports[0]).toMatchObject({ port: 8000, targetPort: 8000 });
     expect(dex.livenessProbe.httpGet).toMatchObject({ path: '/health', port: 8000 });
     expect(dex.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8000 });
+    expect(dex.startupProbe.httpGet).toMatchObject({ path: originalContainer.startupProbe.httpGet.path, port: 8000 });
+    expect(originalContainer.startupProbe.httpGet.path).toBe('/startup');
     expect(dex.image.split(':')[1]).toBe(originalContainer.image.split(':')[1]);
     expect(dex.image).toMatch(/^ghcr\.io\/data-literate\/dex:sha-[0-9a-f]{8}$/);
     expect(envValue(dex, 'LOG_LEVEL').value).toBe(envValue(originalContainer, 'LOG_LEVEL').value.toUpperCase());

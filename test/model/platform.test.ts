@@ -20,6 +20,11 @@ describe('ServiceDefinition defaults', () => {
   test('port defaults to 8080', () => expect(s.port).toBe(8080));
   test('healthPath defaults to /healthz', () => expect(s.healthPath).toBe('/healthz'));
   test('readinessPath defaults to /readyz', () => expect(s.readinessPath).toBe('/readyz'));
+  test('startupPath defaults to the readiness path', () => {
+    expect(s.startupPath).toBe('/readyz');
+    expect(new ServiceDefinition({ name: 'api', readinessPath: '/ready' }).startupPath).toBe('/ready');
+    expect(new ServiceDefinition({ name: 'api', startupPath: '/startup' }).startupPath).toBe('/startup');
+  });
   test('host defaults to none', () => expect(s.host).toBeUndefined());
   test('env defaults to empty', () => expect(s.env).toEqual({}));
   test('a healthy response is {"status":"ok"} by default', () => expect(s.healthResponse).toEqual({ jsonPath: '{$.status}', successCondition: 'result == "ok"' }));
@@ -31,6 +36,7 @@ describe('ServiceDefinition errors', () => {
     [{ name: 'api', port: 0 }, "service 'api': 'port' 0 must be a whole number from 1 to 65535"],
     [{ name: 'api', port: 65536 }, "service 'api': 'port' 65536 must be a whole number from 1 to 65535"],
     [{ name: 'api', healthPath: 'healthz' }, "service 'api': 'healthPath' \"healthz\" must be an absolute HTTP path like '/healthz'"],
+    [{ name: 'api', startupPath: 'startup' }, "service 'api': 'startupPath' \"startup\" must be an absolute HTTP path like '/healthz'"],
     [{ name: 'api', host: 'localhost' }, "service 'api': 'host': \"localhost\" is not a fully qualified host name; rule: a fully qualified host name"],
     [{ name: 'api', env: { 'bad-name': 'x' } }, 'service \'api\': env "bad-name" is not a valid variable name (A-Z, 0-9, _)'],
     [{ name: 'api', env: { LOG_LEVEL: 'DEBUG' } }, "service 'api': env 'LOG_LEVEL' is set per environment by the profile's 'logLevel'; remove it from the service"],

@@ -106,6 +106,7 @@ export const platform = new Platform({
       servicePort: 8000,
       healthPath: '/health',
       readinessPath: '/ready',
+      startupPath: '/startup',
       host: 'api.thedataenginex.org',
       addons: [new CpuMemoryAutoscaler({ maxReplicas: 10 }), new DexEgressPolicy()],
     },
