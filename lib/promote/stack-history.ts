@@ -40,11 +40,14 @@ export class StackHistory implements EnvironmentHistory {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
-        // The scanner reads images and digests only; a revision with config values goes to the parser.
-        const scannable = versions === undefined && revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
-        const scanned = scannable ? scanStackImages(revision.content!, project) : undefined;
-        if (scanned) ({ images, digests } = scanned);
-        else if (revision.content !== undefined) {
+        let lazyConfig: (() => Record<string, Record<string, unknown>>) | undefined;
+        // The scanner reads images and digests only; a revision with config values is parsed for
+        // them when they are asked for (status, history), not for a promotion that reads tags.
+        const scanned = versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined;
+        if (scanned) {
+          ({ images, digests } = scanned);
+          if (revision.content!.includes(`${project}:${CONFIG_KEY}:`)) lazyConfig = () => configOf(revision.content!, file, project);
+        } else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = versions ? versions(stack) : stack.images();
@@ -54,7 +57,7 @@ export class StackHistory implements EnvironmentHistory {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }
         }
-        return {
+        const read: StackRevision = {
           commit: revision.commit,
           author: revision.author,
           authorEmail: revision.authorEmail,
@@ -67,6 +70,8 @@ export class StackHistory implements EnvironmentHistory {
           digests,
           config,
         };
+        if (lazyConfig) defineLazy(read, 'config', lazyConfig);
+        return read;
       });
       result.set(environment, new StackHistory(environment, revisions));
     }
@@ -130,6 +135,35 @@ export class StackHistory implements EnvironmentHistory {
     for (const change of this.changes(service).reverse()) if (!seen.includes(change.tag)) seen.push(change.tag);
     return seen;
   }
+}
+
+/** The config values of one revision's text; {} where it is not valid YAML, as for its images. */
+function configOf(text: string, file: string, project: string): Record<string, Record<string, unknown>> {
+  try {
+    return StackFile.parse(text, file, project).allConfig();
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Replaces `object[key]` by a getter that computes the value on first read and keeps it; it stays
+ * an enumerable property, so a spread or JSON.stringify sees the value as before.
+ */
+function defineLazy<T extends object, K extends keyof T>(object: T, key: K, compute: () => T[K]): void {
+  let value: T[K] | undefined;
+  let computed = false;
+  Object.defineProperty(object, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!computed) {
+        value = compute();
+        computed = true;
+      }
+      return value;
+    },
+  });
 }
 
 /**

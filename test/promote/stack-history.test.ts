@@ -1,4 +1,5 @@
 import { Git } from '../../lib/git/git.js';
+import { StackFile } from '../../lib/promote/stack-file.js';
 import { StackHistory } from '../../lib/promote/stack-history.js';
 import { createPlatformRepo } from '../helpers/platform-repo.js';
 
@@ -19,6 +20,27 @@ test('reading several stack histories at once equals reading each alone', async 
     expect(together.get('dev')!.changes('api').map((c) => c.tag)).toEqual(['sha-3f9c2a1b', 'sha-0000aaaa', 'sha-0000bbbb']);
     expect(together.get('stage')!.changes('api').map((c) => c.tag)).toEqual(['sha-3f9c2a1b', 'sha-0000aaaa']);
     expect(together.get('prod')!.revisions.map((r) => r.subject)).toEqual(['initial platform']);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a revision read by the scanner has its config values parsed on first read, as the parser gives them', async () => {
+  const repo = await createPlatformRepo();
+  try {
+    const config = '  ferry:config:\n    api:\n      DATABASE_HOST: db.dev.internal\n      DATABASE_PASSWORD: { secret: api-database, key: password }\n      REQUEST_TIMEOUT_MS: 3000\n';
+    repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml') + config);
+    repo.commitAll('dev config', '2026-01-02T00:00:00Z');
+    const history = StackHistory.read(new Git(repo.root), 'dev', 'Pulumi.dev.yaml', 'ferry');
+    const last = history.revisions.at(-1)!;
+    expect(last.images).toEqual({ api: 'sha-3f9c2a1b', web: 'sha-8e1d4c7a' });
+    expect(last.config).toEqual({ api: { DATABASE_HOST: 'db.dev.internal', DATABASE_PASSWORD: { secret: 'api-database', key: 'password' }, REQUEST_TIMEOUT_MS: 3000 } });
+    expect(last.config).toBe(last.config); // parsed once, then kept
+    expect(last.config).toEqual(StackFile.parse(repo.read('Pulumi.dev.yaml'), 'Pulumi.dev.yaml', 'ferry').allConfig());
+    // Still an ordinary property for a spread and for JSON (history --json).
+    expect({ ...last }.config).toEqual(last.config);
+    expect(JSON.parse(JSON.stringify(last)).config.api.REQUEST_TIMEOUT_MS).toBe(3000);
+    expect(history.revisions[0]!.config).toEqual({});
   } finally {
     repo.cleanup();
   }
