@@ -36,6 +36,8 @@ export class StackHistory implements EnvironmentHistory {
     if (stacks.length === 0 || !git.hasCommits()) return result;
     const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref), ref);
     for (const { environment, file } of stacks) {
+      // Successive revisions mostly hold the same config block (a promotion changes a tag line).
+      const configByBlock = new Map<string, Record<string, Record<string, unknown>>>();
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
@@ -46,7 +48,7 @@ export class StackHistory implements EnvironmentHistory {
         const scanned = versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined;
         if (scanned) {
           ({ images, digests } = scanned);
-          if (revision.content!.includes(`${project}:${CONFIG_KEY}:`)) lazyConfig = () => configOf(revision.content!, file, project);
+          if (revision.content!.includes(`${project}:${CONFIG_KEY}:`)) lazyConfig = () => scannedConfig(revision.content!, file, project, configByBlock);
         } else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
@@ -135,6 +137,30 @@ export class StackHistory implements EnvironmentHistory {
     for (const change of this.changes(service).reverse()) if (!seen.includes(change.tag)) seen.push(change.tag);
     return seen;
   }
+}
+
+/**
+ * The config values of a text the scanner accepted, parsed from its `<project>:config` block alone
+ * and once per distinct block: in that shape (one `config:` mapping, unique two-space keys, no
+ * multi-line values, anchors or block scalars) the block's lines alone decide its values.
+ */
+function scannedConfig(text: string, file: string, project: string, byBlock: Map<string, Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => new RegExp(`^  ${escapeRegExp(`${project}:${CONFIG_KEY}`)}:\\s*(?:#.*)?$`).test(line));
+  if (start < 0) return configOf(text, file, project);
+  let end = start + 1;
+  while (end < lines.length && (/^\s*(?:#.*)?$/.test(lines[end]!) || /^ {3,}/.test(lines[end]!))) end++;
+  const block = `config:\n${lines.slice(start, end).join('\n')}\n`;
+  let config = byBlock.get(block);
+  if (config === undefined) {
+    config = configOf(block, file, project);
+    byBlock.set(block, config);
+  }
+  return config;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The config values of one revision's text; {} where it is not valid YAML, as for its images. */

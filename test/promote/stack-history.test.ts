@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Git } from '../../lib/git/git.js';
 import { StackFile } from '../../lib/promote/stack-file.js';
 import { StackHistory } from '../../lib/promote/stack-history.js';
@@ -41,6 +42,29 @@ test('a revision read by the scanner has its config values parsed on first read,
     expect({ ...last }.config).toEqual(last.config);
     expect(JSON.parse(JSON.stringify(last)).config.api.REQUEST_TIMEOUT_MS).toBe(3000);
     expect(history.revisions[0]!.config).toEqual({});
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test("each revision's config equals the parser's reading of that revision, whichever block it shares with others", async () => {
+  const repo = await createPlatformRepo();
+  try {
+    const stack = (tag: string, timeout: number) =>
+      `config:\n  aws:region: eu-west-1\n  ferry:images:\n    api: ${tag}\n    web: sha-8e1d4c7a\n  ferry:config:\n    api:\n      DATABASE_PASSWORD: { secret: api-database, key: password }\n      REQUEST_TIMEOUT_MS: ${timeout}\n\n  # web's config follows\n    web:\n      THEME: dark\n  ferry:logLevel: WARN\n`;
+    const steps = [['sha-0000aaaa', 3000], ['sha-0000bbbb', 3000], ['sha-0000bbbb', 5000], ['sha-0000cccc', 5000]] as const;
+    steps.forEach(([tag, timeout], i) => {
+      repo.write('Pulumi.dev.yaml', stack(tag, timeout));
+      repo.commitAll(`step ${i}`, `2026-01-0${i + 2}T00:00:00Z`);
+    });
+    const revisions = StackHistory.read(new Git(repo.root), 'dev', 'Pulumi.dev.yaml', 'ferry').revisions;
+    expect(revisions).toHaveLength(5);
+    for (const revision of revisions) {
+      const text = execFileSync('git', ['show', `${revision.commit}:Pulumi.dev.yaml`], { cwd: repo.root, encoding: 'utf8' });
+      expect(revision.config).toEqual(StackFile.parse(text, 'Pulumi.dev.yaml', 'ferry').allConfig());
+    }
+    expect(revisions.slice(1).map((r) => r.config?.api?.REQUEST_TIMEOUT_MS)).toEqual([3000, 3000, 5000, 5000]);
+    expect(revisions[4]!.config).toEqual({ api: { DATABASE_PASSWORD: { secret: 'api-database', key: 'password' }, REQUEST_TIMEOUT_MS: 5000 }, web: { THEME: 'dark' } });
   } finally {
     repo.cleanup();
   }
