@@ -2,7 +2,9 @@
  * `npm run bench -- status|history|promote`: whole-process `ferry status`, `ferry history` and
  * `ferry promote` (one service) on 20 environments × 100 services with ~1,000 promotion commits of
  * history, median of 5, beside the floor: `ferry --version`, node's startup and the CLI's module
- * load, which no command can go below. Goal (issue 11): promote < 0.5 s for one service.
+ * load, which no command can go below. Goal (issue 11): promote < 0.5 s for one service. Every
+ * service has config and an add-on (as bench/synthetic.ts), unless FERRY_BENCH_PLAIN=1 asks for the
+ * plain services of the earlier figures.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, REGISTRY_BINARY } from '../lib/testing/local-registry.js';
 import type { BenchResult } from './render.js';
-import { serviceName, syntheticTag } from './synthetic.js';
+import { platformImports, serviceExtras, serviceName, stackConfig, syntheticTag } from './synthetic.js';
 import { median, runFerry } from './timing.js';
 
 const ENVIRONMENTS = 20;
@@ -21,18 +23,18 @@ const RUNS = 5;
 const envName = (e: number) => `env-${String(e).padStart(2, '0')}`;
 
 /** A chain of 20: a development source, 18 stagings without soak, a production sink (24 h soak, review). */
-function platformModule(services: readonly string[]): string {
+function platformModule(services: readonly string[], plain: boolean): string {
   const envs = Array.from({ length: ENVIRONMENTS }, (_, e) => {
     const profile = e === 0 ? 'Profiles.development()' : e === ENVIRONMENTS - 1 ? "Profiles.production({ approvers: ['@example-org/release-managers'] })" : 'Profiles.staging({ soakHours: 0 })';
     return `    Environment.of('${envName(e)}', ${profile}),`;
   });
-  return `import { Environment, Platform, Profiles } from 'ferry/model';
+  return `${platformImports(plain)}
 export const platform = new Platform({
   name: 'graph-scale',
   repoURL: 'https://github.com/example-org/graph-scale.git',
   registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
   services: [
-${services.map((s, i) => `    { name: '${s}', port: ${8000 + i}, host: '${s}.example.com' },`).join('\n')}
+${services.map((s, i) => `    { name: '${s}', port: ${8000 + i}, host: '${s}.example.com',${plain ? '' : serviceExtras(s, envName(ENVIRONMENTS - 1))} },`).join('\n')}
   ],
   environments: [
 ${envs.join('\n')}
@@ -41,8 +43,8 @@ ${envs.join('\n')}
 `;
 }
 
-function stackText(tags: readonly string[], services: readonly string[]): string {
-  return `config:\n  aws:region: eu-west-1\n  ferry:images:\n${services.map((s, i) => `    ${s}: ${tags[i]}`).join('\n')}\n`;
+function stackText(tags: readonly string[], services: readonly string[], e: number, plain: boolean): string {
+  return `config:\n  aws:region: eu-west-1\n  ferry:images:\n${services.map((s, i) => `    ${s}: ${tags[i]}`).join('\n')}\n${plain ? '' : stackConfig(services, envName(e), e)}`;
 }
 
 /**
@@ -50,7 +52,7 @@ function stackText(tags: readonly string[], services: readonly string[]): string
  * HISTORY_COMMITS promotion commits (one tag line each, with ferry's trailers, an hour apart,
  * written with one `git fast-import`), then a render commit so the overlays match.
  */
-export function createGraphRepo(): { root: string; services: string[]; cleanup(): void } {
+export function createGraphRepo(plain = process.env.FERRY_BENCH_PLAIN === '1'): { root: string; services: string[]; plain: boolean; cleanup(): void } {
   const source = process.cwd();
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-graph-'));
   for (const entry of ['package.json', 'bin', 'dist', 'templates']) cpSync(join(source, entry), join(root, entry), { recursive: true });
@@ -58,9 +60,9 @@ export function createGraphRepo(): { root: string; services: string[]; cleanup()
   const services = Array.from({ length: SERVICES }, (_, i) => serviceName(i));
   writeFileSync(join(root, 'Pulumi.yaml'), 'name: ferry\nruntime: nodejs\nmain: dist/stacks/index.js\n');
   mkdirSync(join(root, 'platform'));
-  writeFileSync(join(root, 'platform/platform.ts'), platformModule(services));
+  writeFileSync(join(root, 'platform/platform.ts'), platformModule(services, plain));
   const tags = Array.from({ length: ENVIRONMENTS }, (_, e) => services.map((_s, i) => syntheticTag(i, e)));
-  tags.forEach((t, e) => writeFileSync(join(root, `Pulumi.${envName(e)}.yaml`), stackText(t, services)));
+  tags.forEach((t, e) => writeFileSync(join(root, `Pulumi.${envName(e)}.yaml`), stackText(t, services, e, plain)));
   writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n');
   const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
   const ferry = (args: string[]) => execFileSync(process.execPath, [join(root, 'bin/ferry.js'), ...args], { cwd: root, env });
@@ -79,7 +81,7 @@ export function createGraphRepo(): { root: string; services: string[]; cleanup()
     tags[e - 1]![i] = syntheticTag(i, 1000 + k);
     const message = `chore(promote): ${services[i]} ${tags[e]![i]} to ${envName(e)}\n\nPromoted-From: ${envName(e - 1)}\nImage-Tag: ${tags[e]![i]}\n`;
     const files = [e - 1, e].map((f) => {
-      const content = stackText(tags[f]!, services);
+      const content = stackText(tags[f]!, services, f, plain);
       return `M 100644 inline Pulumi.${envName(f)}.yaml\ndata ${Buffer.byteLength(content)}\n${content}\n`;
     });
     stream += `commit refs/heads/main\ncommitter bench <bench@example.com> ${start + k * 3600} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n${k === 0 ? 'from refs/heads/main^0\n' : ''}${files.join('')}\n`;
@@ -89,7 +91,7 @@ export function createGraphRepo(): { root: string; services: string[]; cleanup()
   ferry(['render', '--quiet']);
   execFileSync('git', ['add', '-A'], { cwd: root, env });
   execFileSync('git', ['commit', '-q', '-m', 'render'], { cwd: root, env: { ...env, GIT_AUTHOR_DATE: '2026-03-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-03-01T00:00:00Z' } });
-  return { root, services, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, services, plain, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** Status, history and promote on 20 × 100 with ~1,000 commits; `which` picks some. */
@@ -98,7 +100,7 @@ export async function benchGraphScale(which: readonly ('status' | 'history' | 'p
   const registry = which.includes('promote') && existsSync(REGISTRY_BINARY) ? await startRegistry() : undefined;
   try {
     const commits = Number(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: repo.root, encoding: 'utf8' }).trim());
-    const shape = `${ENVIRONMENTS} envs x ${SERVICES} services, ${commits} commits`;
+    const shape = `${ENVIRONMENTS} envs x ${SERVICES} services${repo.plain ? ' (plain)' : ' + config + add-on'}, ${commits} commits`;
     runFerry(repo.root, ['--version'], 1); // warm the file cache
     const floorRuns = runFerry(repo.root, ['--version'], RUNS);
     const floor = { ms: Math.round(median(floorRuns.map((r) => r.ms))), cpuMs: Math.round(median(floorRuns.map((r) => r.cpuMs))) };

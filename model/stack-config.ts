@@ -259,7 +259,11 @@ export function stackFileName(env: string): string {
 
 /** Splits the `config:` mapping of a stack file text into this project's values, keyed without prefix. */
 export function projectValues(text: string, file: string, project: string): Record<string, unknown> {
-  const doc = stackYamlValue(text, file);
+  return projectValuesOf(stackYamlValue(text, file), file, project);
+}
+
+/** `projectValues` of a stack file's plain value (`stackYamlValue`), for a caller that parsed it already. */
+export function projectValuesOf(doc: unknown, file: string, project: string): Record<string, unknown> {
   const root = mapping(doc ?? {}, file, 'config: { ... }');
   for (const key of Object.keys(root)) {
     if (!['config', 'secretsprovider', 'encryptedkey', 'encryptionsalt', 'environment'].includes(key)) {

@@ -42,7 +42,11 @@ export function parseStackYaml(text: string, file: string): Document.Parsed {
 
 /** The plain value of a parsed stack file. */
 export function stackYamlValue(text: string, file: string): unknown {
-  const doc = parseStackYaml(text, file);
+  return stackDocumentValue(parseStackYaml(text, file), file);
+}
+
+/** The plain value of a document `parseStackYaml` gave, for a caller that holds one already. */
+export function stackDocumentValue(doc: Document.Parsed, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 0 });
   } catch (e) {

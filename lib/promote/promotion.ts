@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseStackConfig, projectValues, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
+import { parseStackConfig, projectValuesOf, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
 import type { Environment, Platform, ReleaseTrain, ServiceDefinition } from '../../model/platform.js';
 import { commitMessage, multiTargetCommitMessage, promotionBranch, type CommitService } from './commit-message.js';
@@ -632,8 +632,9 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
 
   // The schema has the last word: an overridden tag-format gate cannot produce an invalid stack file.
   const configSource = { file: targetFile, project, platform, environment: target };
-  const before: StackConfig = parseStackConfig(projectValues(stackBefore, targetFile, project), configSource);
-  const after: StackConfig = parseStackConfig(projectValues(stack.text, targetFile, project), configSource);
+  // The stack files are parsed already (targetStack holds stackBefore, stack its text).
+  const before: StackConfig = parseStackConfig(projectValuesOf(targetStack.value(), targetFile, project), configSource);
+  const after: StackConfig = parseStackConfig(projectValuesOf(stack.value(), targetFile, project), configSource);
   const changedServices = [...planned.map((p) => p.service), ...config.map((c) => c.service)].filter((n, i, all) => all.indexOf(n) === i);
   const rendered = await renderedChanges(root, platform, target, before, after, changedServices);
   return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };

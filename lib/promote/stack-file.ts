@@ -1,5 +1,5 @@
 import YAML, { isMap, isScalar, type Document } from 'yaml';
-import { parseStackYaml } from '../../model/stack-yaml.js';
+import { parseStackYaml, stackDocumentValue } from '../../model/stack-yaml.js';
 
 /** The config keys promotion edits, without the project prefix. */
 export const IMAGES_KEY = 'images';
@@ -30,6 +30,11 @@ export class StackFile {
     public readonly project: string,
   ) {
     this.doc = parseStackYaml(text, file);
+  }
+
+  /** The whole file as plain values, as `stackYamlValue` reads its text (without parsing it again). */
+  public value(): unknown {
+    return stackDocumentValue(this.doc, this.file);
   }
 
   /** `config.<project>:images.<service>`, or undefined. */

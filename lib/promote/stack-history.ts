@@ -36,15 +36,20 @@ export class StackHistory implements EnvironmentHistory {
     if (stacks.length === 0 || !git.hasCommits()) return result;
     const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref), ref);
     for (const { environment, file } of stacks) {
+      // Successive revisions mostly hold the same config block (a promotion changes a tag line).
+      const configByBlock = new Map<string, Record<string, Record<string, unknown>>>();
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
         let images: Record<string, string> = {};
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
-        // The scanner reads images and digests only; a revision with config values goes to the parser.
-        const scannable = versions === undefined && revision.content !== undefined && !revision.content.includes(`${project}:${CONFIG_KEY}:`);
-        const scanned = scannable ? scanStackImages(revision.content!, project) : undefined;
-        if (scanned) ({ images, digests } = scanned);
-        else if (revision.content !== undefined) {
+        let lazyConfig: (() => Record<string, Record<string, unknown>>) | undefined;
+        // The scanner reads images and digests only; a revision with config values is parsed for
+        // them when they are asked for (status, history), not for a promotion that reads tags.
+        const scanned = versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined;
+        if (scanned) {
+          ({ images, digests } = scanned);
+          if (revision.content!.includes(`${project}:${CONFIG_KEY}:`)) lazyConfig = () => scannedConfig(revision.content!, file, project, configByBlock);
+        } else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
             images = versions ? versions(stack) : stack.images();
@@ -54,7 +59,7 @@ export class StackHistory implements EnvironmentHistory {
             // A revision that was not valid YAML deployed nothing; it reads as empty.
           }
         }
-        return {
+        const read: StackRevision = {
           commit: revision.commit,
           author: revision.author,
           authorEmail: revision.authorEmail,
@@ -67,6 +72,8 @@ export class StackHistory implements EnvironmentHistory {
           digests,
           config,
         };
+        if (lazyConfig) defineLazy(read, 'config', lazyConfig);
+        return read;
       });
       result.set(environment, new StackHistory(environment, revisions));
     }
@@ -130,6 +137,59 @@ export class StackHistory implements EnvironmentHistory {
     for (const change of this.changes(service).reverse()) if (!seen.includes(change.tag)) seen.push(change.tag);
     return seen;
   }
+}
+
+/**
+ * The config values of a text the scanner accepted, parsed from its `<project>:config` block alone
+ * and once per distinct block: in that shape (one `config:` mapping, unique two-space keys, no
+ * multi-line values, anchors or block scalars) the block's lines alone decide its values.
+ */
+function scannedConfig(text: string, file: string, project: string, byBlock: Map<string, Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => new RegExp(`^  ${escapeRegExp(`${project}:${CONFIG_KEY}`)}:\\s*(?:#.*)?$`).test(line));
+  if (start < 0) return configOf(text, file, project);
+  let end = start + 1;
+  while (end < lines.length && (/^\s*(?:#.*)?$/.test(lines[end]!) || /^ {3,}/.test(lines[end]!))) end++;
+  const block = `config:\n${lines.slice(start, end).join('\n')}\n`;
+  let config = byBlock.get(block);
+  if (config === undefined) {
+    config = configOf(block, file, project);
+    byBlock.set(block, config);
+  }
+  return config;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The config values of one revision's text; {} where it is not valid YAML, as for its images. */
+function configOf(text: string, file: string, project: string): Record<string, Record<string, unknown>> {
+  try {
+    return StackFile.parse(text, file, project).allConfig();
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Replaces `object[key]` by a getter that computes the value on first read and keeps it; it stays
+ * an enumerable property, so a spread or JSON.stringify sees the value as before.
+ */
+function defineLazy<T extends object, K extends keyof T>(object: T, key: K, compute: () => T[K]): void {
+  let value: T[K] | undefined;
+  let computed = false;
+  Object.defineProperty(object, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!computed) {
+        value = compute();
+        computed = true;
+      }
+      return value;
+    },
+  });
 }
 
 /**

@@ -3,9 +3,11 @@
  * promote read every revision of every stack file (20 environments × 1,000 commits is thousands of
  * files), and the YAML parser costs about 2 ms per 100-line file. The scanner accepts only the
  * plain shape ferry and `ferry fmt` write (`config:`, two-space keys, four-space `service: value`
- * entries with plain or simply quoted values, comments and blank lines) and returns undefined for
- * anything else, which the caller then reads with the YAML parser: on what it accepts it gives
- * exactly what the parser gives (test/promote/stack-images-scan.test.ts compares them).
+ * entries with plain or simply quoted values, deeper mappings such as `ferry:config` whose values
+ * are simple or a one-line flow mapping of simple values (a secret reference), comments and blank
+ * lines) and returns undefined for anything else, which the caller then reads with the YAML
+ * parser: on what it accepts it gives exactly what the parser gives
+ * (test/promote/stack-images-scan.test.ts compares them).
  */
 import { MAX_STACK_FILE_BYTES, MAX_STACK_FILE_DEPTH } from '../../model/stack-yaml.js';
 import { DIGESTS_KEY, IMAGES_KEY } from './stack-file.js';
@@ -22,6 +24,12 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 const PLAIN = /^[A-Za-z0-9](?:[A-Za-z0-9._:+/@-]*[A-Za-z0-9._+/@-])?$/;
 const SINGLE = /^'([A-Za-z0-9._:+/@-]*)'$/;
 const DOUBLE = /^"([A-Za-z0-9._:+/@-]*)"$/;
+/**
+ * A one-line flow mapping of plain keys and simple values, as a config secret reference is written
+ * (`{ secret: api-database, key: password }`): no ':', ',', brackets or quotes inside a value, so
+ * the parser reads it without error.
+ */
+const FLOW_ENTRY = /^([A-Za-z_][A-Za-z0-9_-]*): +([A-Za-z0-9][A-Za-z0-9._/@+-]*)$/;
 
 /** The string a simple scalar stands for, or undefined when it is not one the scanner reads. */
 function scalar(text: string): string | undefined {
@@ -29,6 +37,38 @@ function scalar(text: string): string | undefined {
   if (quoted) return quoted[1]!;
   if (PLAIN.test(text) && !NOT_A_STRING.test(text)) return text;
   return undefined;
+}
+
+/** Whether `text` is a simple flow mapping the parser reads without error (distinct keys). */
+function simpleFlowMapping(text: string): boolean {
+  if (!text.startsWith('{') || !text.endsWith('}')) return false;
+  const keys = new Set<string>();
+  for (const part of text.slice(1, -1).split(',')) {
+    const match = FLOW_ENTRY.exec(part.trim());
+    if (!match || keys.has(match[1]!) || NOT_A_STRING.test(match[1]!)) return false;
+    keys.add(match[1]!);
+  }
+  return keys.size > 0;
+}
+
+/**
+ * What `entry` and `simpleFlowMapping` made of a line, by its text: the history holds the same
+ * lines in revision after revision (a promotion changes one), so each is read once. Bounded: a
+ * long-running process that reads many histories starts the cache afresh when it is full.
+ */
+const LINE_CACHE = new Map<string, { key: string; value: string; flow: boolean } | null>();
+const LINE_CACHE_LIMIT = 50_000;
+
+/** `entry(line, indent)`, with whether the value is a simple flow mapping, read once per distinct line. */
+function cachedEntry(line: string, indent: number): { key: string; value: string; flow: boolean } | undefined {
+  let cached = LINE_CACHE.get(line);
+  if (cached === undefined) {
+    const e = entry(line, indent);
+    cached = e ? { ...e, flow: simpleFlowMapping(e.value) } : null;
+    if (LINE_CACHE.size >= LINE_CACHE_LIMIT) LINE_CACHE.clear();
+    LINE_CACHE.set(line, cached);
+  }
+  return cached ?? undefined;
 }
 
 /** `key: rest` with an optional trailing comment removed, or undefined. */
@@ -76,7 +116,7 @@ export function scanStackImages(text: string, project: string): ScannedImages | 
       if (open.at(-1)?.indent !== indent) return undefined;
     }
     const level = open.at(-1)!;
-    const e = entry(line, indent);
+    const e = cachedEntry(line, indent);
     if (!e || level.keys.has(e.key) || NOT_A_STRING.test(e.key)) return undefined;
     level.keys.add(e.key);
     level.lastKey = e.key;
@@ -90,8 +130,9 @@ export function scanStackImages(text: string, project: string): ScannedImages | 
       const value = scalar(e.value);
       if (value === undefined) return undefined;
       level.into[e.key] = value;
-    } else if (!PLAIN.test(e.value) && !SINGLE.test(e.value) && !DOUBLE.test(e.value)) {
-      // Elsewhere any simple value (numbers, booleans too) is read past; anything else goes to the parser.
+    } else if (!PLAIN.test(e.value) && !SINGLE.test(e.value) && !DOUBLE.test(e.value) && !(open.length >= 2 && e.flow)) {
+      // Elsewhere any simple value (numbers, booleans too; below the top-level keys also a simple
+      // flow mapping, a config secret reference) is read past; anything else goes to the parser.
       return undefined;
     }
   }

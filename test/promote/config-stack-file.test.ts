@@ -1,4 +1,6 @@
 import { StackFile } from '../../lib/promote/stack-file.js';
+import { projectValues, projectValuesOf } from '../../model/stack-config.js';
+import { stackYamlValue } from '../../model/stack-yaml.js';
 import { parseConfigSelection } from '../../lib/promote/config-promotion.js';
 import { commitMessage, multiTargetCommitMessage } from '../../lib/promote/commit-message.js';
 
@@ -84,4 +86,15 @@ describe('commit messages with config', () => {
       reason: undefined,
     })).toBe('chore(promote): web config THEME, FONT to prod-eu, prod-us\n\nPromoted-From: prod-eu/web=staging-eu\nPromoted-From: prod-us/web=staging-us\nConfig-Keys: prod-eu/web=THEME, FONT\nConfig-Keys: prod-us/web=THEME, FONT\n');
   });
+});
+
+test("a parsed stack file's value is what reading its text gives, without parsing again; aliases are refused the same way", () => {
+  const stack = StackFile.parse(STAGE, 'Pulumi.stage.yaml', 'ferry');
+  expect(stack.value()).toEqual(stackYamlValue(STAGE, 'Pulumi.stage.yaml'));
+  expect(projectValuesOf(stack.value(), 'Pulumi.stage.yaml', 'ferry')).toEqual(projectValues(STAGE, 'Pulumi.stage.yaml', 'ferry'));
+  expect(projectValuesOf(stack.value(), 'Pulumi.stage.yaml', 'ferry')).toMatchObject({ images: { api: 'sha-3f9c2a1b', web: '1.4.0' } });
+  const aliased = 'config:\n  ferry:images: &tags\n    api: v1\n  ferry:previous: *tags\n';
+  const message = 'Pulumi.stage.yaml: YAML aliases (*name) are not allowed in stack files; write the value out';
+  expect(() => stackYamlValue(aliased, 'Pulumi.stage.yaml')).toThrow(message);
+  expect(() => StackFile.parse(aliased, 'Pulumi.stage.yaml', 'ferry').value()).toThrow(message);
 });

@@ -75,3 +75,38 @@ test('comments, blank lines, other keys and nested mappings around the images ar
   expect(scanStackImages(text, 'ferry')).toEqual(parsed(text));
   expect(scanStackImages(text, 'other')).toEqual({ images: {}, digests: {} });
 });
+
+test('config values, secret references written as flow mappings included, are read past with the same result as the parser', () => {
+  const text = [
+    'config:',
+    '  ferry:images:',
+    '    api: v1.2.0',
+    '',
+    '    web: sha-1a2b3c4d',
+    '  ferry:config:',
+    '    api:',
+    '      DATABASE_HOST: db.prod.internal',
+    '      DATABASE_PASSWORD: { secret: api-database, key: password }',
+    '      CHECKOUT_V2: true',
+    '      REQUEST_TIMEOUT_MS: 3000',
+    '',
+    '    web:',
+    "      THEME: 'dark'",
+    '      SESSION_SECRET: {secret: web_session,key: value}',
+    '',
+  ].join('\n');
+  expect(scanStackImages(text, 'ferry')).toEqual({ images: { api: 'v1.2.0', web: 'sha-1a2b3c4d' }, digests: {} });
+  expect(scanStackImages(text, 'ferry')).toEqual(parsed(text));
+});
+
+test.each([
+  ['a flow mapping as a top-level value', 'config:\n  ferry:images:\n    api: v1\n  ferry:database: { secret: db, key: password }\n'],
+  ['a duplicate key in a flow mapping', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      PASSWORD: { secret: a, secret: b }\n'],
+  ['a nested flow mapping', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      PASSWORD: { secret: { name: a }, key: b }\n'],
+  ['a colon in a flow value', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      URL: { href: http://example.com }\n'],
+  ['an empty flow mapping', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      PASSWORD: {}\n'],
+  ['keys the parser reads as one boolean', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      FLAG: { true: a, True: b }\n'],
+  ['an unclosed flow mapping', 'config:\n  ferry:images:\n    api: v1\n  ferry:config:\n    api:\n      PASSWORD: { secret: a, key: b\n'],
+])('%s: declined, left to the parser', (_, text) => {
+  expect(scanStackImages(text, 'ferry')).toBeUndefined();
+});
