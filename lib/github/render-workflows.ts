@@ -80,6 +80,8 @@ export function workflowTokens(facts: WorkflowGraphFacts, ferryCommand: string):
     IF_NOT_REVIEWED: environmentNotIn(facts.reviewed),
     FIRST_ENVIRONMENT: facts.first,
     SOURCE_ENVIRONMENTS: facts.sources.join(', '),
+    // Shell words, for `for environment in ...` (environment names are DNS labels).
+    SOURCE_ENVIRONMENT_WORDS: facts.sources.join(' '),
     // `--to a --to b`: one commit to every source, or none (each source takes the published tag).
     TO_SOURCE_ENVIRONMENTS: facts.sources.map((s) => `--to ${s}`).join(' '),
     RELEASE_ENVIRONMENT: facts.release,

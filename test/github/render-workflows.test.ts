@@ -73,6 +73,8 @@ test('promote-dev promotes a published image to every source of the graph in one
   const workflow = parse(renderWorkflows(root, twoSources), 'promote-dev.yaml');
   const step = workflow.jobs.promote.steps.find((s: { name?: string }) => s.name === 'Promote to dev-gpu, dev-cpu');
   expect(step.run).toContain('npx ferry promote --to dev-gpu --to dev-cpu --tag "$TAG" --direct --push -- "$SERVICE"');
+  const deployments = workflow.jobs.promote.steps.find((s: { name?: string }) => s.name === 'Create the GitHub Deployment');
+  expect(deployments.run).toContain('for environment in dev-gpu dev-cpu; do');
 });
 
 test('the rendered workflows of a regional platform pass actionlint and the hardening rules', async () => {
