@@ -3,7 +3,13 @@
 // ferry's own source checkout, it first rebuilds dist/ when an engine source is newer than the
 // last build, so an edit to a construct is never rendered stale (a platform's own
 // platform/platform.ts is always loaded from source; see lib/loader/load-platform.ts).
+import module from 'node:module';
 import { ensureFreshBuild } from './fresh-build.js';
+
+// V8's compiled code for the engine's modules (and, in lib/loader, platform.ts with its types
+// stripped) is kept between runs: about a third of a short command's start-up. Off with
+// NODE_DISABLE_COMPILE_CACHE=1; NODE_COMPILE_CACHE=<dir> moves it.
+module.enableCompileCache?.();
 
 ensureFreshBuild(new URL('..', import.meta.url));
 const { main, processIO } = await import('../dist/cli/main.js');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Platform } from '../../model/platform.js';
+import { importWithStrippedSourceCache } from './stripped-source-cache.js';
 
 /** The platform definition, relative to the repository root. */
 export const PLATFORM_FILE = 'platform/platform.ts';
@@ -22,8 +23,9 @@ export function findRepositoryRoot(start: string): string {
 
 /**
  * Loads the platform definition of the repository at `root` from its TypeScript source,
- * platform/platform.ts, with Node's own type stripping (Node >= 22.18): there is no build step
- * between an edit and a render, so a stale compiled copy can never be rendered.
+ * platform/platform.ts, with Node's own type stripping (Node >= 22.18; its output cached by
+ * content, see stripped-source-cache.ts): there is no build step between an edit and a render, so
+ * a stale compiled copy can never be rendered.
  */
 export async function loadPlatform(root: string): Promise<Platform> {
   const file = join(root, PLATFORM_FILE);
@@ -32,7 +34,7 @@ export async function loadPlatform(root: string): Promise<Platform> {
   try {
     // The content hash in the URL gives an edited file a fresh module (import() caches by URL).
     const version = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
-    module = (await import(`${pathToFileURL(file).href}?v=${version}`)) as { platform?: unknown };
+    module = (await importWithStrippedSourceCache(`${pathToFileURL(file).href}?v=${version}`)) as { platform?: unknown };
   } catch (e) {
     throw new Error(`${PLATFORM_FILE}: ${(e as Error).message}`);
   }
