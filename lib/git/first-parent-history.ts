@@ -18,7 +18,9 @@ export interface FileRevision {
   readonly body: string;
   /** Parent commits; several for a merge. */
   readonly parents: readonly string[];
-  /** The file after the commit; undefined when the commit deleted it. */
+  /** The blob of the file after the commit; undefined when the commit deleted it. */
+  readonly blob: string | undefined;
+  /** The file after the commit; undefined when the commit deleted it, or when the reader did not ask for that blob. */
   readonly content: string | undefined;
   /**
    * For a merge commit: the commit of the merged branch that made the change (the latest one on
@@ -76,7 +78,8 @@ function revisions(entries: ParsedLog, blobs: readonly string[], contents: reado
         trailers: meta[5] ?? '',
         parents: (meta[6] ?? '').split(' ').filter((p) => p !== ''),
         body: meta[7] ?? '',
-        content: blob === undefined ? undefined : (byId.get(blob) ?? ''),
+        blob,
+        content: blob === undefined || !byId.has(blob) ? undefined : (byId.get(blob) ?? ''),
       })),
     );
   }
@@ -86,11 +89,13 @@ function revisions(entries: ParsedLog, blobs: readonly string[], contents: reado
 /**
  * The first-parent history of several files up to `ref` (see {@link firstParentLogArgs}), with one
  * `git log` and one `git cat-file --batch` in all: file -> revisions, oldest first.
+ * @param wanted which blobs to read; a revision whose blob is not wanted has no content (a reader
+ * that knows a blob already, from a cache, spares git reading it)
  */
-export function readFirstParentHistory(git: Git, files: readonly string[], ref: string): Map<string, FileRevision[]> {
+export function readFirstParentHistory(git: Git, files: readonly string[], ref: string, wanted: (blob: string) => boolean = () => true): Map<string, FileRevision[]> {
   if (files.length === 0) return new Map();
   const entries = parseLog(git.run(firstParentLogArgs(files, ref)), files);
-  const blobs = uniqueBlobs(entries);
+  const blobs = uniqueBlobs(entries).filter(wanted);
   return revisions(entries, blobs, git.catFile(blobs));
 }
 

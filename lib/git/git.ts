@@ -190,12 +190,23 @@ export class Git {
   /** Whether `root` is inside a git work tree. */
   public isRepository(): boolean {
     if (knownRepositories.has(this.root)) return true;
+    // One process answers the three questions promote asks first: a work tree? its .git? a commit?
+    const probe = this.tryRunSync(['rev-parse', '--is-inside-work-tree', '--absolute-git-dir', '--verify', '--quiet', 'HEAD^{commit}']);
+    const [inside, gitDir, head] = probe.stdout.split('\n');
+    if (probe.code > 1 || inside !== 'true') return false;
+    knownRepositories.add(this.root);
+    if (gitDir) knownGitDirs.set(this.root, gitDir);
+    // Exit 1 with no id: HEAD has no commit yet (a fresh repository).
+    if (probe.code === 0 && head && /^[0-9a-f]{40,64}$/.test(head)) knownCommitted.add(this.root);
+    return true;
+  }
+
+  /** Exit code and stdout of `git <args>`, without throwing. */
+  private tryRunSync(args: readonly string[]): { code: number; stdout: string } {
     try {
-      const inside = this.run(['rev-parse', '--is-inside-work-tree']).trim() === 'true';
-      if (inside) knownRepositories.add(this.root);
-      return inside;
-    } catch {
-      return false;
+      return { code: 0, stdout: this.run(args) };
+    } catch (e) {
+      return e instanceof GitError ? { code: e.code ?? 128, stdout: e.stdout } : { code: 128, stdout: '' };
     }
   }
 

@@ -7,9 +7,16 @@
  * AbortSignal), plain http only to loopback unless allowed, redirects to another host without
  * credentials, and errors that name the method, URL (never its user info) and cause.
  */
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { DeadlineExceeded, formatMs } from './deadline.js';
+
+// Required, not imported: the ES-module view of node:http reads every export, and Node 22's
+// node:http exports getters (WebSocket and friends) that compile undici, ~30-100 ms that every
+// command loading this client paid, whether it sent a request or not.
+const require = createRequire(import.meta.url);
+const { request: httpRequest } = require('node:http') as typeof import('node:http');
+const { request: httpsRequest } = require('node:https') as typeof import('node:https');
 
 /** 4 MiB: far above any manifest or API answer ferry reads, far below what hurts the process. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;

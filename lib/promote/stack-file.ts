@@ -19,7 +19,7 @@ export class StackFile {
     return new StackFile(text, file, project);
   }
 
-  private readonly doc: Document.Parsed;
+  private parsed: Document.Parsed | undefined;
 
   private constructor(
     /** The file's text, byte for byte. */
@@ -28,12 +28,24 @@ export class StackFile {
     public readonly file: string,
     /** Pulumi project name: keys are `<project>:images`. */
     public readonly project: string,
+    /**
+     * For a copy with one string scalar replaced in place: its plain value, derived from the
+     * original's (so a promotion's schema check of the edited file needs no second parse of a
+     * 20 KB file); the text is parsed only when something else is asked of it.
+     */
+    private readonly derivedValue?: () => unknown,
   ) {
-    this.doc = parseStackYaml(text, file);
+    if (derivedValue === undefined) this.parsed = parseStackYaml(text, file);
+  }
+
+  private get doc(): Document.Parsed {
+    this.parsed ??= parseStackYaml(this.text, this.file);
+    return this.parsed;
   }
 
   /** The whole file as plain values, as `stackYamlValue` reads its text (without parsing it again). */
   public value(): unknown {
+    if (this.parsed === undefined && this.derivedValue !== undefined) return this.derivedValue();
     return stackDocumentValue(this.doc, this.file);
   }
 
@@ -126,7 +138,7 @@ export class StackFile {
     if (!isScalar(node) || !node.range) {
       throw new Error(`${this.file}: config.${this.key(CHARTS_KEY)}.${service}.version: missing; every chart service needs a chart version in every environment`);
     }
-    return this.splice(node, version);
+    return this.splice(node, version, ['config', this.key(CHARTS_KEY), service, 'version']);
   }
 
   /** A copy with the tag of `service` replaced; only the value of that line changes. */
@@ -135,7 +147,7 @@ export class StackFile {
     if (!isScalar(node) || !node.range) {
       throw new Error(`${this.file}: config.${this.key(IMAGES_KEY)}.${service}: missing; every service needs a tag in every environment`);
     }
-    return this.splice(node, tag);
+    return this.splice(node, tag, ['config', this.key(IMAGES_KEY), service]);
   }
 
   /** A copy with the digest of `service` set (replaced in place, or added), or removed when undefined. */
@@ -143,10 +155,10 @@ export class StackFile {
     const path = ['config', this.key(DIGESTS_KEY), service];
     const node = this.doc.getIn(path, true);
     // A digest replacing the layout's '' is written plain, like every digest ferry writes.
-    if (digest !== undefined && isScalar(node) && node.range) return this.splice(node.value === '' ? { range: node.range } : node, digest);
+    if (digest !== undefined && isScalar(node) && node.range) return this.splice(node.value === '' ? { range: node.range } : node, digest, path);
     if (digest === undefined && node === undefined) return this;
     // In the conflict-free layout (ferry fmt) an unpinned service keeps its line, as ''.
-    if (digest === undefined && isScalar(node) && node.range && this.isLaidOut()) return this.splice(node, '');
+    if (digest === undefined && isScalar(node) && node.range && this.isLaidOut()) return this.splice(node, '', path);
     const doc = this.doc.clone();
     if (digest === undefined) {
       doc.deleteIn(path);
@@ -186,11 +198,31 @@ export class StackFile {
     return out;
   }
 
-  private splice(node: { range?: [number, number, number] | null; type?: string | undefined }, value: string | number | boolean): StackFile {
+  /**
+   * A copy with `node`'s scalar replaced in the text. With `path` (a string value, which
+   * `formatScalar` writes so that YAML reads it back as that very string) the copy's plain value
+   * is this one's with `path` set, and its text is parsed only if asked for more.
+   */
+  private splice(node: { range?: [number, number, number] | null; type?: string | undefined }, value: string | number | boolean, path?: readonly string[]): StackFile {
     const [start, end] = node.range!;
     const text = `${this.text.slice(0, start)}${formatScalar(value, node.type)}${this.text.slice(end)}`;
-    return new StackFile(text, this.file, this.project);
+    // Derived only where the replaced text is one flow scalar (a block scalar's header is replaced too).
+    if (path === undefined || typeof value !== 'string' || !FLOW_SCALARS.has(node.type)) return new StackFile(text, this.file, this.project);
+    // A fresh copy per call, as a parse gives: a caller may change what it is handed.
+    return new StackFile(text, this.file, this.project, () => withValueAt(this.value(), path, value));
   }
+}
+
+/** Scalar styles whose whole text a splice replaces (undefined: the range of a '' written anew). */
+const FLOW_SCALARS = new Set<string | undefined>(['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', undefined]);
+
+/** A deep copy of `value` with the mapping entry at `path` (which exists) set to `leaf`. */
+function withValueAt(value: unknown, path: readonly string[], leaf: string): unknown {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  let at = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+  at[path[path.length - 1]!] = leaf;
+  return copy;
 }
 
 /** The value written the way the old one was quoted; plain when YAML reads it back as the same string. */

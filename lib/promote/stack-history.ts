@@ -1,5 +1,6 @@
 import { attributeMerges, readFirstParentHistory } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
+import { HistoryScanCache } from './history-scan-cache.js';
 import { CONFIG_KEY, StackFile } from './stack-file.js';
 import { scanStackImages } from './stack-images-scan.js';
 import type { ChangeKind, EnvironmentHistory, StackRevision, TagChange, TagInterval } from '../../model/history.js';
@@ -34,7 +35,19 @@ export class StackHistory implements EnvironmentHistory {
   ): Map<string, StackHistory> {
     const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
     if (stacks.length === 0 || !git.hasCommits()) return result;
-    const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref), ref);
+    // Tags and digests only (no other `versions`): what the scanner read from a blob is kept by blob.
+    const cache = versions === undefined ? HistoryScanCache.open(git.gitDir(), project) : undefined;
+    const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref, (blob) => cache?.has(blob) !== true), ref);
+    // The text of a blob the cache spared reading, fetched (all of them at once) only if a config is asked for.
+    let cachedTexts: Map<string, string | undefined> | undefined;
+    const textOf = (blob: string): string | undefined => {
+      if (cachedTexts === undefined) {
+        const spared = [...new Set([...histories.values()].flat().flatMap((r) => (r.blob !== undefined && r.content === undefined ? [r.blob] : [])))];
+        const texts = git.catFile(spared);
+        cachedTexts = new Map(spared.map((b, i) => [b, texts[i]]));
+      }
+      return cachedTexts.get(blob);
+    };
     for (const { environment, file } of stacks) {
       // Successive revisions mostly hold the same config block (a promotion changes a tag line).
       const configByBlock = new Map<string, Record<string, Record<string, unknown>>>();
@@ -43,12 +56,15 @@ export class StackHistory implements EnvironmentHistory {
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
         let lazyConfig: (() => Record<string, Record<string, unknown>>) | undefined;
+        const known = revision.blob !== undefined && revision.content === undefined ? cache?.get(revision.blob) : undefined;
         // The scanner reads images and digests only; a revision with config values is parsed for
         // them when they are asked for (status, history), not for a promotion that reads tags.
-        const scanned = versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined;
+        const scanned = known ?? (versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined);
         if (scanned) {
           ({ images, digests } = scanned);
-          if (revision.content!.includes(`${project}:${CONFIG_KEY}:`)) lazyConfig = () => scannedConfig(revision.content!, file, project, configByBlock);
+          if (known === undefined) cache?.set(revision.blob!, scanned);
+          const text = () => revision.content ?? textOf(revision.blob!) ?? '';
+          lazyConfig = () => (text().includes(`${project}:${CONFIG_KEY}:`) ? scannedConfig(text(), file, project, configByBlock) : {});
         } else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
@@ -77,6 +93,7 @@ export class StackHistory implements EnvironmentHistory {
       });
       result.set(environment, new StackHistory(environment, revisions));
     }
+    cache?.save();
     return result;
   }
 
