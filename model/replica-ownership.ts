@@ -7,7 +7,6 @@ import type { ServiceAddon } from './addon.js';
 
 /** What the functions below read of a service (a ServiceDefinition). */
 export interface ServiceWithAddons {
-  readonly name: string;
   readonly addons: readonly ServiceAddon[];
 }
 
