@@ -34,5 +34,6 @@ export function replicaOwners(service: ServiceWithAddons, environment: Environme
  * then the overlay holds none, so Argo CD's self-heal never resets what the autoscaler set.
  */
 export function replicasOwnedByAddon(service: ServiceWithAddons, environment: EnvironmentWithAddons): boolean {
-  return replicaOwners(service, environment).length > 0;
+  // The same add-ons as replicaOwners, without building lists: render asks once per overlay.
+  return environment.addons.some((a) => a.ownsReplicas === true) || service.addons.some((a) => a.ownsReplicas === true && a.placement.appliesTo(environment.name));
 }
