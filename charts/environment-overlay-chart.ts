@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AnalysisTemplate, analysisTemplateName } from '../constructs/analysis-template.js';
 import { ProgressiveRollout } from '../constructs/progressive-rollout.js';
 import { ServiceAddons } from '../constructs/service-addons.js';
+import { overlayAddons } from '../model/replica-ownership.js';
 import type { RolloutStrategy } from '../model/rollout-strategy.js';
 import type { Environment, Platform } from '../model/platform.js';
 import type { ResolvedService } from '../model/resolve.js';
@@ -38,7 +39,7 @@ export class EnvironmentOverlayChart extends Chart {
     const selector = { 'app.kubernetes.io/name': service.name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': props.platform.name };
     const env = props.environment;
-    const addons = env ? [...env.addons, ...service.addons.filter((a) => a.placement.appliesTo(env.name))] : [];
+    const addons = env ? overlayAddons(service, env) : [];
     if (env && addons.length > 0) {
       new ServiceAddons(this, 'addons', {
         addons,

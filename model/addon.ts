@@ -94,6 +94,17 @@ export interface ServiceAddon {
   /** Where its objects go. An environment's add-ons go to that environment's overlays whatever this says, but never to the base. */
   readonly placement: AddonPlacement;
   /**
+   * Whether the add-on's objects set the replica count of the service's workload (an autoscaler:
+   * a HorizontalPodAutoscaler or a KEDA ScaledObject, whatever its name): in every overlay the
+   * add-on goes to, git then holds no `replicas` for the workload, so Argo CD's self-heal never
+   * undoes the scaling. A flag, not a function of the environment, because the placement already
+   * says which environments get the objects and ownership goes wherever they go. Refused with
+   * `AddonPlacement.base()` (the base is shared by previews and by progressive environments,
+   * whose Deployment is scaled to zero) and for two add-ons of one overlay.
+   * @default false
+   */
+  readonly ownsReplicas?: boolean;
+  /**
    * The objects for one place, typed (e.g. `IHorizontalPodAutoscaler`). Called once per place;
    * throws, starting with `context.where`, when the place contradicts the add-on.
    */
@@ -112,6 +123,12 @@ export function checkAddons(value: unknown, where: string): readonly ServiceAddo
     if (!isDnsLabel(a.id, 40)) throw new Error(`${where}: 'addons[${i}].id' ${showValue(a.id)} must be a DNS label of at most 40 characters`);
     if (!(a.placement instanceof AddonPlacement)) {
       throw new Error(`${where}: add-on '${a.id}': 'placement' ${showValue(a.placement)} must be AddonPlacement.base(), AddonPlacement.everyEnvironment() or AddonPlacement.environments('prod')`);
+    }
+    if (a.ownsReplicas !== undefined && typeof a.ownsReplicas !== 'boolean') {
+      throw new Error(`${where}: add-on '${a.id}': 'ownsReplicas' ${showValue(a.ownsReplicas)} must be true or false (or left out: false)`);
+    }
+    if (a.ownsReplicas === true && a.placement.inBase) {
+      throw new Error(`${where}: add-on '${a.id}': 'ownsReplicas' true with placement base is refused: the base is shared by previews and by progressive environments, whose Deployment is scaled to zero under the Rollout; use AddonPlacement.everyEnvironment() or AddonPlacement.environments('prod')`);
     }
     if (seen.has(a.id!)) throw new Error(`${where}: add-on id '${a.id}' appears twice; give each add-on its own 'id'`);
     seen.add(a.id!);

@@ -38,6 +38,8 @@ export interface AutoscalerAddonProps {
 export class AutoscalerAddon implements ServiceAddon {
   public readonly id: string;
   public readonly placement: AddonPlacement;
+  /** The HorizontalPodAutoscaler sets the workload's replicas: the overlays it goes to hold none. */
+  public readonly ownsReplicas = true;
   public readonly maxReplicas: number;
   public readonly minReplicas: number | undefined;
   public readonly cpuUtilization: number;

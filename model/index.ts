@@ -13,6 +13,7 @@ export * from './infra-keys.js';
 export * from './ownership.js';
 export * from './platform.js';
 export * from './quantity.js';
+export * from './replica-ownership.js';
 export * from './resolve.js';
 export * from './rollout-strategy.js';
 export * from './secure-pod.js';

@@ -37,8 +37,9 @@ export interface OverlayKustomizationProps {
    */
   readonly config?: Readonly<Record<string, ConfigEntry>>;
   /**
-   * A HorizontalPodAutoscaler owns the replicas of the workload that runs the pods: git holds none,
-   * so Argo CD's self-heal never resets what the autoscaler set (it starts from its minReplicas).
+   * An add-on that declares `ownsReplicas` (an autoscaler; model/replica-ownership.ts) owns the
+   * replicas of the workload that runs the pods: git holds none, so Argo CD's self-heal never
+   * resets what the autoscaler set (it starts from its minReplicas).
    * @default false
    */
   readonly autoscaled?: boolean;

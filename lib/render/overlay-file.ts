@@ -6,6 +6,7 @@
 import { emitYaml } from './yaml-emit.js';
 import type { Environment, Platform } from '../../model/platform.js';
 import type { ResolvedService } from '../../model/resolve.js';
+import { replicasOwnedByAddon } from '../../model/replica-ownership.js';
 import { overlayKustomization } from './kustomization.js';
 
 /** The label every rendered object carries with its environment. */
@@ -57,7 +58,6 @@ export function overlayKustomizationObject(platform: Platform, env: Environment,
     resourcesOverride: resolved.resources,
     host: service.host && env.hostPrefix ? `${env.hostPrefix}${service.host}` : undefined,
     config: resolved.config,
-    // An overlay's HorizontalPodAutoscaler named after the service (AutoscalerAddon's) scales its workload.
-    autoscaled: resources.includes(`horizontal-pod-autoscaler-${service.name}.yaml`),
+    autoscaled: replicasOwnedByAddon(service, env),
   });
 }

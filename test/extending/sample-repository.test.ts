@@ -74,6 +74,8 @@ test('the engine compiles with the new construct, and the sample renders with ua
     const dir = join(root, `manifests/overlays/${env}/worker`);
     const autoscalers = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).filter((text) => /^kind: HorizontalPodAutoscaler$/m.test(text));
     expect(autoscalers).toHaveLength(1);
+    // The README's autoscaler declares ownsReplicas: the overlay leaves the replicas to it.
+    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).not.toMatch(/^replicas:/m);
     expect(autoscalers[0]).toMatch(env === 'prod' ? /scaleTargetRef:\n {4}apiVersion: argoproj.io\/v1alpha1\n {4}kind: Rollout\n {4}name: worker\n/ : /scaleTargetRef:\n {4}apiVersion: apps\/v1\n {4}kind: Deployment\n {4}name: worker\n/);
   }
   expect(readdirSync(join(root, 'manifests/base/worker')).filter((f) => f.startsWith('horizontal-pod-autoscaler'))).toEqual([]);

@@ -19,11 +19,12 @@ export interface CpuMemoryAutoscalerProps {
 /**
  * DEX's HorizontalPodAutoscaler: CPU 70 % and memory 80 %, scaling up by at most 2 pods a minute
  * and down by 1 every 2 minutes after 5 minutes of calm. The ready-made AutoscalerAddon measures
- * CPU only. Named after the service, so the overlay leaves the replicas to it.
+ * CPU only. It declares `ownsReplicas`, so the overlays leave the replicas to it.
  */
 export class CpuMemoryAutoscaler implements ServiceAddon {
   public readonly id = 'autoscaler';
   public readonly placement = AddonPlacement.everyEnvironment();
+  public readonly ownsReplicas = true;
   private readonly maxReplicas: number;
   private readonly cpuUtilization: number;
   private readonly memoryUtilization: number;
