@@ -218,11 +218,21 @@ const FLOW_SCALARS = new Set<string | undefined>(['PLAIN', 'QUOTE_DOUBLE', 'QUOT
 
 /** A deep copy of `value` with the mapping entry at `path` (which exists) set to `leaf`. */
 function withValueAt(value: unknown, path: readonly string[], leaf: string): unknown {
-  const copy = structuredClone(value) as Record<string, unknown>;
+  const copy = copyPlain(value) as Record<string, unknown>;
   let at = copy;
   for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
   at[path[path.length - 1]!] = leaf;
   return copy;
+}
+
+/**
+ * A deep copy of plain data (what a YAML parse gives), made of this realm's objects and arrays:
+ * the schema's plain-data check compares prototypes, which structuredClone's need not match.
+ */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
+  return value;
 }
 
 /** The value written the way the old one was quoted; plain when YAML reads it back as the same string. */
