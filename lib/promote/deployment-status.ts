@@ -81,6 +81,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
       });
     }
   }
+  if (histories) StackHistory.keepReadConfig(histories.values());
   return out;
 }
 

@@ -4,90 +4,142 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScannedImages } from './stack-images-scan.js';
 
-/** Entries kept at most; above it a save keeps only those this process used. */
-const MAX_ENTRIES = 50_000;
+/** Entries kept at most per stack file; above it a save keeps only those this process used. */
+const MAX_ENTRIES = 20_000;
+
+/** The config values of a revision, per service. */
+export type RevisionConfig = Record<string, Record<string, unknown>>;
+
+/** What is known of one blob: the scanner's tags and digests, and its config values once read. */
+export interface KnownBlob extends ScannedImages {
+  readonly config?: RevisionConfig;
+}
+
+/** The file: blob -> [images, digests, config id or null], config id -> config values. */
+interface Stored {
+  readonly key: string;
+  readonly blobs: Record<string, [Record<string, string>, Record<string, string>, string | null]>;
+  readonly configs: Record<string, RevisionConfig>;
+}
 
 /**
- * The image tags and digests the line scanner read from each stack-file blob, kept between runs
- * in the repository's git directory (never committed, never in the work tree). A blob's content
- * never changes, so neither does what the scanner reads from it: a promotion then reads from git
- * only the blobs it has not seen, instead of every revision of two stack files (~160 blobs,
- * 3 MB at 20 environments x 100 services). The key covers the project name and the scanner's own
- * compiled source, so a changed scanner never reads an old entry. Only revisions the scanner
- * accepted are kept; the others are parsed each time, as without the cache.
+ * What the history's readers took from each revision of one stack file, kept between runs in the
+ * repository's git directory (never committed, never in the work tree): the image tags and
+ * digests the line scanner read, and the config values once status or history asked for them
+ * (stored once per distinct config, since successive revisions mostly share it). A blob's content
+ * never changes, so neither does any of this: a promotion then reads from git only the blobs it
+ * has not seen, instead of every revision of two stack files (~160 blobs, 3 MB at
+ * 20 environments x 100 services), and history reads no blob at all once it has run. The key
+ * covers the project name and the readers' own compiled source, so a changed reader never reads
+ * an old entry. Only revisions the scanner accepted are kept; the others are parsed each time, as
+ * without the cache.
  */
 export class HistoryScanCache {
   /**
-   * The cache of `project` in `gitDir`; empty when the file is missing, unreadable, or written by
-   * another scanner (any doubt reads as a miss).
+   * The cache of stack file `file` of `project` in `gitDir`; empty when the file is missing,
+   * unreadable, or written by another scanner (any doubt reads as a miss).
    */
-  public static open(gitDir: string, project: string): HistoryScanCache {
+  public static open(gitDir: string, project: string, file: string): HistoryScanCache {
     const key = createHash('sha256').update(scannerSource()).update('\0').update(project).digest('hex').slice(0, 16);
-    const file = join(gitDir, 'ferry', `history-scan-${key}.json`);
-    let entries = new Map<string, ScannedImages>();
+    const path = join(gitDir, 'ferry', `history-${key}`, `${encodeURIComponent(file)}.json`);
+    const entries = new Map<string, KnownBlob>();
+    const configs = new Map<string, RevisionConfig>();
     try {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; blobs?: Record<string, [Record<string, string>, Record<string, string>]> };
-      if (stored.key === key && stored.blobs !== null && typeof stored.blobs === 'object') {
-        entries = new Map(Object.entries(stored.blobs).map(([blob, [images, digests]]) => [blob, { images, digests }]));
+      const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Stored>;
+      if (stored.key === key && stored.blobs && stored.configs) {
+        for (const [id, config] of Object.entries(stored.configs)) configs.set(id, config);
+        for (const [blob, [images, digests, configId]] of Object.entries(stored.blobs)) {
+          const config = configId === null ? undefined : configs.get(configId);
+          entries.set(blob, config === undefined ? { images, digests } : { images, digests, config });
+        }
       }
     } catch {
       // no cache yet, or not one this scanner wrote
     }
-    return new HistoryScanCache(file, key, entries);
+    return new HistoryScanCache(path, key, entries);
   }
 
   private readonly used = new Set<string>();
-  private added = 0;
+  private changed = false;
 
   private constructor(
-    private readonly file: string,
+    private readonly path: string,
     private readonly key: string,
-    private readonly entries: Map<string, ScannedImages>,
+    private readonly entries: Map<string, KnownBlob>,
   ) {}
 
   public has(blob: string): boolean {
     return this.entries.has(blob);
   }
 
-  /** What the scanner read from `blob`, if it is known. */
-  public get(blob: string): ScannedImages | undefined {
+  /** What is known of `blob`, if anything. */
+  public get(blob: string): KnownBlob | undefined {
     const entry = this.entries.get(blob);
     if (entry !== undefined) this.used.add(blob);
     return entry;
   }
 
-  public set(blob: string, scanned: ScannedImages): void {
-    this.entries.set(blob, scanned);
+  /** Keeps what the scanner read from `blob`. */
+  public setScanned(blob: string, scanned: ScannedImages): void {
+    this.entries.set(blob, { images: scanned.images, digests: scanned.digests });
     this.used.add(blob);
-    this.added++;
+    this.changed = true;
+  }
+
+  /** Keeps the config values of a blob whose scan is kept. */
+  public setConfig(blob: string, config: RevisionConfig): void {
+    const entry = this.entries.get(blob);
+    if (entry === undefined || entry.config !== undefined) return;
+    this.entries.set(blob, { ...entry, config });
+    this.changed = true;
   }
 
   /**
    * Writes the cache when this run added to it: whole, under a private name, then renamed, so a
    * concurrent reader sees one complete version (a concurrent writer's additions may be lost,
-   * which costs only their scanning again). A cache that cannot be written is left alone.
+   * which costs only their reading again). A cache that cannot be written is left alone.
    */
   public save(): void {
-    if (this.added === 0) return;
+    if (!this.changed) return;
     const kept = this.entries.size > MAX_ENTRIES ? [...this.entries].filter(([blob]) => this.used.has(blob)) : [...this.entries];
-    const blobs = Object.fromEntries(kept.map(([blob, { images, digests }]) => [blob, [images, digests]]));
-    const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const configIds = new Map<RevisionConfig, string>();
+    const configs: Record<string, RevisionConfig> = {};
+    const byText = new Map<string, string>();
+    const blobs: Stored['blobs'] = {};
+    for (const [blob, { images, digests, config }] of kept) {
+      let id: string | null = null;
+      if (config !== undefined) {
+        id = configIds.get(config) ?? null;
+        if (id === null) {
+          const text = JSON.stringify(config);
+          id = byText.get(text) ?? createHash('sha256').update(text).digest('hex').slice(0, 16);
+          byText.set(text, id);
+          configIds.set(config, id);
+          configs[id] = config;
+        }
+      }
+      blobs[blob] = [images, digests, id];
+    }
+    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}`;
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
-      writeFileSync(temporary, JSON.stringify({ key: this.key, blobs }));
-      renameSync(temporary, this.file);
-      this.added = 0;
+      mkdirSync(join(this.path, '..'), { recursive: true });
+      writeFileSync(temporary, JSON.stringify({ key: this.key, blobs, configs } satisfies Stored));
+      renameSync(temporary, this.path);
+      this.changed = false;
     } catch {
       rmSync(temporary, { force: true });
     }
   }
 }
 
-let scannerText: string | undefined;
+let readerText: string | undefined;
 
-/** The compiled scanner module's text (or, run from source, the source's): what a cache entry depends on. */
+/**
+ * The compiled text (or, run from source, the source) of the modules that read a revision: the
+ * scanner, the history reader's config reading and the stack-file parser. A cache entry depends on them.
+ */
 function scannerSource(): string {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  scannerText ??= readFileSync(fileURLToPath(new URL(`./stack-images-scan${extension}`, import.meta.url)), 'utf8');
-  return scannerText;
+  readerText ??= ['stack-images-scan', 'stack-history', 'stack-file'].map((name) => readFileSync(fileURLToPath(new URL(`./${name}${extension}`, import.meta.url)), 'utf8')).join('\0');
+  return readerText;
 }

@@ -101,6 +101,7 @@ export function promotionHistory(root: string, platform: Platform, service: stri
       });
     }
   }
+  StackHistory.keepReadConfig(histories.values());
   if (definition.chart) out.push(...chartVersionHistory(git, environments, service, project));
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.indexOf(a.environment) - order.indexOf(b.environment)));
 }

@@ -35,20 +35,26 @@ export class StackHistory implements EnvironmentHistory {
   ): Map<string, StackHistory> {
     const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
     if (stacks.length === 0 || !git.hasCommits()) return result;
-    // Tags and digests only (no other `versions`): what the scanner read from a blob is kept by blob.
-    const cache = versions === undefined ? HistoryScanCache.open(git.gitDir(), project) : undefined;
-    const histories = attributeMerges(git, readFirstParentHistory(git, stacks.map((s) => s.file), ref, (blob) => cache?.has(blob) !== true), ref);
-    // The text of a blob the cache spared reading, fetched (all of them at once) only if a config is asked for.
-    let cachedTexts: Map<string, string | undefined> | undefined;
+    const files = stacks.map((s) => s.file);
+    // Tags, digests and config only (no other `versions`): what was read from a blob is kept by blob.
+    const caches = new Map(versions === undefined ? files.map((file) => [file, HistoryScanCache.open(git.gitDir(), project, file)]) : []);
+    const known = (blob: string) => [...caches.values()].some((cache) => cache.has(blob));
+    const histories = attributeMerges(git, readFirstParentHistory(git, files, ref, (blob) => !known(blob)), ref);
+    // The texts of the blobs the cache spared reading whose config is not kept either, fetched
+    // (all at once) only when a config is asked for.
+    let sparedTexts: Map<string, string | undefined> | undefined;
     const textOf = (blob: string): string | undefined => {
-      if (cachedTexts === undefined) {
-        const spared = [...new Set([...histories.values()].flat().flatMap((r) => (r.blob !== undefined && r.content === undefined ? [r.blob] : [])))];
+      if (sparedTexts === undefined) {
+        const spared = [...new Set([...histories]
+          .flatMap(([file, revisions]) => revisions.filter((r) => r.blob !== undefined && r.content === undefined && caches.get(file)?.get(r.blob)?.config === undefined))
+          .map((r) => r.blob!))];
         const texts = git.catFile(spared);
-        cachedTexts = new Map(spared.map((b, i) => [b, texts[i]]));
+        sparedTexts = new Map(spared.map((b, i) => [b, texts[i]]));
       }
-      return cachedTexts.get(blob);
+      return sparedTexts.get(blob);
     };
     for (const { environment, file } of stacks) {
+      const cache = caches.get(file);
       // Successive revisions mostly hold the same config block (a promotion changes a tag line).
       const configByBlock = new Map<string, Record<string, Record<string, unknown>>>();
       const revisions: StackRevision[] = (histories.get(file) ?? []).map((revision) => {
@@ -56,15 +62,21 @@ export class StackHistory implements EnvironmentHistory {
         let digests: Record<string, string> = {};
         let config: Record<string, Record<string, unknown>> = {};
         let lazyConfig: (() => Record<string, Record<string, unknown>>) | undefined;
-        const known = revision.blob !== undefined && revision.content === undefined ? cache?.get(revision.blob) : undefined;
+        const blob = revision.blob;
+        const cached = blob !== undefined && revision.content === undefined ? cache?.get(blob) : undefined;
         // The scanner reads images and digests only; a revision with config values is parsed for
         // them when they are asked for (status, history), not for a promotion that reads tags.
-        const scanned = known ?? (versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined);
+        const scanned = cached ?? (versions === undefined && revision.content !== undefined ? scanStackImages(revision.content, project) : undefined);
         if (scanned) {
           ({ images, digests } = scanned);
-          if (known === undefined) cache?.set(revision.blob!, scanned);
-          const text = () => revision.content ?? textOf(revision.blob!) ?? '';
-          lazyConfig = () => (text().includes(`${project}:${CONFIG_KEY}:`) ? scannedConfig(text(), file, project, configByBlock) : {});
+          if (cached === undefined) cache?.setScanned(blob!, scanned);
+          lazyConfig = () => {
+            if (cached?.config !== undefined) return cached.config;
+            const text = revision.content ?? textOf(blob!) ?? '';
+            const read = text.includes(`${project}:${CONFIG_KEY}:`) ? scannedConfig(text, file, project, configByBlock) : {};
+            cache?.setConfig(blob!, read);
+            return read;
+          };
         } else if (revision.content !== undefined) {
           try {
             const stack = StackFile.parse(revision.content, file, project);
@@ -93,8 +105,21 @@ export class StackHistory implements EnvironmentHistory {
       });
       result.set(environment, new StackHistory(environment, revisions));
     }
-    cache?.save();
+    const saveCaches = () => {
+      for (const cache of caches.values()) cache.save();
+    };
+    saveCaches();
+    for (const history of result.values()) cacheSavers.set(history, saveCaches);
     return result;
+  }
+
+  /**
+   * Keeps the config values read from these histories' revisions since they were read (status and
+   * history read them after `readAll` returned), so the next run reads them from the cache.
+   */
+  public static keepReadConfig(histories: Iterable<StackHistory>): void {
+    const savers = new Set([...histories].flatMap((h) => cacheSavers.get(h) ?? []));
+    for (const save of savers) save();
   }
 
   public constructor(
@@ -155,6 +180,9 @@ export class StackHistory implements EnvironmentHistory {
     return seen;
   }
 }
+
+/** The cache writer of each history read from git (outside the objects: histories compare as plain data). */
+const cacheSavers = new WeakMap<StackHistory, () => void>();
 
 /**
  * The config values of a text the scanner accepted, parsed from its `<project>:config` block alone

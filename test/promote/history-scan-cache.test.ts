@@ -11,7 +11,12 @@ const CONFIG = '  ferry:config:\n    api:\n      DATABASE_HOST: db.dev.internal\
 const snapshot = (histories: Map<string, StackHistory>) =>
   [...histories].map(([environment, h]) => ({ environment, revisions: h.revisions.map((r) => ({ ...r, config: r.config })) }));
 
-const cacheFiles = (repo: PlatformRepo) => readdirSync(join(repo.root, '.git/ferry')).filter((f) => f.startsWith('history-scan-'));
+/** The cache folders (one per project and reader version) under .git/ferry. */
+const cacheDirs = (repo: PlatformRepo) => readdirSync(join(repo.root, '.git/ferry')).filter((f) => f.startsWith('history-'));
+/** The cache file of one stack file. */
+const cacheFile = (repo: PlatformRepo, stack: string) => join(repo.root, '.git/ferry', cacheDirs(repo)[0]!, `${stack}.json`);
+type Stored = { key: string; blobs: Record<string, [Record<string, string>, Record<string, string>, string | null]>; configs: Record<string, unknown> };
+const readStored = (repo: PlatformRepo, stack: string) => JSON.parse(readFileSync(cacheFile(repo, stack), 'utf8')) as Stored;
 
 describe('the history scan cache', () => {
   let repo: PlatformRepo;
@@ -30,7 +35,8 @@ describe('the history scan cache', () => {
   it('reads the same histories, config values included, from the cache as from git', () => {
     const git = new Git(repo.root);
     const first = StackHistory.readAll(git, STACKS, 'ferry');
-    expect(cacheFiles(repo)).toHaveLength(1);
+    expect(cacheDirs(repo)).toHaveLength(1);
+    expect(readdirSync(join(repo.root, '.git/ferry', cacheDirs(repo)[0]!)).sort()).toEqual(['Pulumi.dev.yaml.json', 'Pulumi.prod.yaml.json', 'Pulumi.stage.yaml.json']);
     const second = StackHistory.readAll(git, STACKS, 'ferry');
     expect(snapshot(second)).toEqual(snapshot(first));
     expect(second.get('dev')!.revisions.at(-1)!.config).toEqual({ api: { DATABASE_HOST: 'db.dev.internal', REQUEST_TIMEOUT_MS: 3000 } });
@@ -41,21 +47,40 @@ describe('the history scan cache', () => {
   it('keeps what the scanner read from each blob it accepted, and nothing for a blob it declined', () => {
     const git = new Git(repo.root);
     StackHistory.readAll(git, STACKS, 'ferry');
-    const stored = JSON.parse(readFileSync(join(repo.root, '.git/ferry', cacheFiles(repo)[0]!), 'utf8')) as { blobs: Record<string, [Record<string, string>, Record<string, string>]> };
     const blobOf = (rev: string, file: string) => git.run(['rev-parse', `${rev}:${file}`]).trim();
-    expect(stored.blobs[blobOf('HEAD', 'Pulumi.dev.yaml')]).toEqual([{ api: 'sha-0000aaaa', web: 'sha-8e1d4c7a' }, {}]);
-    expect(stored.blobs[blobOf('HEAD', 'Pulumi.prod.yaml')]).toBeUndefined();
-    expect(stored.blobs[blobOf('HEAD~1', 'Pulumi.prod.yaml')]).toBeDefined();
+    expect(readStored(repo, 'Pulumi.dev.yaml').blobs[blobOf('HEAD', 'Pulumi.dev.yaml')]?.slice(0, 2)).toEqual([{ api: 'sha-0000aaaa', web: 'sha-8e1d4c7a' }, {}]);
+    expect(readStored(repo, 'Pulumi.prod.yaml').blobs[blobOf('HEAD', 'Pulumi.prod.yaml')]).toBeUndefined();
+    expect(readStored(repo, 'Pulumi.prod.yaml').blobs[blobOf('HEAD~1', 'Pulumi.prod.yaml')]).toBeDefined();
+  });
+
+  it('keeps config values once read, one copy per distinct config, and answers them from the cache', () => {
+    const git = new Git(repo.root);
+    const histories = StackHistory.readAll(git, STACKS, 'ferry');
+    for (const h of histories.values()) for (const r of h.revisions) void r.config;
+    StackHistory.keepReadConfig(histories.values());
+    const stored = readStored(repo, 'Pulumi.dev.yaml');
+    const head = git.run(['rev-parse', 'HEAD:Pulumi.dev.yaml']).trim();
+    const id = stored.blobs[head]![2]!;
+    expect(stored.configs[id]).toEqual({ api: { DATABASE_HOST: 'db.dev.internal', REQUEST_TIMEOUT_MS: 3000 } });
+    expect(new Set(Object.values(stored.blobs).map((b) => b[2])).size).toBe(Object.keys(stored.configs).length);
+    // A planted config shows: it is read from the cache, not from the blob.
+    const original = readFileSync(cacheFile(repo, 'Pulumi.dev.yaml'), 'utf8');
+    writeFileSync(cacheFile(repo, 'Pulumi.dev.yaml'), JSON.stringify({ ...stored, configs: { ...stored.configs, [id]: { api: { DATABASE_HOST: 'planted' } } } }));
+    try {
+      expect(StackHistory.read(git, 'dev', 'Pulumi.dev.yaml', 'ferry').revisions.at(-1)!.config).toEqual({ api: { DATABASE_HOST: 'planted' } });
+    } finally {
+      writeFileSync(cacheFile(repo, 'Pulumi.dev.yaml'), original);
+    }
   });
 
   it('answers from the cache without reading the blob again (a planted entry shows)', () => {
     const git = new Git(repo.root);
     StackHistory.readAll(git, STACKS, 'ferry');
-    const file = join(repo.root, '.git/ferry', cacheFiles(repo)[0]!);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { blobs: Record<string, [Record<string, string>, Record<string, string>]> };
+    const file = cacheFile(repo, 'Pulumi.stage.yaml');
+    const stored = readStored(repo, 'Pulumi.stage.yaml');
     const blob = git.run(['rev-parse', 'HEAD:Pulumi.stage.yaml']).trim();
     const original = readFileSync(file, 'utf8');
-    stored.blobs[blob] = [{ api: 'sha-planted1', web: 'sha-8e1d4c7a' }, {}];
+    stored.blobs[blob] = [{ api: 'sha-planted1', web: 'sha-8e1d4c7a' }, {}, null];
     writeFileSync(file, JSON.stringify(stored));
     try {
       expect(StackHistory.read(git, 'stage', 'Pulumi.stage.yaml', 'ferry').changes('api').map((c) => c.tag)).toEqual(['sha-3f9c2a1b', 'sha-planted1']);
@@ -67,12 +92,12 @@ describe('the history scan cache', () => {
   it('reads a corrupt or foreign cache as empty and writes a good one', () => {
     const git = new Git(repo.root);
     StackHistory.readAll(git, STACKS, 'ferry');
-    const file = join(repo.root, '.git/ferry', cacheFiles(repo)[0]!);
+    const file = cacheFile(repo, 'Pulumi.stage.yaml');
     const expected = snapshot(StackHistory.readAll(git, STACKS, 'ferry'));
     writeFileSync(file, '{"key":"another scanner","blobs":{');
     expect(snapshot(StackHistory.readAll(git, STACKS, 'ferry'))).toEqual(expected);
     expect((JSON.parse(readFileSync(file, 'utf8')) as { key: string }).key).toMatch(/^[0-9a-f]{16}$/);
-    writeFileSync(file, JSON.stringify({ key: 'another scanner', blobs: { [git.run(['rev-parse', 'HEAD:Pulumi.stage.yaml']).trim()]: [{ api: 'sha-foreign1' }, {}] } }));
+    writeFileSync(file, JSON.stringify({ key: 'another scanner', blobs: { [git.run(['rev-parse', 'HEAD:Pulumi.stage.yaml']).trim()]: [{ api: 'sha-foreign1' }, {}, null] }, configs: {} }));
     expect(snapshot(StackHistory.readAll(git, STACKS, 'ferry'))).toEqual(expected);
   });
 
@@ -82,6 +107,6 @@ describe('the history scan cache', () => {
     const other = StackHistory.readAll(git, STACKS, 'shop');
     // The stack files say ferry:images, so project 'shop' reads no images at all.
     expect(other.get('dev')!.revisions.every((r) => Object.keys(r.images).length === 0)).toBe(true);
-    expect(cacheFiles(repo)).toHaveLength(2);
+    expect(cacheDirs(repo)).toHaveLength(2);
   });
 });
