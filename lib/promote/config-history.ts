@@ -20,6 +20,8 @@ export function configChanges(revisions: readonly StackRevision[], service: stri
   let previous: Readonly<Record<string, unknown>> = {};
   revisions.forEach((revision, index) => {
     const current = revision.config?.[service] ?? {};
+    // Revisions that share a config (most: a promotion changes a tag) share its objects.
+    if (current === previous) return;
     const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
     const changed = keys
       .filter((key) => !isDeepStrictEqual(previous[key], current[key]))

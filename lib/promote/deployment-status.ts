@@ -58,8 +58,10 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
-    const stack = text === undefined ? undefined : StackFile.parse(text, file, project);
     const history = histories?.get(environment.name) ?? new StackHistory(environment.name, []);
+    // Chart versions are not in what the history scanned: a platform with chart services parses.
+    const asCommitted = text === undefined || platform.services.some((s) => s.chart) ? undefined : history.committedStack(text);
+    const stack = text === undefined ? undefined : (asCommitted ?? StackFile.parse(text, file, project));
     for (const service of platform.services) {
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
@@ -77,7 +79,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
         ...(Object.keys(service.config).length > 0 ? { config: configStatus(history, service.name, stack?.configOf(service.name) ?? {}) } : {}),
         ...(verification ? { verified: verification.result, verifiedAt: formatTime(verification.date) } : {}),
         ...withTrain(trainRunning(platform.trainOf(service.name), service.name, environment.name, history.revisions, tag)),
-        ...(service.chart ? { chartVersion: stack?.chartVersionOf(service.name) ?? '-' } : {}),
+        ...(service.chart ? { chartVersion: (stack instanceof StackFile ? stack.chartVersionOf(service.name) : undefined) ?? '-' } : {}),
       });
     }
   }

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../lib/git/git.js';
-import { StackHistory } from '../../lib/promote/stack-history.js';
+import { StackFile } from '../../lib/promote/stack-file.js';
+import { gitBlobId, StackHistory } from '../../lib/promote/stack-history.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 
 const STACKS = ['dev', 'stage', 'prod'].map((environment) => ({ environment, file: `Pulumi.${environment}.yaml` }));
@@ -108,5 +109,28 @@ describe('the history scan cache', () => {
     // The stack files say ferry:images, so project 'shop' reads no images at all.
     expect(other.get('dev')!.revisions.every((r) => Object.keys(r.images).length === 0)).toBe(true);
     expect(cacheDirs(repo)).toHaveLength(2);
+  });
+
+  it("reads the committed stack file from the history's last revision, and only when the file is that blob", () => {
+    const git = new Git(repo.root);
+    for (const { environment, file } of STACKS) {
+      const text = repo.read(file);
+      expect(gitBlobId(text, 40)).toBe(git.run(['hash-object', file]).trim());
+      const history = StackHistory.read(git, environment, file, 'ferry');
+      const committed = history.committedStack(text);
+      if (environment === 'prod') {
+        // The flow-style file is parsed, not scanned: nothing to answer from.
+        expect(committed).toBeUndefined();
+        continue;
+      }
+      const parsed = StackFile.parse(text, file, 'ferry');
+      for (const service of ['api', 'web', 'cart']) {
+        expect(committed!.tagOf(service)).toBe(parsed.tagOf(service));
+        expect(committed!.digestOf(service)).toBe(parsed.digestOf(service));
+        expect(committed!.configOf(service)).toEqual(parsed.configOf(service));
+      }
+      // An uncommitted edit is another blob.
+      expect(history.committedStack(`${text}# edited\n`)).toBeUndefined();
+    }
   });
 });
