@@ -15,12 +15,12 @@ export interface ProcessRun {
  * measuring entry point is the copy inside `cwd` when there is one, so the process loads exactly
  * the modules `node bin/ferry.js` would there.
  */
-export function runFerry(cwd: string, args: readonly string[], runs: number, repoRoot = process.cwd()): ProcessRun[] {
+export function runFerry(cwd: string, args: readonly string[], runs: number, repoRoot = process.cwd(), env: NodeJS.ProcessEnv = process.env): ProcessRun[] {
   const results: ProcessRun[] = [];
   const entry = existsSync(join(cwd, 'dist/bench/measure.js')) ? join(cwd, 'dist/bench/measure.js') : join(repoRoot, 'dist/bench/measure.js');
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [entry, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [entry, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
     const line = r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH '));

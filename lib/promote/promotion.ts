@@ -466,23 +466,33 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   const from = request.from !== undefined ? platform.environment(request.from) : undefined;
   // Whose history the order and soak gates read: the graph's upstreams, by fan-in (--from is always one of them).
   const witnesses = rollback ? [] : upstreams;
-  const stacks = new Map<string, StackFile | undefined>();
-  const stackOf = (env: Environment): StackFile | undefined => {
-    if (!stacks.has(env.name)) {
-      const file = stackFileName(env.name);
-      const text = readIfExists(join(root, file));
-      stacks.set(env.name, text === undefined ? undefined : StackFile.parse(text, file, project));
-    }
-    return stacks.get(env.name);
+  const texts = new Map<string, string | undefined>();
+  const textOf = (env: Environment): string | undefined => {
+    if (!texts.has(env.name)) texts.set(env.name, readIfExists(join(root, stackFileName(env.name))));
+    return texts.get(env.name);
   };
   const candidates = rollback ? [] : from !== undefined ? [from] : upstreams;
   for (const env of from !== undefined || upstreams.length <= 1 || request.tag === undefined ? candidates : []) {
-    if (stackOf(env) === undefined) throw new PromotionError(`${stackFileName(env.name)}: missing; cannot read what runs in ${env.name}`);
+    if (textOf(env) === undefined) throw new PromotionError(`${stackFileName(env.name)}: missing; cannot read what runs in ${env.name}`);
   }
 
   const read = [target, ...witnesses, ...candidates].filter((e, i, all) => all.indexOf(e) === i);
   const histories = shared.inGit ? StackHistory.readAll(shared.git, read.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
   const historyOf = (env: Environment) => histories?.get(env.name) ?? new StackHistory(env.name, []);
+  const stacks = new Map<string, StackFile | undefined>();
+  const stackOf = (env: Environment): StackFile | undefined => {
+    if (!stacks.has(env.name)) {
+      const text = textOf(env);
+      stacks.set(env.name, text === undefined ? undefined : StackFile.parse(text, stackFileName(env.name), project));
+    }
+    return stacks.get(env.name);
+  };
+  // What an upstream runs: from its history's last revision when its file is that committed blob
+  // (no parse of a 20 KB file), else parsed.
+  const tagsOf = (env: Environment): Pick<StackFile, 'tagOf'> | undefined => {
+    const text = textOf(env);
+    return text === undefined ? undefined : (historyOf(env).committedStack(text) ?? stackOf(env));
+  };
   const targetHistory = historyOf(target);
 
   let sources: Environment[];
@@ -494,7 +504,7 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   } else {
     // Several upstreams: the tag is unambiguous only when every upstream runs the same one.
     const differing = definitions
-      .map((d) => ({ service: d.name, running: upstreams.map((u) => ({ env: u.name, tag: stackOf(u)!.tagOf(d.name) })) }))
+      .map((d) => ({ service: d.name, running: upstreams.map((u) => ({ env: u.name, tag: tagsOf(u)!.tagOf(d.name) })) }))
       .filter((c) => new Set(c.running.map((r) => r.tag)).size > 1);
     if (differing.length > 0) {
       throw new PromotionError(
@@ -507,7 +517,7 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   }
   const source = sources[0];
   const sourceFile = source ? stackFileName(source.name) : undefined;
-  const sourceStack = source ? stackOf(source) : undefined;
+  const sourceStack = source ? tagsOf(source) : undefined;
 
   // Every source tag first (pure), then every registry check at once under one deadline.
   const sourceTags = definitions.map((definition) => {
