@@ -1,13 +1,13 @@
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deploymentStatus, formatStatus } from '../../lib/promote/deployment-status.js';
-import { parseFlags, type CliCommand } from '../command.js';
+import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'What runs where: environment x service -> tag, pinned digest, since when, by whom (from git)',
-  help: `Usage: ferry status [--json]
+  help: `Usage: ferry status [<service>...] [--json]
 
-For every environment (in promotion order) and service: the tag in Pulumi.<env>.yaml, the pinned
+For every environment (in promotion order) and service (or only the services named): the tag in Pulumi.<env>.yaml, the pinned
 digest if any, and the commit that put the tag there (time and author), read from git history.
 A tag changed in the working tree but not committed shows as 'uncommitted'. When a service has
 config (<project>:config), CONFIG shows how many keys the stack file sets and the commit that last
@@ -20,8 +20,11 @@ Options:
            train?: { name, commit, kind, since, tag, drifted } }
 `,
   async run(argv, io) {
-    const { values } = parseFlags('status', argv, { json: { type: 'boolean' } });
-    const statuses = deploymentStatus(io.cwd, await loadPlatform(io.cwd), io.env);
+    const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' } }, true);
+    const platform = await loadPlatform(io.cwd);
+    const unknown = positionals.filter((name) => !platform.services.some((s) => s.name === name));
+    if (unknown.length > 0) throw new UsageError(`ferry status: unknown service ${unknown.map((n) => `'${n}'`).join(', ')}; services: ${platform.services.map((s) => s.name).join(', ')}`);
+    const statuses = deploymentStatus(io.cwd, platform, io.env, positionals);
     io.out(values.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${formatStatus(statuses)}\n`);
     return 0;
   },

@@ -47,8 +47,13 @@ export interface ServiceStatus {
   readonly chartVersion?: string;
 }
 
-/** Every environment × service, in promotion order and service order. */
-export function deploymentStatus(root: string, platform: Platform, env: Readonly<Record<string, string | undefined>> = process.env): ServiceStatus[] {
+/**
+ * Every environment × service, in promotion order and service order.
+ * @param only the services to report (platform order kept); every service when empty
+ */
+export function deploymentStatus(root: string, platform: Platform, env: Readonly<Record<string, string | undefined>> = process.env, only: readonly string[] = []): ServiceStatus[] {
+  const wanted = new Set(only.map((name) => platform.service(name).name));
+  const services = platform.services.filter((s) => wanted.size === 0 || wanted.has(s.name));
   const project = readProjectName(root);
   const git = new Git(root, env);
   const inGit = git.isRepository();
@@ -62,7 +67,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
     // Chart versions are not in what the history scanned: a platform with chart services parses.
     const asCommitted = text === undefined || platform.services.some((s) => s.chart) ? undefined : history.committedStack(text);
     const stack = text === undefined ? undefined : (asCommitted ?? StackFile.parse(text, file, project));
-    for (const service of platform.services) {
+    for (const service of services) {
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
       const committed = current?.tag === tag;

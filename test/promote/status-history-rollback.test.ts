@@ -38,6 +38,12 @@ test('status, history and rollback read what happened from git', async () => {
     });
     expect(rows.find((r) => r.environment === 'stage' && r.service === 'api')).toMatchObject({ tag: 'sha-aaaa0002', since: '2026-02-03T09:00:00Z', by: 'Test Author' });
     expect(rows.find((r) => r.environment === 'dev' && r.service === 'web')).toMatchObject({ tag: 'sha-8e1d4c7a', since: '2026-01-01T00:00:00Z', by: 'Test Author' });
+    // Named services only, the rows otherwise the same; an unknown name is refused with the list.
+    const onlyApi = await repo.ferry(['status', 'api', '--json']);
+    expect(JSON.parse(onlyApi.stdout)).toEqual(rows.filter((r) => r.service === 'api'));
+    const unknown = await repo.ferry(['status', 'api', 'cart']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("ferry status: unknown service 'cart'; services: api, web\n");
     const table = (await repo.ferry(['status'])).stdout.split('\n');
     expect(table[0]).toBe('ENV    SERVICE  TAG                     DIGEST  SINCE                 BY            COMMIT   VERIFIED');
     expect(table[1]).toBe(`dev    api      sha-3f9c2a1b            -       2026-01-01T00:00:00Z  Test Author   ${repo.git(['rev-list', '--max-parents=0', 'HEAD']).trim().slice(0, 7)}  -`);
