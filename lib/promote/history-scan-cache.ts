@@ -7,6 +7,13 @@ import type { ScannedImages } from './stack-images-scan.js';
 /** Entries kept at most per stack file; above it a save keeps only those this process used. */
 const MAX_ENTRIES = 20_000;
 
+/**
+ * Largest cache file written: each entry holds every service's tag, so 2,000 services x 1,000
+ * revisions would make ~50 MB that cost more to parse than they spare; such a history is read from
+ * git each time (a per-service layout is what would serve it).
+ */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+
 /** The config values of a revision, per service. */
 export type RevisionConfig = Record<string, Record<string, unknown>>;
 
@@ -39,7 +46,7 @@ export class HistoryScanCache {
    * The cache of stack file `file` of `project` in `gitDir`; empty when the file is missing,
    * unreadable, or written by another scanner (any doubt reads as a miss).
    */
-  public static open(gitDir: string, project: string, file: string): HistoryScanCache {
+  public static open(gitDir: string, project: string, file: string, maxBytes = MAX_CACHE_BYTES): HistoryScanCache {
     const key = createHash('sha256').update(scannerSource()).update('\0').update(project).digest('hex').slice(0, 16);
     const path = join(gitDir, 'ferry', `history-${key}`, `${encodeURIComponent(file)}.json`);
     const entries = new Map<string, KnownBlob>();
@@ -56,7 +63,7 @@ export class HistoryScanCache {
     } catch {
       // no cache yet, or not one this scanner wrote
     }
-    return new HistoryScanCache(path, key, entries);
+    return new HistoryScanCache(path, key, entries, maxBytes);
   }
 
   private readonly used = new Set<string>();
@@ -66,6 +73,7 @@ export class HistoryScanCache {
     private readonly path: string,
     private readonly key: string,
     private readonly entries: Map<string, KnownBlob>,
+    private readonly maxBytes: number,
   ) {}
 
   public has(blob: string): boolean {
@@ -122,8 +130,13 @@ export class HistoryScanCache {
     }
     const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}`;
     try {
+      const text = JSON.stringify({ key: this.key, blobs, configs } satisfies Stored);
+      if (text.length > this.maxBytes) {
+        rmSync(this.path, { force: true });
+        return;
+      }
       mkdirSync(join(this.path, '..'), { recursive: true });
-      writeFileSync(temporary, JSON.stringify({ key: this.key, blobs, configs } satisfies Stored));
+      writeFileSync(temporary, text);
       renameSync(temporary, this.path);
       this.changed = false;
     } catch {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../lib/git/git.js';
+import { HistoryScanCache } from '../../lib/promote/history-scan-cache.js';
 import { StackFile } from '../../lib/promote/stack-file.js';
 import { gitBlobId, StackHistory } from '../../lib/promote/stack-history.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
@@ -132,5 +133,19 @@ describe('the history scan cache', () => {
       // An uncommitted edit is another blob.
       expect(history.committedStack(`${text}# edited\n`)).toBeUndefined();
     }
+  });
+
+  it('writes no cache file larger than its limit, and drops one that outgrew it', () => {
+    const gitDir = join(repo.root, '.git');
+    const before = new Set(cacheDirs(repo));
+    const small = HistoryScanCache.open(gitDir, 'limits', 'Pulumi.dev.yaml', 200);
+    small.setScanned('a'.repeat(40), { images: { api: 'sha-0000aaaa' }, digests: {} });
+    small.save();
+    const [dir] = cacheDirs(repo).filter((d) => !before.has(d));
+    expect(readFileSync(join(gitDir, 'ferry', dir!, 'Pulumi.dev.yaml.json'), 'utf8').length).toBeLessThan(200);
+    const grown = HistoryScanCache.open(gitDir, 'limits', 'Pulumi.dev.yaml', 200);
+    for (let i = 0; i < 5; i++) grown.setScanned(String(i).repeat(40), { images: { api: `sha-0000000${i}` }, digests: {} });
+    grown.save();
+    expect(HistoryScanCache.open(gitDir, 'limits', 'Pulumi.dev.yaml').has('a'.repeat(40))).toBe(false);
   });
 });
