@@ -84,7 +84,8 @@ function entry(line: string, indent: number): { key: string; value: string } | u
 
 /** The images and digests of `text`, or undefined when the text is not in the simple shape. */
 export function scanStackImages(text: string, project: string): ScannedImages | undefined {
-  if (text.includes('\t') || text.includes('\r') || text.length > MAX_STACK_FILE_BYTES / 4) return undefined;
+  // Above the parser's size limit the parser refuses the file: the scanner must not read it either.
+  if (text.includes('\t') || text.includes('\r') || Buffer.byteLength(text, 'utf8') > MAX_STACK_FILE_BYTES) return undefined;
   const images: Record<string, string> = {};
   const digests: Record<string, string> = {};
   let inConfig = false;

@@ -110,3 +110,18 @@ test.each([
 ])('%s: declined, left to the parser', (_, text) => {
   expect(scanStackImages(text, 'ferry')).toBeUndefined();
 });
+
+test("a file as large as 2,000 services with config is scanned; one above the parser's 1 MiB limit in bytes is not", () => {
+  const services = Array.from({ length: 2000 }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
+  const config = services.map((s) => `    ${s}:\n      DATABASE_HOST: db.${s}.internal\n      DATABASE_PASSWORD: { secret: ${s}-database, key: password }\n      REQUEST_TIMEOUT_MS: 3000\n`).join('');
+  const text = `config:\n  ferry:images:\n${services.map((s) => `    ${s}: sha-1a2b3c4d`).join('\n')}\n  ferry:config:\n${config}`;
+  expect(Buffer.byteLength(text)).toBeGreaterThan(256 * 1024);
+  const scanned = scanStackImages(text, 'ferry');
+  expect(scanned).toEqual(parsed(text));
+  expect(Object.keys(scanned!.images)).toHaveLength(2000);
+  // Under 1 MiB in characters, over it in bytes (two bytes per 'é'): the parser refuses it, so the scanner declines.
+  const heavy = `# ${'é'.repeat(600 * 1024)}\n${text}`;
+  expect(heavy.length).toBeLessThan(1024 * 1024);
+  expect(scanStackImages(heavy, 'ferry')).toBeUndefined();
+  expect(parsed(heavy)).toEqual({ images: {}, digests: {} });
+});
