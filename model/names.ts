@@ -214,3 +214,19 @@ export function checkGithubRepo(value: unknown, where: string): string {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(text) || text === '.' || text === '..' || text.startsWith('-')) fail(where, value, 'is not a GitHub repository name', RULES.githubRepo);
   return text;
 }
+
+/**
+ * Names for an error's "allowed" list: all of them when few, else those that share the longest
+ * prefix with `wanted` (likely what was meant), then the first ones, up to `max`, and how many more.
+ */
+export function listNames(names: readonly string[], wanted = '', max = 20): string {
+  if (names.length <= max) return names.join(', ');
+  const common = (name: string) => {
+    let i = 0;
+    while (i < name.length && i < wanted.length && name[i] === wanted[i]) i++;
+    return i;
+  };
+  const closest = [...names].sort((a, b) => common(b) - common(a)).slice(0, Math.min(5, max));
+  const shown = [...closest, ...names.filter((n) => !closest.includes(n))].slice(0, max);
+  return `${shown.join(', ')} and ${names.length - shown.length} more`;
+}

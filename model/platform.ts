@@ -24,6 +24,7 @@ import {
   checkPathSegment,
   isDnsLabel,
   isDnsSubdomain,
+  listNames,
   RULES,
   showValue,
 } from './names.js';
@@ -767,7 +768,7 @@ export class Platform {
 
   public service(name: string): ServiceDefinition {
     const service = this.services.find((s) => s.name === name);
-    if (!service) throw new Error(`unknown service '${name}'; services: ${this.services.map((s) => s.name).join(', ')}`);
+    if (!service) throw new Error(`unknown service '${name}'; services: ${listNames(this.services.map((s) => s.name), name)}`);
     return service;
   }
 

@@ -1,5 +1,6 @@
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deploymentStatus, formatStatus } from '../../lib/promote/deployment-status.js';
+import { listNames } from '../../model/names.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const statusCommand: CliCommand = {
@@ -23,7 +24,7 @@ Options:
     const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' } }, true);
     const platform = await loadPlatform(io.cwd);
     const unknown = positionals.filter((name) => !platform.services.some((s) => s.name === name));
-    if (unknown.length > 0) throw new UsageError(`ferry status: unknown service ${unknown.map((n) => `'${n}'`).join(', ')}; services: ${platform.services.map((s) => s.name).join(', ')}`);
+    if (unknown.length > 0) throw new UsageError(`ferry status: unknown service ${unknown.map((n) => `'${n}'`).join(', ')}; services: ${listNames(platform.services.map((s) => s.name), unknown[0])}`);
     const statuses = deploymentStatus(io.cwd, platform, io.env, positionals);
     io.out(values.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${formatStatus(statuses)}\n`);
     return 0;
