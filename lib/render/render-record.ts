@@ -1,0 +1,100 @@
+/**
+ * The record a successful render leaves behind: the hashes of its inputs and of every file it
+ * rendered, the namespaced kinds of each chart and the summary table. It lives in the git
+ * directory (`<git dir>/ferry/render-state.json`, per worktree): never committed, never in
+ * `git status`, gone with the clone. Without a git directory there is no record and every render
+ * is a full one. The record is a cache: whatever is wrong with it means a full render.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ResourceKind } from '../../constructs/app-project.js';
+import type { RenderInputs } from './render-inputs.js';
+
+/** Bumped whenever the record's meaning changes; another version is ignored. */
+export const RENDER_RECORD_VERSION = 1;
+
+export interface RenderRecord {
+  readonly version: typeof RENDER_RECORD_VERSION;
+  /** The repository root rendered (absolute). */
+  readonly root: string;
+  readonly inputs: RenderInputs;
+  /** The platform's environments in order; each reads `Pulumi.<env>.yaml`. */
+  readonly environments: readonly string[];
+  /** manifests/ path -> content hash, sorted by path. */
+  readonly manifests: Readonly<Record<string, string>>;
+  /** .github/ files in render order: [path, content hash]. */
+  readonly github: readonly (readonly [string, string])[];
+  /** Base or overlay folder -> the namespaced kinds its chart rendered. */
+  readonly chartKinds: Readonly<Record<string, readonly ResourceKind[]>>;
+  /** The summary table of the render. */
+  readonly summary: string;
+}
+
+/** Where the record of the repository at `root` lives, or undefined outside a git work tree. */
+export function renderRecordPath(root: string): string | undefined {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git');
+    if (existsSync(dotGit)) {
+      if (statSync(dotGit).isDirectory()) return join(dotGit, 'ferry', 'render-state.json');
+      // A linked worktree or submodule: `.git` names its own git directory.
+      const gitdir = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+      return gitdir ? join(resolve(dir, gitdir), 'ferry', 'render-state.json') : undefined;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** What reading the record found: the record, or why there is none to use. */
+export type RecordLookup = { readonly record: RenderRecord } | { readonly missing: string };
+
+/** Reads and checks the record at `path` for `root`. */
+export function readRenderRecord(path: string | undefined, root: string): RecordLookup {
+  if (path === undefined) return { missing: 'no git directory to keep a render record in' };
+  if (!existsSync(path)) return { missing: 'no render record yet' };
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return { missing: `the render record is unreadable (${(e as Error).message})` };
+  }
+  const record = value as Partial<RenderRecord> | null;
+  if (record?.version !== RENDER_RECORD_VERSION) return { missing: `the render record is of another version (${JSON.stringify(record?.version)}, this ferry writes ${RENDER_RECORD_VERSION})` };
+  const wellFormed =
+    typeof record.root === 'string' &&
+    typeof record.inputs?.platform === 'string' &&
+    isStringRecord(record.inputs.stacks) &&
+    Array.isArray(record.environments) &&
+    record.environments.every((e) => typeof e === 'string') &&
+    isStringRecord(record.manifests) &&
+    Array.isArray(record.github) &&
+    record.github.every((entry) => Array.isArray(entry) && entry.length === 2 && entry.every((x) => typeof x === 'string')) &&
+    typeof record.chartKinds === 'object' &&
+    record.chartKinds !== null &&
+    Object.values(record.chartKinds).every((kinds) => Array.isArray(kinds) && kinds.every((k: Partial<ResourceKind>) => typeof k?.group === 'string' && typeof k.kind === 'string')) &&
+    typeof record.summary === 'string';
+  if (!wellFormed) return { missing: 'the render record is malformed' };
+  if (record.root !== resolve(root)) return { missing: `the render record is of another checkout (${record.root})` };
+  return { record: record as RenderRecord };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+/** Writes the record (temporary file, then rename); a record that cannot be written is dropped, it is only a cache. */
+export function writeRenderRecord(path: string | undefined, record: RenderRecord): void {
+  if (path === undefined) return;
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, JSON.stringify(record));
+    renameSync(temporary, path);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/** Removes the record: the inputs could not be pinned down, so the next render must be a full one. */
+export function dropRenderRecord(path: string | undefined): void {
+  if (path !== undefined) rmSync(path, { force: true });
+}
