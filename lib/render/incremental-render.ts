@@ -85,17 +85,22 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   // An interrupted tree write is recovered by the next writer; only a full render is sure to be one.
   if (existsSync(join(root, TREE_TRANSACTION))) return full('full: a tree transaction was interrupted; the render recovers it');
   const lookup = readRenderRecord(recordPath, root);
-  if ('missing' in lookup) return full(`full: ${lookup.missing}`);
+  const unfollowable = 'full: platform/platform.ts reads something ferry cannot follow';
+  // Such a platform is never recorded: say why rather than that the record is missing.
+  if ('missing' in lookup) return full(hashRenderInputs(root, []) === undefined ? unfollowable : `full: ${lookup.missing}`);
   const record = lookup.record;
   const inputs = hashRenderInputs(root, record.environments.map(stackFile));
-  if (inputs === undefined) return full('full: platform/platform.ts reads something ferry cannot follow');
+  if (inputs === undefined) return full(unfollowable);
   if (inputs.platform !== record.inputs.platform) return full('full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed');
   const changedEnvironments = record.environments.filter((env) => inputs.stacks[stackFile(env)] !== record.inputs.stacks[stackFile(env)]);
 
   if (changedEnvironments.length === 0) {
     const expected: Expected = { manifests: new Map(Object.entries(record.manifests)), github: record.github, contents: new Map() };
     const reason = 'unchanged: no input changed since the last render; nothing synthesised';
-    if (options.check) return { ...answer('unchanged', reason, record.summary, expected), drift: driftByHash(root, expected) };
+    if (options.check) {
+      if (driftByHash(root, expected).length === 0) return answer('unchanged', reason, record.summary, expected);
+      return full('full: the tree differs from the last render; a full render lists the differences');
+    }
     const applied = applyByHash(root, expected, options);
     if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render, and only a render can restore them');
     return { ...answer('unchanged', reason, record.summary, expected), ...applied };
@@ -129,7 +134,8 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const keep = () => (sameInputs(inputs, after) ? writeRenderRecord(recordPath, newRecord) : dropRenderRecord(recordPath));
   if (options.check) {
     keep();
-    return { ...answer('environments', reason, summary, expected), drift: driftByHash(root, expected) };
+    if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
+    return full(`full: ${changedEnvironments.map(stackFile).join(', ')} changed and the tree differs from that render; a full render lists the differences`);
   }
   const applied = applyByHash(root, expected, options);
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');

@@ -35,22 +35,21 @@ function fileHash(path: string): string {
 let engineMemo: string | undefined;
 
 /**
- * The engine that renders: every module of it, its package.json, its workflow templates and the
- * dependency tree npm installed beside it (`node_modules/.package-lock.json`), and Node's version.
- * Computed once per process.
+ * The engine that renders: its modules, its package.json, its workflow templates, the dependency
+ * tree npm installed beside it (`node_modules/.package-lock.json`) and Node's version. Where tsc
+ * built the modules (ferry's own checkout, whose bin rebuilds dist/ after any source edit) its
+ * build info stands for them: it holds a hash of every source and changes with every build.
+ * Elsewhere (the installed package) each module counts by path, size, modification time and
+ * inode, which any install or edit changes; reading all of them would cost an unchanged render
+ * more than everything else it does. Computed once per process.
  */
 export function engineFingerprint(): string {
   if (engineMemo !== undefined) return engineMemo;
   const moduleRoot = fileURLToPath(new URL('../../', import.meta.url));
   const hash = createHash('sha256').update(`node ${process.version}\n`);
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(`${relative(moduleRoot, path)}\0`).update(readFileSync(path)).update('\0');
-    }
-  };
-  for (const folder of ENGINE_FOLDERS) if (existsSync(join(moduleRoot, folder))) walk(join(moduleRoot, folder));
+  const buildInfo = join(moduleRoot, '.tsbuildinfo');
+  if (existsSync(buildInfo)) hash.update(`build info\0${fileHash(buildInfo)}\n`);
+  else hashModules(hash, moduleRoot);
   const packageRoot = enginePackageRoot();
   hash.update(`package.json\0${fileHash(join(packageRoot, 'package.json'))}\n`);
   for (let dir = packageRoot; ; dir = dirname(dir)) {
@@ -64,6 +63,20 @@ export function engineFingerprint(): string {
   hashFolder(hash, engineTemplatesDir(), 'engine templates');
   engineMemo = hash.digest('hex');
   return engineMemo;
+}
+
+function hashModules(hash: ReturnType<typeof createHash>, moduleRoot: string): void {
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        const stat = statSync(path, { bigint: true });
+        hash.update(`${relative(moduleRoot, path)}\0${stat.size}\0${stat.mtimeNs}\0${stat.ino}\n`);
+      }
+    }
+  };
+  for (const folder of ENGINE_FOLDERS) if (existsSync(join(moduleRoot, folder))) walk(join(moduleRoot, folder));
 }
 
 /** The folder of ferry's package.json: the parent of dist/ (or, under jest, the source root). */
