@@ -8,15 +8,21 @@
  *   which run the first environment's) are synthesised, and every cluster's Argo CD objects, which
  *   read every environment (chart versions, the kinds its AppProject admits); base manifests,
  *   CODEOWNERS and the workflows depend on the platform alone;
+ * - files on disk that differ from the record (hand edits, deletions): stale ones are removed by
+ *   hash; an overlay's or values file's environment is rendered again as above, Argo CD's and
+ *   .github/'s come with every such render;
  * - anything else (the engine, Node, platform/platform.ts or what it imports, Pulumi.yaml, the
- *   workflow templates, a missing or unreadable record, sources this cannot follow, a file on disk
- *   whose content only a render can restore): the full render, as before.
+ *   workflow templates, a missing or unreadable record, sources this cannot follow, a base file to
+ *   restore): the full render, as before.
+ *
+ * `--check` answers "up to date" from the hashes; when it finds a difference, a full render lists
+ * the differences, so what it prints is always the full render's.
  *
  * Every path gives the files a full render gives (test/render/incremental-render.test.ts compares
  * them on the sample and on fuzzed platforms).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
 import { readRenderRecord, renderRecordPath, writeRenderRecord, dropRenderRecord, type RenderRecord } from './render-record.js';
@@ -94,6 +100,8 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   if (inputs.platform !== record.inputs.platform) return full('full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed');
   const changedEnvironments = record.environments.filter((env) => inputs.stacks[stackFile(env)] !== record.inputs.stacks[stackFile(env)]);
 
+  let scope = new Set(changedEnvironments);
+  let cause = `${changedEnvironments.map(stackFile).join(', ')} changed`;
   if (changedEnvironments.length === 0) {
     const expected: Expected = { manifests: new Map(Object.entries(record.manifests)), github: record.github, contents: new Map() };
     const reason = 'unchanged: no input changed since the last render; nothing synthesised';
@@ -102,8 +110,13 @@ export async function renderIncrementally(root: string, options: IncrementalRend
       return full('full: the tree differs from the last render; a full render lists the differences');
     }
     const applied = applyByHash(root, expected, options);
-    if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render, and only a render can restore them');
-    return { ...answer('unchanged', reason, record.summary, expected), ...applied };
+    if (applied !== undefined) return { ...answer('unchanged', reason, record.summary, expected), ...applied };
+    // Files to restore: the environments whose folders hold them are rendered again (Argo CD's and
+    // .github/'s are in every scoped render); a base file takes a full render.
+    const owners = ownersOf(driftByHash(root, expected).filter((line) => line.state !== 'stale').map((line) => line.path), record.environments);
+    if (owners === undefined) return full('full: manifests/ or .github/ differ from the last render, and only a full render can restore them');
+    scope = owners;
+    cause = 'the tree differs from the last render';
   }
 
   const { loadPlatform } = await import('../loader/load-platform.js');
@@ -113,7 +126,6 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   }
   const { readStackConfigs, renderPlatform } = await import('./render.js');
   const configs = readStackConfigs(root, platform);
-  const scope = new Set(changedEnvironments);
   const output = renderPlatform(platform, configs, { environments: scope, chartKinds: new Map(Object.entries(record.chartKinds)) });
   const prefixes = scopePrefixes(platform, scope);
   const inScope = (path: string) => prefixes.some((prefix) => path.startsWith(prefix));
@@ -127,7 +139,8 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const expected: Expected = { manifests: sorted, github: [...github].map(([path, content]) => [path, contentHash(content)] as const), contents: new Map([...output.files, ...github]) };
   const { renderSummary } = await import('./summary.js');
   const summary = renderSummary(output.environments);
-  const reason = `environments: ${changedEnvironments.map(stackFile).join(', ')} changed; re-rendered ${changedEnvironments.join(', ')}${prefixes.includes(`${MANIFESTS_DIR}/overlays/preview/`) ? ', the previews' : ''} and every cluster's Argo CD objects`;
+  const rendered = [...record.environments.filter((env) => scope.has(env)), ...(prefixes.includes(`${MANIFESTS_DIR}/overlays/preview/`) ? ['the previews'] : []), "every cluster's Argo CD objects"];
+  const reason = `environments: ${cause}; re-rendered ${rendered.length > 1 ? `${rendered.slice(0, -1).join(', ')} and ` : ''}${rendered.at(-1)!}`;
   const after = hashRenderInputs(root, record.environments.map(stackFile));
   const chartKinds = { ...Object.fromEntries(Object.entries(record.chartKinds).filter(([dir]) => !inScope(`${dir}/`))), ...Object.fromEntries(output.chartKinds) };
   const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
@@ -135,7 +148,7 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   if (options.check) {
     keep();
     if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
-    return full(`full: ${changedEnvironments.map(stackFile).join(', ')} changed and the tree differs from that render; a full render lists the differences`);
+    return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
   const applied = applyByHash(root, expected, options);
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');
@@ -145,6 +158,23 @@ export async function renderIncrementally(root: string, options: IncrementalRend
 
 function stackFile(env: string): string {
   return `Pulumi.${env}.yaml`;
+}
+
+/**
+ * The environments whose scoped render rewrites every path of `paths` (an overlay's, a Helm values
+ * file's; a preview's is the first environment's; Argo CD's and .github/'s none), or undefined when
+ * one is outside them all (a base, an unknown folder).
+ */
+function ownersOf(paths: readonly string[], environments: readonly string[]): Set<string> | undefined {
+  const owners = new Set<string>();
+  for (const path of paths) {
+    if (path.startsWith(`${MANIFESTS_DIR}/argocd/`) || path.startsWith('.github/')) continue;
+    const [, folder, env] = /^manifests\/(overlays|helm)\/([^/]+)\//.exec(path) ?? [];
+    if (folder === 'overlays' && env === 'preview' && environments[0] !== undefined) owners.add(environments[0]);
+    else if (env !== undefined && environments.includes(env)) owners.add(env);
+    else return undefined;
+  }
+  return owners;
 }
 
 /** The folders a render of `environments` rewrites wholly. */
@@ -179,9 +209,10 @@ function driftByHash(root: string, expected: Expected): DriftLine[] {
   const onDisk = new Set(listFiles(root, MANIFESTS_DIR));
   const changed: DriftLine[] = [];
   const missing: DriftLine[] = [];
+  const base = `${root}${sep}`;
   for (const [path, hash] of expected.manifests) {
     if (!onDisk.has(path)) missing.push({ state: 'missing', path });
-    else if (contentHash(readFileSync(join(root, path))) !== hash) changed.push({ state: 'changed', path });
+    else if (contentHash(readFileSync(base + path)) !== hash) changed.push({ state: 'changed', path });
   }
   const stale = [...onDisk].filter((path) => !expected.manifests.has(path)).map((path) => ({ state: 'stale' as const, path }));
   const github = expected.github.flatMap(([path, hash]): DriftLine[] => {
@@ -197,6 +228,8 @@ function driftByHash(root: string, expected: Expected): DriftLine[] {
  * undefined (and nothing written) when a file must be written whose content this run does not hold.
  */
 function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
+  // Nothing to write: no transaction, no lock (the tree matched the render when it was read).
+  if (driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
   const outcome = updateTreeAtomically(
     root,
     () => {

@@ -29,7 +29,7 @@ const STEPS = 8;
 
 const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
 const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed\n';
-const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a render can restore them\n';
+const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
 
 /** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
 async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
@@ -110,8 +110,13 @@ describe('incremental render on the sample platform', () => {
     repo.write(overlay, original.replace('replicas', 'replicaz'));
     const check = await checkLikeFull(repo, 'hand-edited overlay');
     expect(check).toEqual({ code: 1, stdout: '', stderr: `manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n  changed: ${overlay}\n` });
-    await renderAndCompare(repo, TREE_DIFFERS, 'restore the overlay');
+    await renderAndCompare(repo, "ferry render: environments: the tree differs from the last render; re-rendered prod and every cluster's Argo CD objects\n", 'restore the overlay');
     expect(repo.read(overlay)).toBe(original);
+
+    // A stack file edited and not rendered: CI's drift check.
+    repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: v\d+\.\d+\.\d+/, 'api: v9.9.10'));
+    const stale = await checkLikeFull(repo, 'stack file not rendered');
+    expect(stale).toEqual({ code: 1, stdout: '', stderr: `manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n  changed: ${overlay}\n` });
   });
 });
 
@@ -162,6 +167,14 @@ describe('a record that cannot be used means a full render', () => {
     await renderAndCompare(repo, TREE_DIFFERS, 'lying record');
     const check = repo.ferrySpawn(['render', '--check', '--explain']);
     expect(check).toEqual({ code: 0, stdout: expect.stringMatching(/^manifests\/ is up to date/), stderr: UNCHANGED });
+  });
+
+  test('a hand-edited CODEOWNERS or Argo CD file is restored without rendering an environment', async () => {
+    repo.write('.github/CODEOWNERS', '* @someone\n');
+    const argocd = listFiles(repo.root, 'manifests/argocd')[0]!;
+    rmSync(join(repo.root, argocd));
+    await renderAndCompare(repo, "ferry render: environments: the tree differs from the last render; re-rendered every cluster's Argo CD objects\n", 'CODEOWNERS and Argo CD');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
   });
 
   test('without git there is no record, and every render is a full one', async () => {
@@ -326,7 +339,7 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
   const env = r.pick(platform.environments);
   const stack = (envs: readonly FuzzEnvironment[], what: string) => {
     for (const e of envs) repo.write(stackPath(e.name), stackModule(e));
-    return { what, explain: environmentsMessage(platform, envs.map((e) => e.name)), checkFirst: false };
+    return { what, explain: environmentsMessage(platform, envs.map((e) => e.name)), checkFirst: r.chance(0.3) };
   };
   const outputs = () => listFiles(repo.root, 'manifests');
   switch (r.int(11)) {
@@ -421,7 +434,7 @@ describe('incremental render on fuzzed platforms', () => {
           await checkLikeFull(repo, where);
           // A check records the inputs it rendered: the render after it finds them unchanged and, where the tree is behind, renders fully.
           const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
-          expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|full): /)]);
+          expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|environments|full): /)]);
           await expectUpToDate(repo, where);
         } else {
           await renderAndCompare(repo, explain, where);
