@@ -21,11 +21,11 @@
  * Every path gives the files a full render gives (test/render/incremental-render.test.ts compares
  * them on the sample and on fuzzed platforms).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
-import { readRenderRecord, renderRecordPath, writeRenderRecord, dropRenderRecord, type RenderRecord } from './render-record.js';
+import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
 import { MANIFESTS_DIR } from './manifests-dir.js';
 import type { ResourceKind } from '../../constructs/app-project.js';
@@ -103,7 +103,7 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   let scope = new Set(changedEnvironments);
   let cause = `${changedEnvironments.map(stackFile).join(', ')} changed`;
   if (changedEnvironments.length === 0) {
-    const expected: Expected = { manifests: new Map(Object.entries(record.manifests)), github: record.github, contents: new Map() };
+    const expected: Expected = { manifests: manifestHashes(record.manifests), github: record.github, contents: new Map() };
     const reason = 'unchanged: no input changed since the last render; nothing synthesised';
     if (options.check) {
       if (driftByHash(root, expected).length === 0) return answer('unchanged', reason, record.summary, expected);
@@ -126,13 +126,13 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   }
   const { readStackConfigs, renderPlatform } = await import('./render.js');
   const configs = readStackConfigs(root, platform);
-  const output = renderPlatform(platform, configs, { environments: scope, chartKinds: new Map(Object.entries(record.chartKinds)) });
+  const output = renderPlatform(platform, configs, { environments: scope, chartKinds: chartKindsOf(record.chartKinds) });
   const prefixes = scopePrefixes(platform, scope);
   const inScope = (path: string) => prefixes.some((prefix) => path.startsWith(prefix));
   for (const path of output.files.keys()) {
     if (!inScope(path)) throw new Error(`${path}: rendered for environments ${[...scope].join(', ')} but outside their folders (a bug in ferry's scoped render)`);
   }
-  const manifests = new Map(Object.entries(record.manifests).filter(([path]) => !inScope(path)));
+  const manifests = new Map([...manifestHashes(record.manifests)].filter(([path]) => !inScope(path)));
   for (const [path, content] of output.files) manifests.set(path, contentHash(content));
   const sorted = new Map([...manifests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const github = await githubFiles(root, platform);
@@ -142,7 +142,7 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const rendered = [...record.environments.filter((env) => scope.has(env)), ...(prefixes.includes(`${MANIFESTS_DIR}/overlays/preview/`) ? ['the previews'] : []), "every cluster's Argo CD objects"];
   const reason = `environments: ${cause}; re-rendered ${rendered.length > 1 ? `${rendered.slice(0, -1).join(', ')} and ` : ''}${rendered.at(-1)!}`;
   const after = hashRenderInputs(root, record.environments.map(stackFile));
-  const chartKinds = { ...Object.fromEntries(Object.entries(record.chartKinds).filter(([dir]) => !inScope(`${dir}/`))), ...Object.fromEntries(output.chartKinds) };
+  const chartKinds = new Map([...[...chartKindsOf(record.chartKinds)].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
   const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
   const keep = () => (sameInputs(inputs, after) ? writeRenderRecord(recordPath, newRecord) : dropRenderRecord(recordPath));
   if (options.check) {
@@ -193,8 +193,8 @@ function sameInputs(a: RenderInputs | undefined, b: RenderInputs | undefined): b
   return a !== undefined && b !== undefined && a.platform === b.platform && JSON.stringify(a.stacks) === JSON.stringify(b.stacks);
 }
 
-function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: Record<string, readonly ResourceKind[]>, summary: string): RenderRecord {
-  return { version: 1, root, inputs, environments, manifests: Object.fromEntries(expected.manifests), github: expected.github, chartKinds, summary };
+function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: ReadonlyMap<string, readonly ResourceKind[]>, summary: string): RenderRecord {
+  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds: chartKindLines(chartKinds), summary };
 }
 
 /** CODEOWNERS and the workflows: the platform's alone. */
@@ -212,7 +212,7 @@ function driftByHash(root: string, expected: Expected): DriftLine[] {
   const base = `${root}${sep}`;
   for (const [path, hash] of expected.manifests) {
     if (!onDisk.has(path)) missing.push({ state: 'missing', path });
-    else if (contentHash(readFileSync(base + path)) !== hash) changed.push({ state: 'changed', path });
+    else if (contentHash(readBytes(base + path)) !== hash) changed.push({ state: 'changed', path });
   }
   const stale = [...onDisk].filter((path) => !expected.manifests.has(path)).map((path) => ({ state: 'stale' as const, path }));
   const github = expected.github.flatMap(([path, hash]): DriftLine[] => {
@@ -221,6 +221,24 @@ function driftByHash(root: string, expected: Expected): DriftLine[] {
     return contentHash(readFileSync(file)) === hash ? [] : [{ state: 'changed', path }];
   });
   return [...changed, ...missing, ...stale, ...github];
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/** A file's bytes, read into one reused buffer (valid until the next call): no allocation per file. */
+function readBytes(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) scratch = Buffer.concat([scratch, Buffer.allocUnsafe(scratch.length)]);
+      const read = readSync(fd, scratch, length, scratch.length - length, null);
+      if (read === 0) return scratch.subarray(0, length);
+      length += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -272,7 +290,7 @@ async function fullRender(root: string, recordPath: string | undefined, options:
     const after = hashRenderInputs(root, environments.map(stackFile));
     // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
     if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
-      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, Object.fromEntries(output.chartKinds), summary));
+      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, output.chartKinds, summary));
     } else {
       dropRenderRecord(recordPath);
     }

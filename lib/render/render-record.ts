@@ -11,7 +11,7 @@ import type { ResourceKind } from '../../constructs/app-project.js';
 import type { RenderInputs } from './render-inputs.js';
 
 /** Bumped whenever the record's meaning changes; another version is ignored. */
-export const RENDER_RECORD_VERSION = 1;
+export const RENDER_RECORD_VERSION = 3;
 
 export interface RenderRecord {
   readonly version: typeof RENDER_RECORD_VERSION;
@@ -20,12 +20,20 @@ export interface RenderRecord {
   readonly inputs: RenderInputs;
   /** The platform's environments in order; each reads `Pulumi.<env>.yaml`. */
   readonly environments: readonly string[];
-  /** manifests/ path -> content hash, sorted by path. */
-  readonly manifests: Readonly<Record<string, string>>;
+  /**
+   * Every manifests/ file, sorted by path: one line `<content hash> <path>` each. One string, not
+   * an object: at 2,000 services it has 34,000 lines, and parsing one string is what keeps reading
+   * the record cheap next to reading the files.
+   */
+  readonly manifests: string;
   /** .github/ files in render order: [path, content hash]. */
   readonly github: readonly (readonly [string, string])[];
-  /** Base or overlay folder -> the namespaced kinds its chart rendered. */
-  readonly chartKinds: Readonly<Record<string, readonly ResourceKind[]>>;
+  /**
+   * The namespaced kinds each base and overlay chart rendered: one line per folder,
+   * `<folder>\t<group>/<kind>\t...` (a string for the same reason as `manifests`; only a scoped
+   * render reads it).
+   */
+  readonly chartKinds: string;
   /** The summary table of the render. */
   readonly summary: string;
 }
@@ -65,12 +73,10 @@ export function readRenderRecord(path: string | undefined, root: string): Record
     isStringRecord(record.inputs.stacks) &&
     Array.isArray(record.environments) &&
     record.environments.every((e) => typeof e === 'string') &&
-    isStringRecord(record.manifests) &&
+    typeof record.manifests === 'string' &&
     Array.isArray(record.github) &&
     record.github.every((entry) => Array.isArray(entry) && entry.length === 2 && entry.every((x) => typeof x === 'string')) &&
-    typeof record.chartKinds === 'object' &&
-    record.chartKinds !== null &&
-    Object.values(record.chartKinds).every((kinds) => Array.isArray(kinds) && kinds.every((k: Partial<ResourceKind>) => typeof k?.group === 'string' && typeof k.kind === 'string')) &&
+    typeof record.chartKinds === 'string' &&
     typeof record.summary === 'string';
   if (!wellFormed) return { missing: 'the render record is malformed' };
   if (record.root !== resolve(root)) return { missing: `the render record is of another checkout (${record.root})` };
@@ -79,6 +85,44 @@ export function readRenderRecord(path: string | undefined, root: string): Record
 
 function isStringRecord(value: unknown): value is Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+/** The manifests/ lines of a record as path -> hash. */
+export function manifestHashes(lines: string): Map<string, string> {
+  const hashes = new Map<string, string>();
+  if (lines === '') return hashes;
+  for (const line of lines.split('\n')) {
+    const space = line.indexOf(' ');
+    hashes.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return hashes;
+}
+
+/** path -> hash as a record's manifests/ lines. */
+export function manifestLines(hashes: ReadonlyMap<string, string>): string {
+  return [...hashes].map(([path, hash]) => `${hash} ${path}`).join('\n');
+}
+
+/** The chart kinds of a record by folder. */
+export function chartKindsOf(lines: string): Map<string, ResourceKind[]> {
+  const kinds = new Map<string, ResourceKind[]>();
+  if (lines === '') return kinds;
+  for (const line of lines.split('\n')) {
+    const [dir, ...entries] = line.split('\t');
+    kinds.set(
+      dir!,
+      entries.map((entry) => {
+        const slash = entry.indexOf('/');
+        return { group: entry.slice(0, slash), kind: entry.slice(slash + 1) };
+      }),
+    );
+  }
+  return kinds;
+}
+
+/** Chart kinds by folder as a record's lines. */
+export function chartKindLines(kinds: ReadonlyMap<string, readonly ResourceKind[]>): string {
+  return [...kinds].map(([dir, list]) => [dir, ...list.map((k) => `${k.group}/${k.kind}`)].join('\t')).join('\n');
 }
 
 /** Writes the record (temporary file, then rename); a record that cannot be written is dropped, it is only a cache. */
