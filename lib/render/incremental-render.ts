@@ -142,9 +142,11 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const rendered = [...record.environments.filter((env) => scope.has(env)), ...(prefixes.includes(`${MANIFESTS_DIR}/overlays/preview/`) ? ['the previews'] : []), "every cluster's Argo CD objects"];
   const reason = `environments: ${cause}; re-rendered ${rendered.length > 1 ? `${rendered.slice(0, -1).join(', ')} and ` : ''}${rendered.at(-1)!}`;
   const after = hashRenderInputs(root, record.environments.map(stackFile));
+  // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
+  if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
   const chartKinds = new Map([...[...chartKindsOf(record.chartKinds)].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
   const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
-  const keep = () => (sameInputs(inputs, after) ? writeRenderRecord(recordPath, newRecord) : dropRenderRecord(recordPath));
+  const keep = () => writeRenderRecord(recordPath, newRecord);
   if (options.check) {
     keep();
     if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);

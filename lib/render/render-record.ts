@@ -6,7 +6,8 @@
  * is a full one. The record is a cache: whatever is wrong with it means a full render.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { ResourceKind } from '../../constructs/app-project.js';
 import type { RenderInputs } from './render-inputs.js';
 
@@ -40,13 +41,16 @@ export interface RenderRecord {
 
 /** Where the record of the repository at `root` lives, or undefined outside a git work tree. */
 export function renderRecordPath(root: string): string | undefined {
-  for (let dir = resolve(root); ; dir = dirname(dir)) {
+  const top = resolve(root);
+  for (let dir = top; ; dir = dirname(dir)) {
     const dotGit = join(dir, '.git');
     if (existsSync(dotGit)) {
-      if (statSync(dotGit).isDirectory()) return join(dotGit, 'ferry', 'render-state.json');
+      // A platform in a subfolder of a larger repository gets a record of its own.
+      const name = dir === top ? 'render-state.json' : `render-state-${createHash('sha256').update(relative(dir, top)).digest('hex').slice(0, 12)}.json`;
+      if (statSync(dotGit).isDirectory()) return join(dotGit, 'ferry', name);
       // A linked worktree or submodule: `.git` names its own git directory.
       const gitdir = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
-      return gitdir ? join(resolve(dir, gitdir), 'ferry', 'render-state.json') : undefined;
+      return gitdir ? join(resolve(dir, gitdir), 'ferry', name) : undefined;
     }
     if (dirname(dir) === dir) return undefined;
   }

@@ -447,3 +447,28 @@ describe('incremental render on fuzzed platforms', () => {
     }
   });
 });
+
+describe('where the record lives', () => {
+  let scratch: string;
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'ferry-record-'));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('in the git directory of the repository, or of a linked worktree; nowhere outside git', () => {
+    expect(renderRecordPath(scratch)).toBe(undefined);
+    mkdirSync(join(scratch, 'repo/.git'), { recursive: true });
+    expect(renderRecordPath(join(scratch, 'repo'))).toBe(join(scratch, 'repo/.git/ferry/render-state.json'));
+    mkdirSync(join(scratch, 'worktree'));
+    writeFileSync(join(scratch, 'worktree/.git'), 'gitdir: ../repo/.git/worktrees/worktree\n');
+    expect(renderRecordPath(join(scratch, 'worktree'))).toBe(join(scratch, 'repo/.git/worktrees/worktree/ferry/render-state.json'));
+  });
+
+  test('a platform in a subfolder has a record of its own', () => {
+    mkdirSync(join(scratch, 'repo/.git'), { recursive: true });
+    const a = renderRecordPath(join(scratch, 'repo/platforms/a'))!;
+    const b = renderRecordPath(join(scratch, 'repo/platforms/b'))!;
+    expect([a, b].map((p) => p.replace(/[0-9a-f]{12}\.json$/, '<hash>.json'))).toEqual([0, 1].map(() => join(scratch, 'repo/.git/ferry/render-state-<hash>.json')));
+    expect(a).not.toBe(b);
+  });
+});
