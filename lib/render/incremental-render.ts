@@ -124,9 +124,17 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   if (platform.environments.map((e) => e.name).join('\n') !== record.environments.join('\n')) {
     return full('full: the platform\'s environments differ from the recorded ones');
   }
+  // The AppProject's kinds need every chart left out; a record without them cannot scope a render.
+  const recordedKinds = chartKindsOf(record.chartKinds);
+  const kustomizeServices = platform.services.filter((s) => s.chart === undefined).map((s) => s.name);
+  const leftOut = [
+    ...kustomizeServices.map((service) => `${MANIFESTS_DIR}/base/${service}`),
+    ...record.environments.filter((env) => !scope.has(env)).flatMap((env) => kustomizeServices.map((service) => `${MANIFESTS_DIR}/overlays/${env}/${service}`)),
+  ];
+  if (leftOut.some((dir) => !recordedKinds.has(dir))) return full('full: the render record lacks the kinds of a chart a scoped render leaves out');
   const { readStackConfigs, renderPlatform } = await import('./render.js');
   const configs = readStackConfigs(root, platform);
-  const output = renderPlatform(platform, configs, { environments: scope, chartKinds: chartKindsOf(record.chartKinds) });
+  const output = renderPlatform(platform, configs, { environments: scope, chartKinds: recordedKinds });
   const prefixes = scopePrefixes(platform, scope);
   const inScope = (path: string) => prefixes.some((prefix) => path.startsWith(prefix));
   for (const path of output.files.keys()) {
@@ -144,7 +152,7 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const after = hashRenderInputs(root, record.environments.map(stackFile));
   // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
   if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
-  const chartKinds = new Map([...[...chartKindsOf(record.chartKinds)].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
+  const chartKinds = new Map([...[...recordedKinds].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
   const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
   const keep = () => writeRenderRecord(recordPath, newRecord);
   if (options.check) {

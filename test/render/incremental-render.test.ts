@@ -159,6 +159,14 @@ describe('a record that cannot be used means a full render', () => {
     await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml, Pulumi.stage.yaml changed; re-rendered dev, stage, the previews and every cluster's Argo CD objects\n", 'stale record');
   });
 
+  test('a record without the kinds of a chart left out renders in full', async () => {
+    const path = renderRecordPath(repo.root)!;
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { chartKinds: string };
+    writeFileSync(path, JSON.stringify({ ...record, chartKinds: record.chartKinds.split('\n').filter((line) => !line.startsWith('manifests/base/api\t')).join('\n') }));
+    repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: \S+/, 'api: v7.7.7'));
+    await renderAndCompare(repo, 'ferry render: full: the render record lacks the kinds of a chart a scoped render leaves out\n', 'kinds missing');
+  });
+
   test('a record whose hashes lie is caught by the files on disk', async () => {
     const path = renderRecordPath(repo.root)!;
     const record = JSON.parse(readFileSync(path, 'utf8')) as { manifests: string };
