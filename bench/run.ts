@@ -7,6 +7,7 @@
  */
 import { benchDiff } from './diff.js';
 import { benchGraphScale } from './graph-scale.js';
+import { benchIncrementalRender } from './incremental-render.js';
 import { benchPromote } from './promote.js';
 import { benchRender, type BenchResult } from './render.js';
 import { benchValidate } from './validate.js';
@@ -21,7 +22,9 @@ const graphScale = async (part: (typeof GRAPH_PARTS)[number]): Promise<BenchResu
 };
 
 const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
-  render: benchRender,
+  render: async () => [...(await benchRender()), ...(await benchIncrementalRender())],
+  // Issue 15 goal 3 alone: fresh, unchanged and one-stack-file renders at 100 and 2,000 × 5.
+  'render-incremental': benchIncrementalRender,
   promote: async () => [await benchPromote(), ...(await graphScale('promote'))],
   diff: benchDiff,
   validate: benchValidate,
@@ -35,6 +38,7 @@ for (const name of selected) {
 console.log(`node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (selected.length > 0 && !selected.includes(name)) continue;
+  if (selected.length === 0 && name === 'render-incremental') continue; // part of render
   const results = [await bench()].flat();
   for (const r of results) {
     const figures = Object.entries(r.figures).map(([k, v]) => `${k}: ${v}`).join(', ');

@@ -11,8 +11,10 @@ import { baseKustomization, overlayKustomization } from './kustomization.js';
 import { ENVIRONMENT_LABEL, headerLine, overlayHeader, overlayKustomizationObject, toYaml } from './overlay-file.js';
 import { chartVersionsOf, HELM_DIR, renderHelmValues } from './helm-values.js';
 
+import { MANIFESTS_DIR } from './manifests-dir.js';
+
 /** Folder of the rendered tree, relative to the repository root. */
-export const MANIFESTS_DIR = 'manifests';
+export { MANIFESTS_DIR };
 /** The label every rendered object carries with its environment. */
 export { ENVIRONMENT_LABEL };
 /** Pseudo-environment of pull-request previews. */
@@ -22,6 +24,20 @@ export const PREVIEW_ENVIRONMENT = 'preview';
 export interface RenderOutput {
   readonly files: ReadonlyMap<string, string>;
   readonly environments: readonly ResolvedEnvironment[];
+  /** The namespaced kinds of each base and overlay chart synthesised, by its folder (what an AppProject admits comes from these). */
+  readonly chartKinds: ReadonlyMap<string, readonly ResourceKind[]>;
+}
+
+/**
+ * Part of a render (lib/render/incremental-render.ts): only the overlays, Helm values and (for the
+ * first environment) previews of `environments`, and every cluster's Argo CD objects, which read
+ * every environment. Base charts depend on the platform alone and are left out.
+ */
+export interface RenderScope {
+  /** Environments whose overlays and values are synthesised. */
+  readonly environments: ReadonlySet<string>;
+  /** The namespaced kinds of every base and overlay chart left out, by folder, from the render that wrote them. */
+  readonly chartKinds: ReadonlyMap<string, readonly ResourceKind[]>;
 }
 
 /** Reads every environment's `Pulumi.<env>.yaml` under `root`, validated; nothing is written. */
@@ -34,25 +50,40 @@ export function readStackConfigs(root: string, platform: Platform): Map<string, 
  * Renders the platform: a pure function of the platform definition and the stack configs.
  * Throws (naming the construct path) if any construct validation fails.
  */
-export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>): RenderOutput {
+export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scope?: RenderScope): RenderOutput {
   const app = new App({ outdir: '.' });
   const files = new Map<string, string>();
   // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
   // kind and name; other folders name files by kind and object.
   const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; ownName?: string; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
   // The charts whose objects each cluster's Argo CD applies: every base, and its environments' overlays.
-  const baseCharts: Chart[] = [];
-  const overlayCharts = new Map<string, Chart[]>();
+  const baseCharts: { chart: Chart; dir: string }[] = [];
+  const overlayCharts = new Map<string, { chart: Chart; dir: string }[]>();
+  // The kinds of charts a scoped render leaves out: what they held when last rendered.
+  const keptKinds = (dir: string): readonly ResourceKind[] => {
+    const kinds = scope?.chartKinds.get(dir);
+    if (!kinds) throw new Error(`${dir}: a scoped render needs the kinds this chart rendered last time, and none are recorded`);
+    return kinds;
+  };
+  const outsideKinds = new Map<string, ResourceKind[]>();
+  const keepKindsOf = (cluster: string | undefined, dir: string) => {
+    for (const key of cluster === undefined ? platform.clusters() : [cluster]) outsideKinds.set(key, [...(outsideKinds.get(key) ?? []), ...keptKinds(dir)]);
+  };
   const platformSource = 'edit platform/platform.ts or the constructs and run `npm run render`';
 
   // Chart services have no kustomize base or overlay: a values file and a Helm Application instead.
   const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
   for (const service of kustomizeServices) {
+    const baseDir = `${MANIFESTS_DIR}/base/${service.name}`;
+    if (scope) {
+      keepKindsOf(undefined, baseDir);
+      continue;
+    }
     const chart = new ServiceBaseChart(app, `base-${service.name}`, { platform, service });
-    baseCharts.push(chart);
+    baseCharts.push({ chart, dir: baseDir });
     charts.push({
       chart,
-      dir: `${MANIFESTS_DIR}/base/${service.name}`,
+      dir: baseDir,
       ownName: service.name,
       header: headerLine(platformSource),
       kustomization: (resources) => baseKustomization(resources),
@@ -67,6 +98,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   for (const resolvedEnv of environments) {
     const env = resolvedEnv.environment;
+    if (scope && !scope.environments.has(env.name)) {
+      for (const resolved of resolvedEnv.services) if (!resolved.service.chart) keepKindsOf(env.cluster, `${MANIFESTS_DIR}/overlays/${env.name}/${resolved.service.name}`);
+      continue;
+    }
     for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
@@ -80,7 +115,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
         environment: env,
       });
       const clusterCharts = overlayCharts.get(env.cluster) ?? [];
-      overlayCharts.set(env.cluster, [...clusterCharts, chart]);
+      overlayCharts.set(env.cluster, [...clusterCharts, { chart, dir }]);
       charts.push({
         chart,
         dir,
@@ -91,7 +126,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     }
   }
 
-  if (platform.previews) {
+  if (platform.previews && (!scope || scope.environments.has(environments[0]!.environment.name))) {
     // Previews run what the first environment runs (a pull request's own service excepted, whose
     // tag its Application sets); the first service's overlay holds the preview's Namespace, which
     // its Application renames and owns, so Argo CD deletes it with the preview.
@@ -131,13 +166,22 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     });
   }
 
+  // Each chart's kinds once; a cluster's AppProject admits the union of its charts' (kept ones' from the record).
+  const chartKinds = new Map<string, readonly ResourceKind[]>();
+  for (const { chart, dir } of [...baseCharts, ...[...overlayCharts.values()].flat()]) chartKinds.set(dir, namespacedKindsOf([chart]));
+  const kindsOf = (entries: readonly { dir: string }[]) => entries.flatMap(({ dir }) => chartKinds.get(dir)!);
   for (const cluster of platform.clusters()) {
     charts.push({
       chart: new ArgoCdChart(app, `argocd-${cluster}`, {
         platform,
         cluster,
         overlaysPath: `${MANIFESTS_DIR}/overlays`,
-        namespacedKinds: namespacedKindsOf([...baseCharts, ...(overlayCharts.get(cluster) ?? [])], generatedKinds(platform, environments, cluster)),
+        namespacedKinds: namespacedKindsOf([], [
+          ...generatedKinds(platform, environments, cluster),
+          ...kindsOf(baseCharts),
+          ...kindsOf(overlayCharts.get(cluster) ?? []),
+          ...(outsideKinds.get(cluster) ?? []),
+        ]),
         helmPath: HELM_DIR,
         chartVersions: chartVersionsOf(configs),
       }),
@@ -160,7 +204,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     }
     if (kustomization) files.set(`${dir}/kustomization.yaml`, toYaml(header, kustomization(resources)));
   }
-  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments };
+  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments, chartKinds };
 }
 
 /**

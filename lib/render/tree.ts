@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { updateTreeAtomically, type AtomicTreeOptions, type FileWrite } from '../fs/atomic-tree.js';
-import { MANIFESTS_DIR } from './render.js';
+import { MANIFESTS_DIR } from './manifests-dir.js';
 
 /** Differences between a rendered tree and the one on disk, as repository-relative paths. */
 export interface TreeDrift {
@@ -22,9 +22,15 @@ export function listFiles(root: string, dir: string): string[] {
   const base = join(root, dir);
   if (!existsSync(base)) return [];
   const out: string[] = [];
-  for (const entry of readdirSync(base, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) out.push(relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'));
-  }
+  // Paths built by concatenation: join/relative per entry cost an unchanged render (tens of thousands of files) more than the listing.
+  const prefix = relative(root, base).split(sep).join('/');
+  const walk = (absolute: string, relativePath: string): void => {
+    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(`${absolute}${sep}${entry.name}`, `${relativePath}/${entry.name}`);
+      else if (entry.isFile()) out.push(`${relativePath}/${entry.name}`);
+    }
+  };
+  walk(base, prefix);
   return out.sort();
 }
 

@@ -41,7 +41,7 @@ test('an unknown command names the known ones', async () => {
 test('an unknown flag is a usage error naming the command', async () => {
   const result = await run(['render', '--chek']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe("ferry render: unknown option '--chek'; options: --check, --quiet; see 'ferry render --help'\n");
+  expect(result.stderr).toBe("ferry render: unknown option '--chek'; options: --check, --quiet, --full, --explain; see 'ferry render --help'\n");
 });
 
 describe('defects fixed on the way', () => {
@@ -67,6 +67,6 @@ describe('defects fixed on the way', () => {
     expect(await run(['promote', 'api', '--to'])).toEqual({ code: 2, stdout: '', stderr: "ferry promote: option '--to' needs a value; see 'ferry promote --help'\n" });
     const stray = await run(['render', 'extra']);
     expect(stray.code).toBe(2);
-    expect(stray.stderr).toBe("ferry render: unexpected argument 'extra'; this command takes options only (--check, --quiet); see 'ferry render --help'\n");
+    expect(stray.stderr).toBe("ferry render: unexpected argument 'extra'; this command takes options only (--check, --quiet, --full, --explain); see 'ferry render --help'\n");
   });
 });

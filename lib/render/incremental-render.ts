@@ -1,0 +1,326 @@
+/**
+ * `ferry render` whose cost follows the change. Each render records its inputs' and outputs'
+ * hashes (lib/render/render-record.ts); the next one compares the inputs with the record:
+ *
+ * - nothing changed: the answer comes from hashing the inputs and the files on disk; neither the
+ *   platform nor cdk8s is loaded, nothing is synthesised;
+ * - only stack files changed: only those environments' overlays and Helm values (and the previews,
+ *   which run the first environment's) are synthesised, and every cluster's Argo CD objects, which
+ *   read every environment (chart versions, the kinds its AppProject admits); base manifests,
+ *   CODEOWNERS and the workflows depend on the platform alone;
+ * - files on disk that differ from the record (hand edits, deletions): stale ones are removed by
+ *   hash; an overlay's or values file's environment is rendered again as above, Argo CD's and
+ *   .github/'s come with every such render;
+ * - anything else (the engine, Node, platform/platform.ts or what it imports, Pulumi.yaml, the
+ *   workflow templates, a missing or unreadable record, sources this cannot follow, a base file to
+ *   restore): the full render, as before.
+ *
+ * `--check` answers "up to date" from the hashes; when it finds a difference, a full render lists
+ * the differences, so what it prints is always the full render's.
+ *
+ * Every path gives the files a full render gives (test/render/incremental-render.test.ts compares
+ * them on the sample and on fuzzed platforms).
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
+import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
+import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRenderRecord, type RenderRecord } from './render-record.js';
+import { listFiles } from './tree.js';
+import { MANIFESTS_DIR } from './manifests-dir.js';
+import type { ResourceKind } from '../../constructs/app-project.js';
+import type { Platform } from '../../model/platform.js';
+
+/** How a render was answered. */
+export type RenderPath = 'unchanged' | 'environments' | 'full';
+
+/** Options of {@link renderIncrementally}. */
+export interface IncrementalRenderOptions {
+  /**
+   * Write nothing under manifests/ or .github/; report the drift.
+   * @default false
+   */
+  readonly check?: boolean;
+  /**
+   * Recorded in the tree lock.
+   * @default 'ferry render'
+   */
+  readonly command?: string;
+  /**
+   * Ignore the record and render everything (the record is still written).
+   * @default false
+   */
+  readonly full?: boolean;
+}
+
+/** A file that differs from what the render makes, as `render --check` lists it. */
+export interface DriftLine {
+  readonly state: 'changed' | 'missing' | 'stale';
+  readonly path: string;
+}
+
+/** What a render did or, with `check`, found. */
+export interface IncrementalRenderResult {
+  readonly path: RenderPath;
+  /** Why this path, in a sentence. */
+  readonly reason: string;
+  /** The summary table (environment × service -> tag, replicas, strategy, sync). */
+  readonly summary: string;
+  /** Files in manifests/ and under .github/ the render makes. */
+  readonly manifestCount: number;
+  readonly githubCount: number;
+  /** Files that differ(ed) from the render, in `render --check`'s order: manifests/ changed, missing, stale, then .github/. */
+  readonly drift: readonly DriftLine[];
+  /** Files written and removed (0 with `check`). */
+  readonly written: number;
+  readonly removed: number;
+}
+
+/** The expected state of the tree: every file's hash, and the contents this run holds. */
+interface Expected {
+  readonly manifests: ReadonlyMap<string, string>;
+  readonly github: readonly (readonly [string, string])[];
+  readonly contents: ReadonlyMap<string, string>;
+}
+
+/** Renders the repository at `root`, as cheaply as its changes allow (see the module comment). */
+export async function renderIncrementally(root: string, options: IncrementalRenderOptions = {}): Promise<IncrementalRenderResult> {
+  const recordPath = renderRecordPath(root);
+  const full = (reason: string) => fullRender(root, recordPath, options, reason);
+  if (options.full) return full('full: asked for');
+  // An interrupted tree write is recovered by the next writer; only a full render is sure to be one.
+  if (existsSync(join(root, TREE_TRANSACTION))) return full('full: a tree transaction was interrupted; the render recovers it');
+  const lookup = readRenderRecord(recordPath, root);
+  const unfollowable = 'full: platform/platform.ts reads something ferry cannot follow';
+  // Such a platform is never recorded: say why rather than that the record is missing.
+  if ('missing' in lookup) return full(hashRenderInputs(root, []) === undefined ? unfollowable : `full: ${lookup.missing}`);
+  const record = lookup.record;
+  const inputs = hashRenderInputs(root, record.environments.map(stackFile));
+  if (inputs === undefined) return full(unfollowable);
+  if (inputs.platform !== record.inputs.platform) return full('full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed');
+  const changedEnvironments = record.environments.filter((env) => inputs.stacks[stackFile(env)] !== record.inputs.stacks[stackFile(env)]);
+
+  let scope = new Set(changedEnvironments);
+  let cause = `${changedEnvironments.map(stackFile).join(', ')} changed`;
+  if (changedEnvironments.length === 0) {
+    const expected: Expected = { manifests: manifestHashes(record.manifests), github: record.github, contents: new Map() };
+    const reason = 'unchanged: no input changed since the last render; nothing synthesised';
+    if (options.check) {
+      if (driftByHash(root, expected).length === 0) return answer('unchanged', reason, record.summary, expected);
+      return full('full: the tree differs from the last render; a full render lists the differences');
+    }
+    const applied = applyByHash(root, expected, options);
+    if (applied !== undefined) return { ...answer('unchanged', reason, record.summary, expected), ...applied };
+    // Files to restore: the environments whose folders hold them are rendered again (Argo CD's and
+    // .github/'s are in every scoped render); a base file takes a full render.
+    const owners = ownersOf(driftByHash(root, expected).filter((line) => line.state !== 'stale').map((line) => line.path), record.environments);
+    if (owners === undefined) return full('full: manifests/ or .github/ differ from the last render, and only a full render can restore them');
+    scope = owners;
+    cause = 'the tree differs from the last render';
+  }
+
+  const { loadPlatform } = await import('../loader/load-platform.js');
+  const platform = await loadPlatform(root);
+  if (platform.environments.map((e) => e.name).join('\n') !== record.environments.join('\n')) {
+    return full('full: the platform\'s environments differ from the recorded ones');
+  }
+  // The AppProject's kinds need every chart left out; a record without them cannot scope a render.
+  const recordedKinds = chartKindsOf(record.chartKinds);
+  const kustomizeServices = platform.services.filter((s) => s.chart === undefined).map((s) => s.name);
+  const leftOut = [
+    ...kustomizeServices.map((service) => `${MANIFESTS_DIR}/base/${service}`),
+    ...record.environments.filter((env) => !scope.has(env)).flatMap((env) => kustomizeServices.map((service) => `${MANIFESTS_DIR}/overlays/${env}/${service}`)),
+  ];
+  if (leftOut.some((dir) => !recordedKinds.has(dir))) return full('full: the render record lacks the kinds of a chart a scoped render leaves out');
+  const { readStackConfigs, renderPlatform } = await import('./render.js');
+  const configs = readStackConfigs(root, platform);
+  const output = renderPlatform(platform, configs, { environments: scope, chartKinds: recordedKinds });
+  const prefixes = scopePrefixes(platform, scope);
+  const inScope = (path: string) => prefixes.some((prefix) => path.startsWith(prefix));
+  for (const path of output.files.keys()) {
+    if (!inScope(path)) throw new Error(`${path}: rendered for environments ${[...scope].join(', ')} but outside their folders (a bug in ferry's scoped render)`);
+  }
+  const manifests = new Map([...manifestHashes(record.manifests)].filter(([path]) => !inScope(path)));
+  for (const [path, content] of output.files) manifests.set(path, contentHash(content));
+  const sorted = new Map([...manifests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const github = await githubFiles(root, platform);
+  const expected: Expected = { manifests: sorted, github: [...github].map(([path, content]) => [path, contentHash(content)] as const), contents: new Map([...output.files, ...github]) };
+  const { renderSummary } = await import('./summary.js');
+  const summary = renderSummary(output.environments);
+  const rendered = [...record.environments.filter((env) => scope.has(env)), ...(prefixes.includes(`${MANIFESTS_DIR}/overlays/preview/`) ? ['the previews'] : []), "every cluster's Argo CD objects"];
+  const reason = `environments: ${cause}; re-rendered ${rendered.length > 1 ? `${rendered.slice(0, -1).join(', ')} and ` : ''}${rendered.at(-1)!}`;
+  const after = hashRenderInputs(root, record.environments.map(stackFile));
+  // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
+  if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
+  const chartKinds = new Map([...[...recordedKinds].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
+  const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
+  const keep = () => writeRenderRecord(recordPath, newRecord);
+  if (options.check) {
+    keep();
+    if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
+    return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
+  }
+  const applied = applyByHash(root, expected, options);
+  if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');
+  keep();
+  return { ...answer('environments', reason, summary, expected), ...applied };
+}
+
+function stackFile(env: string): string {
+  return `Pulumi.${env}.yaml`;
+}
+
+/**
+ * The environments whose scoped render rewrites every path of `paths` (an overlay's, a Helm values
+ * file's; a preview's is the first environment's; Argo CD's and .github/'s none), or undefined when
+ * one is outside them all (a base, an unknown folder).
+ */
+function ownersOf(paths: readonly string[], environments: readonly string[]): Set<string> | undefined {
+  const owners = new Set<string>();
+  for (const path of paths) {
+    if (path.startsWith(`${MANIFESTS_DIR}/argocd/`) || path.startsWith('.github/')) continue;
+    const [, folder, env] = /^manifests\/(overlays|helm)\/([^/]+)\//.exec(path) ?? [];
+    if (folder === 'overlays' && env === 'preview' && environments[0] !== undefined) owners.add(environments[0]);
+    else if (env !== undefined && environments.includes(env)) owners.add(env);
+    else return undefined;
+  }
+  return owners;
+}
+
+/** The folders a render of `environments` rewrites wholly. */
+function scopePrefixes(platform: Platform, environments: ReadonlySet<string>): string[] {
+  const prefixes = [`${MANIFESTS_DIR}/argocd/`];
+  for (const env of environments) prefixes.push(`${MANIFESTS_DIR}/overlays/${env}/`, `${MANIFESTS_DIR}/helm/${env}/`);
+  if (platform.previews && environments.has(platform.environments[0]!.name)) prefixes.push(`${MANIFESTS_DIR}/overlays/preview/`);
+  return prefixes;
+}
+
+function answer(path: RenderPath, reason: string, summary: string, expected: Expected): IncrementalRenderResult {
+  return { path, reason, summary, manifestCount: expected.manifests.size, githubCount: expected.github.length, drift: [], written: 0, removed: 0 };
+}
+
+function sameInputs(a: RenderInputs | undefined, b: RenderInputs | undefined): boolean {
+  return a !== undefined && b !== undefined && a.platform === b.platform && JSON.stringify(a.stacks) === JSON.stringify(b.stacks);
+}
+
+function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: ReadonlyMap<string, readonly ResourceKind[]>, summary: string): RenderRecord {
+  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds: chartKindLines(chartKinds), summary };
+}
+
+/** CODEOWNERS and the workflows: the platform's alone. */
+async function githubFiles(root: string, platform: Platform): Promise<Map<string, string>> {
+  const { CODEOWNERS_PATH, renderCodeowners } = await import('../github/codeowners.js');
+  const { isEngineCheckout, renderWorkflows } = await import('../github/render-workflows.js');
+  return new Map([[CODEOWNERS_PATH, renderCodeowners(platform, { engineCheckout: isEngineCheckout(root) })], ...renderWorkflows(root, platform)]);
+}
+
+/** The files on disk that differ from `expected`, by hash, in `render --check`'s order. */
+function driftByHash(root: string, expected: Expected): DriftLine[] {
+  const onDisk = new Set(listFiles(root, MANIFESTS_DIR));
+  const changed: DriftLine[] = [];
+  const missing: DriftLine[] = [];
+  const base = `${root}${sep}`;
+  for (const [path, hash] of expected.manifests) {
+    if (!onDisk.has(path)) missing.push({ state: 'missing', path });
+    else if (contentHash(readBytes(base + path)) !== hash) changed.push({ state: 'changed', path });
+  }
+  const stale = [...onDisk].filter((path) => !expected.manifests.has(path)).map((path) => ({ state: 'stale' as const, path }));
+  const github = expected.github.flatMap(([path, hash]): DriftLine[] => {
+    const file = join(root, path);
+    if (!existsSync(file)) return [{ state: 'missing', path }];
+    return contentHash(readFileSync(file)) === hash ? [] : [{ state: 'changed', path }];
+  });
+  return [...changed, ...missing, ...stale, ...github];
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/** A file's bytes, read into one reused buffer (valid until the next call): no allocation per file. */
+function readBytes(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) scratch = Buffer.concat([scratch, Buffer.allocUnsafe(scratch.length)]);
+      const read = readSync(fd, scratch, length, scratch.length - length, null);
+      if (read === 0) return scratch.subarray(0, length);
+      length += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Makes the tree match `expected` in one crash-safe transaction, comparing under the tree lock;
+ * undefined (and nothing written) when a file must be written whose content this run does not hold.
+ */
+function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
+  // Nothing to write: no transaction, no lock (the tree matched the render when it was read).
+  if (driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
+  const outcome = updateTreeAtomically(
+    root,
+    () => {
+      const drift = driftByHash(root, expected);
+      if (drift.some((line) => line.state !== 'stale' && !expected.contents.has(line.path))) return { changes: [], result: undefined };
+      const changes: FileWrite[] = drift.map((line) => ({ path: line.path, content: line.state === 'stale' ? undefined : expected.contents.get(line.path)! }));
+      return { changes, result: drift };
+    },
+    { command: options.command ?? 'ferry render' },
+  );
+  if (outcome === undefined) return undefined;
+  const removed = outcome.filter((line) => line.state === 'stale').length;
+  return { drift: outcome, written: outcome.length - removed, removed };
+}
+
+/** The full render, as `ferry render` always did; records its inputs and outputs for the next run. */
+async function fullRender(root: string, recordPath: string | undefined, options: IncrementalRenderOptions, reason: string): Promise<IncrementalRenderResult> {
+  const { loadPlatform, PLATFORM_FILE } = await import('../loader/load-platform.js');
+  const sourcesBefore = existsSync(join(root, PLATFORM_FILE)) ? hashRenderInputs(root, []) : undefined;
+  const platform = await loadPlatform(root);
+  const environments = platform.environments.map((e) => e.name);
+  const inputs = hashRenderInputs(root, environments.map(stackFile));
+  const { readStackConfigs, renderPlatform } = await import('./render.js');
+  const { compareTree, writeTreeAtomically } = await import('./tree.js');
+  const { renderSummary } = await import('./summary.js');
+  const output = renderPlatform(platform, readStackConfigs(root, platform));
+  const github = await githubFiles(root, platform);
+  const state = (path: string, content: string) => {
+    const file = join(root, path);
+    return !existsSync(file) ? 'missing' : readFileSync(file, 'utf8') === content ? 'same' : 'changed';
+  };
+  const outdated = [...github].map(([path, content]) => ({ path, content, state: state(path, content) })).filter((f) => f.state !== 'same');
+  const summary = renderSummary(output.environments);
+  const expected: Expected = {
+    manifests: new Map([...output.files].map(([path, content]) => [path, contentHash(content)])),
+    github: [...github].map(([path, content]) => [path, contentHash(content)] as const),
+    contents: new Map(),
+  };
+  const keep = () => {
+    const after = hashRenderInputs(root, environments.map(stackFile));
+    // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
+    if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
+      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, output.chartKinds, summary));
+    } else {
+      dropRenderRecord(recordPath);
+    }
+  };
+  const githubDrift = outdated.map((f) => ({ state: f.state as 'changed' | 'missing', path: f.path }));
+  if (options.check) {
+    const drift = compareTree(root, output.files);
+    keep();
+    return {
+      ...answer('full', reason, summary, expected),
+      drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
+    };
+  }
+  // manifests/, CODEOWNERS and the workflows in one crash-safe transaction, serialised with other writers of this tree.
+  const drift = writeTreeAtomically(root, output.files, { alsoWrite: new Map(outdated.map((f) => [f.path, f.content])), command: options.command ?? 'ferry render' });
+  keep();
+  return {
+    ...answer('full', reason, summary, expected),
+    drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
+    written: drift.changed.length + drift.missing.length + outdated.length,
+    removed: drift.stale.length,
+  };
+}

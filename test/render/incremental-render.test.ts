@@ -1,0 +1,482 @@
+/**
+ * The incremental render (lib/render/incremental-render.ts) against the full one, on the same
+ * inputs: after every edit, `ferry render` takes the path its change allows (unchanged: nothing
+ * synthesised; environments: only the changed stack files'; full otherwise) and then a full render
+ * (`render --check --full`) finds the tree up to date, byte for byte, .github/ included; a
+ * `render --check` prints exactly what the full one prints. The oracle's own record is put back, so
+ * each incremental render builds on the record the previous incremental one left.
+ *
+ * Cases: the sample platform of this repository, the Helm fixture, and a seeded set of synthetic
+ * platforms with random edits (tags, config values, replicas, several stack files at once, an
+ * environment added or removed, a service added, hand-edited, deleted and stale output files, a
+ * hand-edited CODEOWNERS). FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run; FERRY_FUZZ_ONLY=<n> replays one platform.
+ *
+ * Every render is a whole process (bin/ferry.js), as a user runs it: within one process an edited
+ * platform.ts or a module it imports would not be loaded again.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderRecordPath } from '../../lib/render/render-record.js';
+import { listFiles } from '../../lib/render/tree.js';
+import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type CliResult, type PlatformRepo } from '../helpers/platform-repo.js';
+
+const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261201);
+const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
+const PLATFORMS = Math.max(1, Math.round(4 * SCALE));
+const ONLY = process.env.FERRY_FUZZ_ONLY === undefined ? undefined : Number(process.env.FERRY_FUZZ_ONLY);
+const STEPS = 8;
+
+const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
+const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed\n';
+const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
+
+/** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
+async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
+  const path = renderRecordPath(repo.root)!;
+  const saved = existsSync(path) ? readFileSync(path) : undefined;
+  const result = repo.ferrySpawn(['render', '--check', '--full']);
+  if (saved) writeFileSync(path, saved);
+  else rmSync(path, { force: true });
+  return result;
+}
+
+async function expectUpToDate(repo: PlatformRepo, where: string): Promise<void> {
+  const check = await fullCheck(repo);
+  expect([where, check.code, check.stderr]).toEqual([where, 0, '']);
+}
+
+/** Renders incrementally and asserts the path taken (its --explain line) and that a full render agrees. */
+async function renderAndCompare(repo: PlatformRepo, explain: string, where: string): Promise<void> {
+  const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+  expect([where, result.code, result.stderr]).toEqual([where, 0, explain]);
+  await expectUpToDate(repo, where);
+}
+
+/** An incremental `render --check` prints exactly what the full one does. */
+async function checkLikeFull(repo: PlatformRepo, where: string): Promise<CliResult> {
+  const full = await fullCheck(repo);
+  const incremental = repo.ferrySpawn(['render', '--check']);
+  expect([where, incremental]).toEqual([where, full]);
+  return incremental;
+}
+
+function stackPath(env: string): string {
+  return `Pulumi.${env}.yaml`;
+}
+
+describe('incremental render on the sample platform', () => {
+  let repo: PlatformRepo;
+  let fixture: string;
+  beforeAll(async () => {
+    fixture = mkdtempSync(join(tmpdir(), 'ferry-sample-'));
+    mkdirSync(join(fixture, 'platform'));
+    cpSync(join(REPO_ROOT, 'platform/platform.ts'), join(fixture, 'platform/platform.ts'));
+    for (const file of ['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']) cpSync(join(REPO_ROOT, file), join(fixture, file));
+    repo = await createPlatformRepo({ fixture });
+  });
+  afterAll(() => {
+    repo.cleanup();
+    rmSync(fixture, { recursive: true, force: true });
+  });
+
+  test('each path gives the full render, and the record stays out of the work tree', async () => {
+    // The fixture's first render ran before `git init`: there was nowhere to keep a record.
+    await renderAndCompare(repo, 'ferry render: full: no render record yet\n', 'first render');
+    await renderAndCompare(repo, UNCHANGED, 'nothing changed');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+    expect(renderRecordPath(repo.root)).toBe(join(repo.root, '.git/ferry/render-state.json'));
+
+    repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: v\d+\.\d+\.\d+/, 'api: v9.9.9'));
+    await renderAndCompare(repo, "ferry render: environments: Pulumi.prod.yaml changed; re-rendered prod and every cluster's Argo CD objects\n", 'prod tag');
+    expect(repo.read('manifests/overlays/prod/api/kustomization.yaml')).toContain('newTag: v9.9.9');
+
+    repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace(/DATABASE_HOST: \S+/, 'DATABASE_HOST: db.elsewhere.internal'));
+    await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml changed; re-rendered dev, the previews and every cluster's Argo CD objects\n", 'dev config');
+
+    repo.write('platform/platform.ts', repo.read('platform/platform.ts').replace("Environment.of('prod'", "Environment.of('uat', Profiles.staging()),\n    Environment.of('prod'"));
+    repo.write('Pulumi.uat.yaml', repo.read('Pulumi.stage.yaml'));
+    await renderAndCompare(repo, PLATFORM_CHANGED, 'uat added');
+    expect(listFiles(repo.root, 'manifests/overlays/uat').length).toBeGreaterThan(0);
+    await renderAndCompare(repo, UNCHANGED, 'nothing changed after uat');
+  });
+
+  test('render --check finds a hand-edited overlay without rendering, and lists it as the full render does', async () => {
+    repo.ferrySpawn(['render', '--quiet']);
+    const clean = repo.ferrySpawn(['render', '--check', '--explain']);
+    expect(clean).toEqual({ code: 0, stdout: `manifests/ is up to date (${listFiles(repo.root, 'manifests').length} files)\n`, stderr: UNCHANGED });
+    const overlay = 'manifests/overlays/prod/api/kustomization.yaml';
+    const original = repo.read(overlay);
+    repo.write(overlay, original.replace('replicas', 'replicaz'));
+    const check = await checkLikeFull(repo, 'hand-edited overlay');
+    expect(check).toEqual({ code: 1, stdout: '', stderr: `manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n  changed: ${overlay}\n` });
+    await renderAndCompare(repo, "ferry render: environments: the tree differs from the last render; re-rendered prod and every cluster's Argo CD objects\n", 'restore the overlay');
+    expect(repo.read(overlay)).toBe(original);
+
+    // A stack file edited and not rendered: CI's drift check.
+    repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: v\d+\.\d+\.\d+/, 'api: v9.9.10'));
+    const stale = await checkLikeFull(repo, 'stack file not rendered');
+    expect(stale).toEqual({ code: 1, stdout: '', stderr: `manifests/ differs from a fresh render; run \`npm run render\` and commit the result:\n  changed: ${overlay}\n` });
+  });
+});
+
+describe('a record that cannot be used means a full render', () => {
+  let repo: PlatformRepo;
+  beforeEach(async () => {
+    repo = await createPlatformRepo();
+    repo.ferrySpawn(['render', '--quiet']);
+  });
+  afterEach(() => repo.cleanup());
+
+  test.each([
+    ['unreadable', 'not json', /^ferry render: full: the render record is unreadable \(.+\)\n$/],
+    ['of another version', JSON.stringify({ version: 0 }), /^ferry render: full: the render record is of another version \(0, this ferry writes 3\)\n$/],
+    ['malformed', JSON.stringify({ version: 3, root: 'x' }), /^ferry render: full: the render record is malformed\n$/],
+  ])('a record that is %s', async (_name, content, message) => {
+    writeFileSync(renderRecordPath(repo.root)!, content);
+    const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(message);
+    await expectUpToDate(repo, 'after a bad record');
+    await renderAndCompare(repo, UNCHANGED, 'the record is whole again');
+  });
+
+  test('a record of another checkout', async () => {
+    const path = renderRecordPath(repo.root)!;
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { root: string };
+    writeFileSync(path, JSON.stringify({ ...record, root: '/elsewhere' }));
+    await renderAndCompare(repo, 'ferry render: full: the render record is of another checkout (/elsewhere)\n', 'another checkout');
+  });
+
+  test('a stale record (an earlier render) re-renders what changed since and gives the full render', async () => {
+    const path = renderRecordPath(repo.root)!;
+    const earlier = readFileSync(path);
+    repo.write('Pulumi.stage.yaml', repo.read('Pulumi.stage.yaml').replace(/api: \S+/, 'api: sha-0badc0de'));
+    await renderAndCompare(repo, "ferry render: environments: Pulumi.stage.yaml changed; re-rendered stage and every cluster's Argo CD objects\n", 'stage tag');
+    writeFileSync(path, earlier);
+    repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace(/web: \S+/, 'web: sha-0ddba11a'));
+    // The earlier record knows neither change: both environments are rendered again.
+    await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml, Pulumi.stage.yaml changed; re-rendered dev, stage, the previews and every cluster's Argo CD objects\n", 'stale record');
+  });
+
+  test('a record without the kinds of a chart left out renders in full', async () => {
+    const path = renderRecordPath(repo.root)!;
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { chartKinds: string };
+    writeFileSync(path, JSON.stringify({ ...record, chartKinds: record.chartKinds.split('\n').filter((line) => !line.startsWith('manifests/base/api\t')).join('\n') }));
+    repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: \S+/, 'api: v7.7.7'));
+    await renderAndCompare(repo, 'ferry render: full: the render record lacks the kinds of a chart a scoped render leaves out\n', 'kinds missing');
+  });
+
+  test('a record whose hashes lie is caught by the files on disk', async () => {
+    const path = renderRecordPath(repo.root)!;
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { manifests: string };
+    record.manifests = record.manifests.replace(/^[0-9a-f]{64} manifests\/base\/api\/deployment\.yaml$/m, `${'0'.repeat(64)} manifests/base/api/deployment.yaml`);
+    expect(record.manifests).toContain(`${'0'.repeat(64)} manifests/base/api/deployment.yaml`);
+    writeFileSync(path, JSON.stringify(record));
+    await renderAndCompare(repo, TREE_DIFFERS, 'lying record');
+    const check = repo.ferrySpawn(['render', '--check', '--explain']);
+    expect(check).toEqual({ code: 0, stdout: expect.stringMatching(/^manifests\/ is up to date/), stderr: UNCHANGED });
+  });
+
+  test('a hand-edited CODEOWNERS or Argo CD file is restored without rendering an environment', async () => {
+    repo.write('.github/CODEOWNERS', '* @someone\n');
+    const argocd = listFiles(repo.root, 'manifests/argocd')[0]!;
+    rmSync(join(repo.root, argocd));
+    await renderAndCompare(repo, "ferry render: environments: the tree differs from the last render; re-rendered every cluster's Argo CD objects\n", 'CODEOWNERS and Argo CD');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+  });
+
+  test('without git there is no record, and every render is a full one', async () => {
+    const plain = await createPlatformRepo({ git: false });
+    try {
+      const first = plain.ferrySpawn(['render', '--quiet', '--explain']);
+      const second = plain.ferrySpawn(['render', '--quiet', '--explain']);
+      expect([first, second]).toEqual([0, 0].map(() => ({ code: 0, stdout: '', stderr: 'ferry render: full: no git directory to keep a render record in\n' })));
+    } finally {
+      plain.cleanup();
+    }
+  });
+
+  test('a platform that reads the environment is always rendered in full', async () => {
+    repo.write('platform/platform.ts', `${repo.read('platform/platform.ts')}\nexport const replicasFromEnvironment = process.env.REPLICAS;\n`);
+    await renderAndCompare(repo, 'ferry render: full: platform/platform.ts reads something ferry cannot follow\n', 'reads the environment');
+    await renderAndCompare(repo, 'ferry render: full: platform/platform.ts reads something ferry cannot follow\n', 'still');
+  });
+
+  test('an edited module the platform imports is a platform change', async () => {
+    // Whole processes: in one process an imported module keeps its first content (import caches by URL).
+    const render = () => repo.ferrySpawn(['render', '--quiet', '--explain']);
+    repo.write('platform/hosts.ts', "export const apiHost = 'api.shop.example.com';\n");
+    repo.write('platform/platform.ts', `import { apiHost } from './hosts.ts';\n${repo.read('platform/platform.ts').replace("host: 'api.shop.example.com'", 'host: apiHost')}`);
+    expect(render()).toEqual({ code: 0, stdout: '', stderr: PLATFORM_CHANGED });
+    expect(render()).toEqual({ code: 0, stdout: '', stderr: UNCHANGED });
+    repo.write('platform/hosts.ts', "export const apiHost = 'api2.shop.example.com';\n");
+    expect(render()).toEqual({ code: 0, stdout: '', stderr: PLATFORM_CHANGED });
+    expect(repo.read('manifests/base/api/ingress.yaml')).toContain('api2.shop.example.com');
+    expect(repo.ferrySpawn(['render', '--check', '--full'])).toEqual({ code: 0, stdout: expect.stringMatching(/^manifests\/ is up to date/), stderr: '' });
+  });
+});
+
+describe('incremental render on the Helm fixture', () => {
+  test('a chart version in one stack file re-renders that environment and the Helm Applications', async () => {
+    const repo = await createPlatformRepo({ fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
+    try {
+      repo.ferrySpawn(['render', '--quiet']);
+      repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace('version: 1.4.0', 'version: 1.5.0'));
+      await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml changed; re-rendered dev, the previews and every cluster's Argo CD objects\n", 'chart version');
+      expect(listFiles(repo.root, 'manifests/argocd').map((p) => repo.read(p)).join('\n')).toContain('targetRevision: 1.5.0');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+/** mulberry32: the same seed gives the same platforms and edits. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  return { int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
+}
+type Rng = ReturnType<typeof rng>;
+
+interface FuzzService {
+  readonly name: string;
+  port: number;
+  readonly config: boolean;
+}
+interface FuzzEnvironment {
+  readonly name: string;
+  readonly profile: string;
+  tags: Record<string, string>;
+  replicas?: number;
+  serviceReplicas: Record<string, number>;
+  config: Record<string, { host: string; timeout: number; v2: boolean }>;
+}
+interface FuzzPlatform {
+  services: FuzzService[];
+  environments: FuzzEnvironment[];
+  readonly previews: boolean;
+  readonly autoscaled: string | undefined;
+  nextId: number;
+}
+
+const tag = (r: Rng) => `sha-${r.int(0xffffffff).toString(16).padStart(8, '0')}`;
+
+function newEnvironment(r: Rng, platform: FuzzPlatform, name: string, profile: string): FuzzEnvironment {
+  const env: FuzzEnvironment = { name, profile, tags: {}, serviceReplicas: {}, config: {} };
+  for (const service of platform.services) addServiceTo(r, env, service);
+  return env;
+}
+
+function addServiceTo(r: Rng, env: FuzzEnvironment, service: FuzzService): void {
+  env.tags[service.name] = tag(r);
+  if (service.config) env.config[service.name] = { host: `db-${r.int(100)}.${env.name}.internal`, timeout: 1000 + r.int(5000), v2: r.chance(0.5) };
+}
+
+function generatePlatform(r: Rng): FuzzPlatform {
+  const platform: FuzzPlatform = { services: [], environments: [], previews: r.chance(0.6), autoscaled: undefined, nextId: 0 };
+  const serviceCount = 1 + r.int(4);
+  for (let i = 0; i < serviceCount; i++) platform.services.push({ name: `svc-${platform.nextId++}`, port: 8000 + r.int(1000), config: r.chance(0.6) });
+  const middle = r.int(3);
+  const names = ['dev', ...['qa', 'stage', 'uat'].slice(0, middle), 'prod'];
+  platform.environments = names.map((name, i) => newEnvironment(r, platform, name, i === 0 ? 'Profiles.development()' : i === names.length - 1 ? "Profiles.production({ approvers: ['@example-org/release-managers'] })" : r.pick(['Profiles.staging()', "Profiles.staging({ cluster: 'nonprod-2' })", "Profiles.development({ logLevel: 'INFO' })"])));
+  (platform as { autoscaled: string | undefined }).autoscaled = r.chance(0.5) ? 'prod' : undefined;
+  return platform;
+}
+
+function platformModule(platform: FuzzPlatform): string {
+  const services = platform.services.map((s) => {
+    const config = s.config
+      ? ` config: {
+        DATABASE_HOST: ConfigValue.string({ required: true, environmentSpecific: true, description: 'PostgreSQL host' }),
+        REQUEST_TIMEOUT_MS: ConfigValue.number({ default: 3000 }),
+        CHECKOUT_V2: ConfigValue.boolean({ default: false }),
+        DATABASE_PASSWORD: ConfigValue.secretRef({ default: { secret: '${s.name}-database', key: 'password' } }),
+      },`
+      : '';
+    const addons = platform.autoscaled ? ` addons: [new AutoscalerAddon({ maxReplicas: 10, placement: AddonPlacement.environments('${platform.autoscaled}') })],` : '';
+    return `    { name: '${s.name}', port: ${s.port}, host: '${s.name}.example.com',${config}${addons} },`;
+  });
+  return `import { AddonPlacement, AutoscalerAddon, ConfigValue, Environment, Platform, Profiles } from 'ferry/model';
+export const platform = new Platform({
+  name: 'fuzz',
+  repoURL: 'https://github.com/example-org/fuzz.git',
+  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+  services: [
+${services.join('\n')}
+  ],
+  environments: [
+${platform.environments.map((e) => `    Environment.of('${e.name}', ${e.profile}),`).join('\n')}
+  ],
+${platform.previews ? "  previews: { owner: 'example-org', repo: 'fuzz' },\n" : ''}});
+`;
+}
+
+function stackModule(env: FuzzEnvironment): string {
+  const lines = ['config:', '  aws:region: eu-west-1', '  ferry:images:', ...Object.entries(env.tags).map(([s, t]) => `    ${s}: ${t}`)];
+  if (env.replicas !== undefined) lines.push(`  ferry:replicas: ${env.replicas}`);
+  const overrides = Object.entries(env.serviceReplicas);
+  if (overrides.length > 0) lines.push('  ferry:services:', ...overrides.flatMap(([s, n]) => [`    ${s}:`, `      replicas: ${n}`]));
+  const config = Object.entries(env.config);
+  if (config.length > 0) {
+    lines.push('  ferry:config:', ...config.flatMap(([s, c]) => [`    ${s}:`, `      DATABASE_HOST: ${c.host}`, `      REQUEST_TIMEOUT_MS: ${c.timeout}`, `      CHECKOUT_V2: ${c.v2}`]));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function writePlatform(root: string, platform: FuzzPlatform): void {
+  mkdirSync(join(root, 'platform'), { recursive: true });
+  writeFileSync(join(root, 'platform/platform.ts'), platformModule(platform));
+  for (const env of platform.environments) writeFileSync(join(root, stackPath(env.name)), stackModule(env));
+}
+
+function environmentsMessage(platform: FuzzPlatform, changed: readonly string[]): string {
+  const ordered = platform.environments.map((e) => e.name).filter((name) => changed.includes(name));
+  const previews = platform.previews && ordered.includes(platform.environments[0]!.name) ? ', the previews' : '';
+  return `ferry render: environments: ${ordered.map(stackPath).join(', ')} changed; re-rendered ${ordered.join(', ')}${previews} and every cluster's Argo CD objects\n`;
+}
+
+/** One random edit of the platform or the tree; returns the --explain line the next render must print. */
+function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly what: string; readonly explain: string; readonly checkFirst: boolean } {
+  const env = r.pick(platform.environments);
+  const stack = (envs: readonly FuzzEnvironment[], what: string) => {
+    for (const e of envs) repo.write(stackPath(e.name), stackModule(e));
+    return { what, explain: environmentsMessage(platform, envs.map((e) => e.name)), checkFirst: r.chance(0.3) };
+  };
+  const outputs = () => listFiles(repo.root, 'manifests');
+  switch (r.int(11)) {
+    case 0:
+      env.tags[r.pick(platform.services).name] = tag(r);
+      return stack([env], `tag in ${env.name}`);
+    case 1: {
+      const service = platform.services.find((s) => s.config);
+      if (!service) return { what: 'nothing', explain: UNCHANGED, checkFirst: false };
+      const values = env.config[service.name]!;
+      const field = r.int(3);
+      if (field === 0) values.host = `db-${r.int(100)}.${env.name}.internal`;
+      else if (field === 1) values.timeout = 1000 + r.int(5000);
+      else values.v2 = !values.v2;
+      return stack([env], `config of ${service.name} in ${env.name}`);
+    }
+    case 2:
+      if (r.chance(0.5)) env.replicas = env.replicas === undefined ? 1 + r.int(4) : undefined;
+      else env.serviceReplicas[r.pick(platform.services).name] = 1 + r.int(5);
+      return stack([env], `replicas in ${env.name}`);
+    case 3: {
+      const other = r.pick(platform.environments.filter((e) => e !== env));
+      env.tags[r.pick(platform.services).name] = tag(r);
+      other.tags[r.pick(platform.services).name] = tag(r);
+      return stack([env, other], `tags in ${env.name} and ${other.name}`);
+    }
+    case 4: {
+      const names = platform.environments.map((e) => e.name);
+      const removable = platform.environments.slice(1, -1);
+      if (removable.length > 0 && r.chance(0.5)) {
+        const gone = r.pick(removable);
+        platform.environments = platform.environments.filter((e) => e !== gone);
+        rmSync(join(repo.root, stackPath(gone.name)));
+        writePlatform(repo.root, platform);
+        return { what: `environment ${gone.name} removed`, explain: PLATFORM_CHANGED, checkFirst: r.chance(0.5) };
+      }
+      const name = ['qa', 'stage', 'uat', 'perf'].find((n) => !names.includes(n));
+      if (!name) return { what: 'nothing', explain: UNCHANGED, checkFirst: false };
+      platform.environments.splice(platform.environments.length - 1, 0, newEnvironment(r, platform, name, 'Profiles.staging()'));
+      writePlatform(repo.root, platform);
+      return { what: `environment ${name} added`, explain: PLATFORM_CHANGED, checkFirst: r.chance(0.5) };
+    }
+    case 5: {
+      if (r.chance(0.5)) {
+        const service: FuzzService = { name: `svc-${platform.nextId++}`, port: 8000 + r.int(1000), config: r.chance(0.5) };
+        platform.services.push(service);
+        for (const e of platform.environments) addServiceTo(r, e, service);
+      } else {
+        r.pick(platform.services).port = 8000 + r.int(1000);
+      }
+      writePlatform(repo.root, platform);
+      return { what: 'platform.ts changed', explain: PLATFORM_CHANGED, checkFirst: r.chance(0.5) };
+    }
+    case 6: {
+      const file = r.pick(outputs());
+      repo.write(file, `${repo.read(file)}# edited by hand\n`);
+      return { what: `hand-edited ${file}`, explain: TREE_DIFFERS, checkFirst: true };
+    }
+    case 7: {
+      const file = r.pick(outputs());
+      rmSync(join(repo.root, file));
+      return { what: `deleted ${file}`, explain: TREE_DIFFERS, checkFirst: true };
+    }
+    case 8:
+      repo.write(`manifests/overlays/${env.name}/retired/kustomization.yaml`, 'stale\n');
+      // Only a removal: the record's hashes are enough.
+      return { what: 'stale file', explain: UNCHANGED, checkFirst: true };
+    case 9:
+      repo.write('.github/CODEOWNERS', '* @someone\n');
+      return { what: 'hand-edited CODEOWNERS', explain: TREE_DIFFERS, checkFirst: true };
+    default:
+      return { what: 'nothing', explain: UNCHANGED, checkFirst: r.chance(0.5) };
+  }
+}
+
+describe('incremental render on fuzzed platforms', () => {
+  const r = rng(SEED);
+  const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
+
+  test.each(cases.filter(([i]) => ONLY === undefined || i === ONLY))('platform %i: every edit renders byte-identically to the full render', async (index, platform) => {
+    const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
+    cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
+    writePlatform(fixture, platform);
+    const repo = await createPlatformRepo({ fixture });
+    try {
+      repo.ferrySpawn(['render', '--quiet']);
+      const edits = rng(SEED + 1 + index);
+      for (let step = 0; step < STEPS; step++) {
+        const { what, explain, checkFirst } = edit(edits, platform, repo);
+        const where = `seed ${SEED}, platform ${index}, step ${step}: ${what}`;
+        if (checkFirst) {
+          await checkLikeFull(repo, where);
+          // A check records the inputs it rendered: the render after it finds them unchanged and, where the tree is behind, renders fully.
+          const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+          expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|environments|full): /)]);
+          await expectUpToDate(repo, where);
+        } else {
+          await renderAndCompare(repo, explain, where);
+        }
+      }
+    } finally {
+      repo.cleanup();
+      rmSync(fixture, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('where the record lives', () => {
+  let scratch: string;
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'ferry-record-'));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('in the git directory of the repository, or of a linked worktree; nowhere outside git', () => {
+    expect(renderRecordPath(scratch)).toBe(undefined);
+    mkdirSync(join(scratch, 'repo/.git'), { recursive: true });
+    expect(renderRecordPath(join(scratch, 'repo'))).toBe(join(scratch, 'repo/.git/ferry/render-state.json'));
+    mkdirSync(join(scratch, 'worktree'));
+    writeFileSync(join(scratch, 'worktree/.git'), 'gitdir: ../repo/.git/worktrees/worktree\n');
+    expect(renderRecordPath(join(scratch, 'worktree'))).toBe(join(scratch, 'repo/.git/worktrees/worktree/ferry/render-state.json'));
+  });
+
+  test('a platform in a subfolder has a record of its own', () => {
+    mkdirSync(join(scratch, 'repo/.git'), { recursive: true });
+    const a = renderRecordPath(join(scratch, 'repo/platforms/a'))!;
+    const b = renderRecordPath(join(scratch, 'repo/platforms/b'))!;
+    expect([a, b].map((p) => p.replace(/[0-9a-f]{12}\.json$/, '<hash>.json'))).toEqual([0, 1].map(() => join(scratch, 'repo/.git/ferry/render-state-<hash>.json')));
+    expect(a).not.toBe(b);
+  });
+});
