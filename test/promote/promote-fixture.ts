@@ -26,10 +26,14 @@ export interface PromoteRepo extends PlatformRepo {
   status(): string;
 }
 
+/** The registries (one per suite) that already hold every sample tag: pushing them again would only change their digests. */
+const seededRegistries = new WeakSet<LocalRegistry>();
+
 export async function createPromoteRepo(registry: LocalRegistry, options: { edit?: (root: string) => void; push?: boolean } = {}): Promise<PromoteRepo> {
   const repo = await createPlatformRepo({ edit: options.edit, initialDate: '2026-01-01T00:00:00Z' });
-  if (options.push ?? true) {
+  if ((options.push ?? true) && !seededRegistries.has(registry)) {
     for (const [service, tags] of Object.entries(SAMPLE_TAGS)) for (const tag of tags) await registry.pushImage(service, tag);
+    seededRegistries.add(registry);
   }
   return Object.assign(repo, {
     run: (args: readonly string[], env: Record<string, string | undefined> = {}) =>
