@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createPlatformRepo, REPO_ROOT } from './platform-repo.js';
@@ -37,6 +38,8 @@ test('a second copy of the same inputs is restored from the run\'s template stor
     expect(treeOf(restored.root)).toEqual(treeOf(built.root));
     expect(Object.keys(treeOf(built.root))).toEqual(expect.arrayContaining(['template-check.txt', 'manifests/argocd/nonprod/application-set-shop-environments.yaml', '.git/HEAD']));
     expect(restored.git(['rev-parse', 'HEAD'])).toBe(built.git(['rev-parse', 'HEAD']));
+    // diff-files trusts the index's stat data without refreshing it, as git reset --keep does.
+    expect(spawnSync('git', ['diff-files', '--quiet'], { cwd: restored.root }).status).toBe(0);
     expect(restored.git(['status', '--porcelain', '--untracked-files=all'])).toBe('');
     expect(readlinkSync(join(restored.root, 'node_modules/ferry'))).toBe(REPO_ROOT);
     expect((await restored.ferry(['render', '--check'])).code).toBe(0);

@@ -10,6 +10,7 @@
  * and removed at the end of the run), so a later run never sees an engine's older output; without
  * it (a test file run by hand with another config) nothing is stored.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,9 @@ export function repoTemplateCache(env: NodeJS.ProcessEnv = process.env): RepoTem
       if (!existsSync(template)) return false;
       for (const entry of readdirSync(root)) if (entry !== LINKED) rmSync(join(root, entry), { recursive: true, force: true });
       cpSync(template, root, { recursive: true, verbatimSymlinks: true });
+      // The copied index holds the stat data of the template's files; commands that trust it without
+      // refreshing (git reset --keep, diff-files) would see every file as modified.
+      if (existsSync(join(root, '.git'))) execFileSync('git', ['update-index', '-q', '--refresh'], { cwd: root, stdio: 'ignore' });
       return true;
     },
     save(key, root) {
