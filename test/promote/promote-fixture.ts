@@ -20,8 +20,8 @@ export const SAMPLE_TAGS: Readonly<Record<string, readonly string[]>> = {
 export interface PromoteRepo extends PlatformRepo {
   /** `ferry <args> --registry-url <registry>` in-process, with a git identity and FERRY_NOW when given. */
   run(args: readonly string[], env?: Record<string, string | undefined>): Promise<CliResult>;
-  /** Sets the tag of a service in a stack file by text replacement and commits it at `date`. */
-  commitTag(env: string, service: string, tag: string, date: string, message?: string): string;
+  /** Sets the tag of a service in a stack file by text replacement, renders in-process and commits it at `date`. */
+  commitTag(env: string, service: string, tag: string, date: string, message?: string): Promise<string>;
   /** Every tracked and untracked file's status: '' when the tree equals HEAD. */
   status(): string;
 }
@@ -38,13 +38,14 @@ export async function createPromoteRepo(registry: LocalRegistry, options: { edit
   return Object.assign(repo, {
     run: (args: readonly string[], env: Record<string, string | undefined> = {}) =>
       repo.ferry([...args, '--registry-url', registry.url], { ...GIT_ENV, ...env }),
-    commitTag(env: string, service: string, tag: string, date: string, message = `${env}: ${service} ${tag} (hand edit)`) {
+    async commitTag(env: string, service: string, tag: string, date: string, message = `${env}: ${service} ${tag} (hand edit)`) {
       const file = `Pulumi.${env}.yaml`;
       const text = repo.read(file);
       const next = text.replace(new RegExp(`^(    ${service}: ).*$`, 'm'), `$1${tag}`);
       if (next === text) throw new Error(`${file}: ${service} already ${tag} or missing`);
       repo.write(file, next);
-      const rendered = repo.ferrySpawn(['render', '--quiet']);
+      // Set-up, not the subject of a test: the engine in this process renders without a process's start-up.
+      const rendered = await repo.ferry(['render', '--quiet']);
       if (rendered.code !== 0) throw new Error(rendered.stderr);
       return repo.commitAll(message, date);
     },

@@ -56,8 +56,8 @@ test('several services in one commit; --all skips those already at the tag', asy
     ]);
     await registry.pushImage('api', 'sha-8a8a8a8a');
     await registry.pushImage('web', 'sha-9b9b9b9b');
-    repo.commitTag('dev', 'api', 'sha-8a8a8a8a', '2026-03-01T00:00:00Z');
-    repo.commitTag('dev', 'web', 'sha-9b9b9b9b', '2026-03-01T00:00:00Z');
+    await repo.commitTag('dev', 'api', 'sha-8a8a8a8a', '2026-03-01T00:00:00Z');
+    await repo.commitTag('dev', 'web', 'sha-9b9b9b9b', '2026-03-01T00:00:00Z');
     const both = await repo.run(['promote', 'api', 'web', '--to', 'stage', '--direct'], NOW);
     expect(both.stderr).toBe('');
     const message = repo.git(['log', '-1', '--format=%B']);
@@ -76,7 +76,7 @@ test('--release re-tags the stage image as vX.Y.Z (one digest, two tags), pins i
   const repo = await createPromoteRepo(registry);
   try {
     const digest = await registry.pushImage('api', '1.2.0-SNAPSHOT-7d2a1b3');
-    repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
+    await repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
     const result = await repo.run(['promote', 'api', '--to', 'prod', '--release', 'v1.2.0', '--pin-digest', '--commit'], NOW);
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')[0]).toBe(`api: v1.3.2 -> v1.2.0 in prod from stage (1.2.0-SNAPSHOT-7d2a1b3 re-tagged as v1.2.0), digest ${digest}`);
