@@ -1,13 +1,13 @@
 // Jest's testSequencer: the slowest suites first, so two workers finish together instead of one
 // running a 50-second suite alone at the end. Jest orders by the durations it cached from the last
 // run; a fresh clone (CI) has no cache and jest would fall back to file size, which puts quick
-// suites with long tables before slow ones that spawn processes. The durations below (seconds, one
-// worker, a quiet machine; see docs/performance.md) stand in for the cache then; a suite not listed
+// suites with long tables before slow ones that spawn processes. The durations below (seconds, from
+// the CI run of a fresh clone before this table: one worker, a quiet machine) stand in for the cache then; a suite not listed
 // counts as quick and runs after them, the larger file first. Failed suites of the last run still go first.
 import { relative } from 'node:path';
 import Sequencer from '@jest/test-sequencer';
 
-/** Suites that took more than 5 s, by path from the repository root. */
+/** The suites that took 10 s or more, by path from the repository root. */
 export const SLOW_SUITES = {
   'test/promote/concurrent-push.test.ts': 57,
   'test/diff/diff-command.test.ts': 55,
