@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/main.js';
+import { repoTemplateCache } from './repo-template-cache.js';
 
 /** Repository root: jest runs with it as working directory. */
 export const REPO_ROOT = process.cwd();
@@ -28,6 +29,8 @@ export interface CliResult {
 
 export interface PlatformRepo {
   readonly root: string;
+  /** The repository was copied from one built earlier in the run from the same inputs (see repo-template-cache.ts). */
+  readonly fromTemplate: boolean;
   /** Runs `ferry <args>` in-process (fast) with the repo as working directory. */
   ferry(args: readonly string[], env?: Record<string, string | undefined>): Promise<CliResult>;
   /** Runs `node bin/ferry.js <args>` as a real process. */
@@ -80,6 +83,9 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   }
   writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n');
   options.edit?.(root);
+  // The same inputs built earlier in this run: copy the finished repository instead of rendering again.
+  const templates = repoTemplateCache();
+  const templateKey = templates?.key(root, { engineCopy: options.engineCopy ?? false, git: options.git ?? true, initialDate: options.initialDate ?? '2026-01-01T00:00:00Z' });
 
   const gitEnv = (date: string) => ({
     ...process.env,
@@ -95,6 +101,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
 
   const repo: PlatformRepo = {
     root,
+    fromTemplate: false,
     async ferry(args, env = {}) {
       let stdout = '';
       let stderr = '';
@@ -125,12 +132,14 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 
+  if (templates && templateKey && templates.restore(templateKey, root)) return { ...repo, fromTemplate: true };
   const rendered = repo.ferrySpawn(['render', '--quiet']);
   if (rendered.code !== 0) throw new Error(`initial render failed: ${rendered.stderr}`);
   if (options.git ?? true) {
     git(['init', '-q', '-b', 'main']);
     repo.commitAll('initial platform', options.initialDate ?? '2026-01-01T00:00:00Z');
   }
+  if (templates && templateKey) templates.save(templateKey, root);
   return repo;
 }
 

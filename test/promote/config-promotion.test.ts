@@ -205,7 +205,7 @@ test('a config-only promotion runs the approval and freeze gates (not soak); ref
 
     // A new dev tag that has not soaked an hour: the image is refused by soak, config alone is not judged by it.
     await registry.pushImage('api', 'sha-4d4d4d4d');
-    repo.commitTag('dev', 'api', 'sha-4d4d4d4d', '2026-03-10T11:30:00Z');
+    await repo.commitTag('dev', 'api', 'sha-4d4d4d4d', '2026-03-10T11:30:00Z');
     const both = await repo.run(['promote', 'api', '--to', 'stage', '--config', 'CHECKOUT_V2', '--image', '--override', 'freeze', '--reason', 'INC-7', '--commit'], NOW);
     expect(both.stderr).toMatch(/^ferry promote: gate 'soak': sha-4d4d4d4d has run in dev for 30m/);
     expect(repo.status()).toBe('');

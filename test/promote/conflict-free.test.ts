@@ -60,7 +60,7 @@ async function repoWithNewApi(layout: boolean): Promise<PromoteRepo> {
     expect(fmt.stdout).toBe('ferry fmt: laid out Pulumi.dev.yaml, Pulumi.prod.yaml, Pulumi.stage.yaml\n');
     repo.commitAll('chore: ferry fmt', '2026-01-02T00:00:00Z');
   }
-  repo.commitTag('dev', 'api', NEW_API, '2026-03-01T00:00:00Z');
+  await repo.commitTag('dev', 'api', NEW_API, '2026-03-01T00:00:00Z');
   return repo;
 }
 

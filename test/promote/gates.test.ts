@@ -77,8 +77,8 @@ describe('gate order', () => {
     const repo = await createPromoteRepo(registry);
     try {
       await registry.pushImage('api', 'sha-1b1b1b1b');
-      repo.commitTag('stage', 'api', 'sha-1b1b1b1b', '2026-03-01T00:00:00Z');
-      repo.commitTag('stage', 'api', 'sha-3f9c2a1b', '2026-03-05T00:00:00Z');
+      await repo.commitTag('stage', 'api', 'sha-1b1b1b1b', '2026-03-01T00:00:00Z');
+      await repo.commitTag('stage', 'api', 'sha-3f9c2a1b', '2026-03-05T00:00:00Z');
       const out = await expectPromoted(repo, ['promote', 'api', '--to', 'prod', '--tag', 'sha-1b1b1b1b']);
       expect(out.split('\n')[0]).toMatch(/^api: v1\.3\.2 -> sha-1b1b1b1b in prod from stage, digest sha256:/);
     } finally {
@@ -92,7 +92,7 @@ describe('gate soak', () => {
     const repo = await createPromoteRepo(registry);
     try {
       await registry.pushImage('api', 'sha-2c2c2c2c');
-      const commit = repo.commitTag('stage', 'api', 'sha-2c2c2c2c', '2026-03-10T08:48:00Z');
+      const commit = await repo.commitTag('stage', 'api', 'sha-2c2c2c2c', '2026-03-10T08:48:00Z');
       await expectRefused(
         repo,
         ['promote', 'api', '--to', 'prod'],
@@ -107,10 +107,10 @@ describe('gate soak', () => {
     const repo = await createPromoteRepo(registry);
     try {
       await registry.pushImage('api', 'sha-3d3d3d3d');
-      repo.commitTag('stage', 'api', 'sha-3d3d3d3d', '2026-03-09T10:00:00Z');
+      await repo.commitTag('stage', 'api', 'sha-3d3d3d3d', '2026-03-09T10:00:00Z');
       await expectPromoted(repo, ['promote', 'api', '--to', 'prod']);
       repo.git(['checkout', '-q', '--', '.']);
-      const replaced = repo.commitTag('stage', 'api', 'sha-3f9c2a1b', '2026-03-09T12:00:00Z');
+      const replaced = await repo.commitTag('stage', 'api', 'sha-3f9c2a1b', '2026-03-09T12:00:00Z');
       const started = repo.git(['log', '-1', '--format=%H', 'HEAD~1']).trim();
       await expectRefused(
         repo,
@@ -127,7 +127,7 @@ describe('gate soak', () => {
     const repo = await createPromoteRepo(registry);
     try {
       await registry.pushImage('api', 'sha-4e4e4e4e');
-      repo.commitTag('stage', 'api', 'sha-4e4e4e4e', '2026-03-10T11:00:00Z');
+      await repo.commitTag('stage', 'api', 'sha-4e4e4e4e', '2026-03-10T11:00:00Z');
       const out = await expectPromoted(repo, ['promote', 'api', '--to', 'prod', '--commit', '--override', 'soak', '--reason', 'hotfix for INC-42']);
       expect(out).toContain('api: OVERRIDDEN gate \'soak\': sha-4e4e4e4e has run in stage for 1h 0m since 2026-03-10T11:00:00Z');
       const trailers = repo.git(['log', '-1', '--format=%(trailers:only,unfold)', 'promote/prod/api-sha-4e4e4e4e']);

@@ -61,7 +61,7 @@ describe.each(STRATEGIES)('a promotion pull request landed by %s', (strategy) =>
       // api: a release to prod with an override, through a pull request (one version per strategy: the registry is shared).
       const version = `v1.2.${STRATEGIES.indexOf(strategy)}`;
       await registry.pushImage('api', '1.2.0-SNAPSHOT-7d2a1b3');
-      repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
+      await repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
       const release = await repo.run(['promote', 'api', '--to', 'prod', '--release', version, '--override', 'freeze', '--reason', 'hotfix INC-42', '--commit'], NOW);
       expect(release.stderr).toBe('');
       land(repo, `promote/prod/api-${version}`, strategy, '2026-03-10T13:00:00Z');

@@ -56,8 +56,8 @@ test('several services in one commit; --all skips those already at the tag', asy
     ]);
     await registry.pushImage('api', 'sha-8a8a8a8a');
     await registry.pushImage('web', 'sha-9b9b9b9b');
-    repo.commitTag('dev', 'api', 'sha-8a8a8a8a', '2026-03-01T00:00:00Z');
-    repo.commitTag('dev', 'web', 'sha-9b9b9b9b', '2026-03-01T00:00:00Z');
+    await repo.commitTag('dev', 'api', 'sha-8a8a8a8a', '2026-03-01T00:00:00Z');
+    await repo.commitTag('dev', 'web', 'sha-9b9b9b9b', '2026-03-01T00:00:00Z');
     const both = await repo.run(['promote', 'api', 'web', '--to', 'stage', '--direct'], NOW);
     expect(both.stderr).toBe('');
     const message = repo.git(['log', '-1', '--format=%B']);
@@ -76,7 +76,7 @@ test('--release re-tags the stage image as vX.Y.Z (one digest, two tags), pins i
   const repo = await createPromoteRepo(registry);
   try {
     const digest = await registry.pushImage('api', '1.2.0-SNAPSHOT-7d2a1b3');
-    repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
+    await repo.commitTag('stage', 'api', '1.2.0-SNAPSHOT-7d2a1b3', '2026-03-08T00:00:00Z');
     const result = await repo.run(['promote', 'api', '--to', 'prod', '--release', 'v1.2.0', '--pin-digest', '--commit'], NOW);
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')[0]).toBe(`api: v1.3.2 -> v1.2.0 in prod from stage (1.2.0-SNAPSHOT-7d2a1b3 re-tagged as v1.2.0), digest ${digest}`);
@@ -121,7 +121,8 @@ test('a lock held by a live process refuses a second promotion; a stale lock is 
 
 test('two promotions at once: one proceeds, the other fails with a clear message and writes nothing', async () => {
   // A slow front for the registry keeps the first promotion inside its lock while the second starts.
-  const slow = await proxy(registry.url, 1500);
+  // 5 s: long enough for the second process to start and reach the lock on a loaded 2-core machine.
+  const slow = await proxy(registry.url, 5000);
   const repo = await createPromoteRepo(registry);
   try {
     await registry.pushImage('web', 'sha-1c1c1c1c');
@@ -138,7 +139,8 @@ test('two promotions at once: one proceeds, the other fails with a clear message
     const first = run(['promote', 'api', '--to', 'prod']);
     const lock = join(repo.root, '.git/ferry-promote.lock');
     const { existsSync } = await import('node:fs');
-    for (let i = 0; i < 400 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 2400 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(lock)).toBe(true);
     const second = await run(['promote', 'web', '--to', 'dev', '--tag', 'sha-1c1c1c1c']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/^ferry promote: another promotion is running in this checkout \(pid \d+ on .+, since .+: promote api --to prod\); wait for it to finish, or remove .+ferry-promote\.lock if that process is gone\n$/);

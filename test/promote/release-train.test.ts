@@ -27,8 +27,8 @@ const changedFiles = (repo: PromoteRepo, ref: string) => repo.git(['show', '--na
 test('promote --train: every member in one commit with a Release-Train trailer, refused as a whole naming the member; status shows the train and drift; rollback --train restores every member', async () => {
   const repo = await createPromoteRepo(registry, { edit: TRAINS });
   try {
-    repo.commitTag('dev', 'api', 'sha-1111aaaa', '2026-03-01T00:00:00Z');
-    repo.commitTag('dev', 'web', 'sha-2222bbbb', '2026-03-10T11:30:00Z');
+    await repo.commitTag('dev', 'api', 'sha-1111aaaa', '2026-03-01T00:00:00Z');
+    await repo.commitTag('dev', 'web', 'sha-2222bbbb', '2026-03-10T11:30:00Z');
     const before = repo.git(['rev-parse', 'HEAD']).trim();
 
     // web has run in dev for 30m of stage's 1h: the whole train is refused, naming web; nothing is written.
@@ -58,7 +58,7 @@ test('promote --train: every member in one commit with a Release-Train trailer, 
     expect(rows.filter((r) => r.environment !== 'stage').every((r) => r.train === undefined)).toBe(true);
 
     // api alone moves on in stage: status says api drifted from the train, web did not.
-    repo.commitTag('dev', 'api', 'sha-3333cccc', '2026-03-10T13:00:00Z');
+    await repo.commitTag('dev', 'api', 'sha-3333cccc', '2026-03-10T13:00:00Z');
     const alone = await repo.run(['promote', 'api', '--to', 'stage', '--direct'], at('2026-03-10T15:00:00Z'));
     expect(alone.stderr).toBe('');
     const text = (await repo.ferry(['status'])).stdout.split('\n');

@@ -14,11 +14,11 @@ test('status, history and rollback read what happened from git', async () => {
   try {
     for (const tag of ['sha-aaaa0001', 'sha-aaaa0002']) await registry.pushImage('api', tag);
     // A hand edit of stage, then two promotions to prod through ferry.
-    const hand = repo.commitTag('stage', 'api', 'sha-aaaa0001', '2026-02-01T09:00:00Z', 'stage: api sha-aaaa0001 by hand');
+    const hand = await repo.commitTag('stage', 'api', 'sha-aaaa0001', '2026-02-01T09:00:00Z', 'stage: api sha-aaaa0001 by hand');
     const env = { FERRY_NOW: '2026-02-03T00:00:00Z' };
     expect((await repo.run(['promote', 'api', '--to', 'prod', '--direct', '--override', 'approval', '--reason', 'test setup'], env)).code).toBe(0);
     const first = repo.git(['rev-parse', 'HEAD']).trim();
-    repo.commitTag('stage', 'api', 'sha-aaaa0002', '2026-02-03T09:00:00Z', 'stage: api sha-aaaa0002 by hand');
+    await repo.commitTag('stage', 'api', 'sha-aaaa0002', '2026-02-03T09:00:00Z', 'stage: api sha-aaaa0002 by hand');
     const soakOverride = ['--override', 'soak', '--override', 'approval', '--reason', 'INC-7'];
     expect((await repo.run(['promote', 'api', '--to', 'prod', '--direct', ...soakOverride], { FERRY_NOW: '2026-02-03T10:00:00Z' })).code).toBe(0);
     const second = repo.git(['rev-parse', 'HEAD']).trim();
@@ -130,7 +130,7 @@ describe('rollback that always works', () => {
     for (const [service, tags] of [['api', ['sha-bbbb0001', 'sha-bbbb0002']], ['web', ['sha-cccc0001', 'sha-cccc0002']]] as const) {
       for (const [i, tag] of tags.entries()) {
         await registry.pushImage(service, tag);
-        repo.commitTag('dev', service, tag, `2026-02-0${i + 1}T09:00:00Z`);
+        await repo.commitTag('dev', service, tag, `2026-02-0${i + 1}T09:00:00Z`);
       }
     }
   }

@@ -1,0 +1,40 @@
+// Jest's testSequencer: the slowest suites first, so two workers finish together instead of one
+// running a 50-second suite alone at the end. Jest orders by the durations it cached from the last
+// run; a fresh clone (CI) has no cache and jest would fall back to file size, which puts quick
+// suites with long tables before slow ones that spawn processes. The durations below (seconds, from
+// the CI run of a fresh clone before this table: one worker, a quiet machine) stand in for the cache then; a suite not listed
+// counts as quick and runs after them, the larger file first. Failed suites of the last run still go first.
+import { relative } from 'node:path';
+import Sequencer from '@jest/test-sequencer';
+
+/** The suites that took 10 s or more, by path from the repository root. */
+export const SLOW_SUITES = {
+  'test/promote/concurrent-push.test.ts': 57,
+  'test/diff/diff-command.test.ts': 55,
+  'test/extending/sample-repository.test.ts': 42,
+  'test/package/pack-install.test.ts': 31,
+  'test/promote/merge-strategies.test.ts': 26,
+  'test/fs/crash-sweep.test.ts': 26,
+  'test/promote/gates.test.ts': 25,
+  'test/cli/output-flush.test.ts': 21,
+  'test/promote/verification.test.ts': 21,
+  'test/promote/promote.test.ts': 20,
+  'test/promote/status-history-rollback.test.ts': 19.5,
+  'test/examples/examples.test.ts': 19.5,
+  'test/promote/config-promotion.test.ts': 19,
+  'test/promote/delivery-failures.test.ts': 19,
+  'test/render/render.test.ts': 18,
+  'test/promote/conflict-free.test.ts': 17,
+  'test/promote/graph-promotion.test.ts': 11,
+};
+
+export default class SlowestFirstSequencer extends (Sequencer.default ?? Sequencer) {
+  sort(tests) {
+    const seconds = (test) => {
+      const cached = this.time(test);
+      return cached !== undefined ? cached / 1000 : SLOW_SUITES[relative(test.context.config.rootDir, test.path)] ?? 0;
+    };
+    const size = (test) => test.context.hasteFS.getSize(test.path) ?? 0;
+    return [...tests].sort((a, b) => Number(this.hasFailed(b)) - Number(this.hasFailed(a)) || seconds(b) - seconds(a) || size(b) - size(a));
+  }
+}
