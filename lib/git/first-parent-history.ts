@@ -143,9 +143,9 @@ export function attributeMerges(git: Git, history: Map<string, FileRevision[]>, 
 }
 
 /** Like {@link readFirstParentHistory} but asynchronous (diff runs it while it renders). */
-export async function readFirstParentHistoryAsync(git: Git, files: readonly string[], ref: string): Promise<Map<string, FileRevision[]>> {
+export async function readFirstParentHistoryAsync(git: Git, files: readonly string[], ref: string, wanted: (blob: string) => boolean = () => true): Promise<Map<string, FileRevision[]>> {
   if (files.length === 0) return new Map();
   const entries = parseLog(await git.runAsync(firstParentLogArgs(files, ref)), files);
-  const blobs = uniqueBlobs(entries);
+  const blobs = uniqueBlobs(entries).filter(wanted);
   return revisions(entries, blobs, await git.catFileAsync(blobs));
 }

@@ -460,7 +460,6 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   const targetFile = stackFileName(target.name);
   const stackBefore = readIfExists(join(root, targetFile));
   if (stackBefore === undefined) throw new PromotionError(`${targetFile}: missing; environment '${target.name}' has no stack file`);
-  const targetStack = StackFile.parse(stackBefore, targetFile, project);
 
   const upstreams = platform.upstreamsOf(target.name);
   const from = request.from !== undefined ? platform.environment(request.from) : undefined;
@@ -477,7 +476,16 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   }
 
   const read = [target, ...witnesses, ...candidates].filter((e, i, all) => all.indexOf(e) === i);
-  const histories = shared.inGit ? StackHistory.readAll(shared.git, read.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  // git reads the history while this process parses the target's stack file.
+  const reading = shared.inGit ? StackHistory.readAllAsync(shared.git, read.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  let targetStack: StackFile;
+  try {
+    targetStack = StackFile.parse(stackBefore, targetFile, project);
+  } catch (e) {
+    await reading?.catch(() => undefined);
+    throw e;
+  }
+  const histories = await reading;
   const historyOf = (env: Environment) => histories?.get(env.name) ?? new StackHistory(env.name, []);
   const stacks = new Map<string, StackFile | undefined>();
   const stackOf = (env: Environment): StackFile | undefined => {

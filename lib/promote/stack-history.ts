@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { attributeMerges, readFirstParentHistory } from '../git/first-parent-history.js';
+import { attributeMerges, readFirstParentHistory, readFirstParentHistoryAsync, type FileRevision } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
 import { HistoryScanCache } from './history-scan-cache.js';
 import { CONFIG_KEY, StackFile } from './stack-file.js';
@@ -34,13 +34,40 @@ export class StackHistory implements EnvironmentHistory {
     ref = 'HEAD',
     versions?: (stack: StackFile) => Record<string, string>,
   ): Map<string, StackHistory> {
-    const result = new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
-    if (stacks.length === 0 || !git.hasCommits()) return result;
+    if (stacks.length === 0 || !git.hasCommits()) return emptyHistories(stacks);
     const files = stacks.map((s) => s.file);
-    // Tags, digests and config only (no other `versions`): what was read from a blob is kept by blob.
-    const caches = new Map(versions === undefined ? files.map((file) => [file, HistoryScanCache.open(git.gitDir(), project, file)]) : []);
-    const known = (blob: string) => [...caches.values()].some((cache) => cache.has(blob));
-    const histories = attributeMerges(git, readFirstParentHistory(git, files, ref, (blob) => !known(blob)), ref);
+    const caches = openCaches(git, project, files, versions);
+    const histories = attributeMerges(git, readFirstParentHistory(git, files, ref, (blob) => !knownBlob(caches, blob)), ref);
+    return StackHistory.fromRevisions(git, stacks, project, histories, caches, versions);
+  }
+
+  /** {@link readAll}, with git's work (log, cat-file) running while the caller goes on. */
+  public static async readAllAsync(
+    git: Git,
+    stacks: readonly { readonly environment: string; readonly file: string }[],
+    project: string,
+    ref = 'HEAD',
+  ): Promise<Map<string, StackHistory>> {
+    if (stacks.length === 0 || !git.hasCommits()) return emptyHistories(stacks);
+    const files = stacks.map((s) => s.file);
+    let caches = new Map<string, HistoryScanCache>();
+    // git log starts now; the caches are read while it runs (the filter is asked only after it).
+    const log = readFirstParentHistoryAsync(git, files, ref, (blob) => !knownBlob(caches, blob));
+    caches = openCaches(git, project, files, undefined);
+    const histories = attributeMerges(git, await log, ref);
+    return StackHistory.fromRevisions(git, stacks, project, histories, caches, undefined);
+  }
+
+  /** The histories of `stacks` from the revisions git gave, through the caches. */
+  private static fromRevisions(
+    git: Git,
+    stacks: readonly { readonly environment: string; readonly file: string }[],
+    project: string,
+    histories: Map<string, FileRevision[]>,
+    caches: Map<string, HistoryScanCache>,
+    versions: ((stack: StackFile) => Record<string, string>) | undefined,
+  ): Map<string, StackHistory> {
+    const result = emptyHistories(stacks);
     // The texts of the blobs the cache spared reading whose config is not kept either, fetched
     // (all at once) only when a config is asked for.
     let sparedTexts: Map<string, string | undefined> | undefined;
@@ -207,6 +234,20 @@ const scannedBlobs = new WeakMap<StackRevision, string>();
 
 /** The cache writer of each history read from git (outside the objects: histories compare as plain data). */
 const cacheSavers = new WeakMap<StackHistory, () => void>();
+
+function emptyHistories(stacks: readonly { readonly environment: string }[]): Map<string, StackHistory> {
+  return new Map(stacks.map(({ environment }) => [environment, new StackHistory(environment, [])]));
+}
+
+/** The history caches of `files`: tags, digests and config only (none for other `versions`). */
+function openCaches(git: Git, project: string, files: readonly string[], versions: unknown): Map<string, HistoryScanCache> {
+  return new Map(versions === undefined ? files.map((file) => [file, HistoryScanCache.open(git.gitDir(), project, file)]) : []);
+}
+
+function knownBlob(caches: ReadonlyMap<string, HistoryScanCache>, blob: string): boolean {
+  for (const cache of caches.values()) if (cache.has(blob)) return true;
+  return false;
+}
 
 /** What status reads of a stack file: the same answers as StackFile's. */
 export interface CommittedStack {
