@@ -22,6 +22,7 @@ import { listFiles } from '../../lib/render/tree.js';
 import { Environment, Platform, Profiles, type EnvironmentProfileProps, type PlatformProps } from '../../model/platform.js';
 import { parseStackConfig, projectValues, type StackConfig } from '../../model/stack-config.js';
 import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20260112);
 const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
@@ -30,21 +31,7 @@ const PLATFORMS = Math.round(160 * SCALE);
 /** Refused stack files also given to `ferry render` in a real repository (each costs a render). */
 const CLI_REFUSALS = Math.round(8 * SCALE);
 
-/** mulberry32: small, fast, good enough to spread cases. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
+const rng = seededRandom;
 type Rng = ReturnType<typeof rng>;
 
 const HOSTILE_STRINGS = [

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
 import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type CliResult, type PlatformRepo } from '../helpers/platform-repo.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261201);
 const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
@@ -231,19 +232,7 @@ describe('incremental render on the Helm fixture', () => {
   });
 });
 
-/** mulberry32: the same seed gives the same platforms and edits. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
-}
+const rng = seededRandom;
 type Rng = ReturnType<typeof rng>;
 
 interface FuzzService {
