@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCacheFile } from '../fs/cache-file.js';
 
 /**
  * The file of `url` when Node would load it as an ES module written in TypeScript: a `.mts`, or a
@@ -106,18 +107,7 @@ export function strippedSource(directory: string, source: string): string | unde
   } finally {
     process.emitWarning = emitWarning;
   }
-  try {
-    mkdirSync(directory, { recursive: true });
-    // Written whole under a private name, then renamed: a concurrent reader sees all or nothing.
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(temporary, stripped);
-    try {
-      renameSync(temporary, file);
-    } catch {
-      rmSync(temporary, { force: true });
-    }
-  } catch {
-    // An unwritable cache only costs the next process the stripping again.
-  }
+  // An unwritable cache only costs the next process the stripping again.
+  writeCacheFile(file, stripped);
   return stripped;
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCacheFile } from '../fs/cache-file.js';
 import type { ScannedImages } from './stack-images-scan.js';
 
 /** Entries kept at most per stack file; above it a save keeps only those this process used. */
@@ -110,38 +111,26 @@ export class HistoryScanCache {
   public save(): void {
     if (!this.changed) return;
     const kept = this.entries.size > MAX_ENTRIES ? [...this.entries].filter(([blob]) => this.used.has(blob)) : [...this.entries];
+    // A config's id is the hash of its text, so equal configs share one copy; revisions that
+    // share a config object (most) are hashed once.
     const configIds = new Map<RevisionConfig, string>();
     const configs: Record<string, RevisionConfig> = {};
-    const byText = new Map<string, string>();
     const blobs: Stored['blobs'] = {};
     for (const [blob, { images, digests, config }] of kept) {
       let id: string | null = null;
       if (config !== undefined) {
-        id = configIds.get(config) ?? null;
-        if (id === null) {
-          const text = JSON.stringify(config);
-          id = byText.get(text) ?? createHash('sha256').update(text).digest('hex').slice(0, 16);
-          byText.set(text, id);
-          configIds.set(config, id);
-          configs[id] = config;
-        }
+        id = configIds.get(config) ?? createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+        configIds.set(config, id);
+        configs[id] = config;
       }
       blobs[blob] = [images, digests, id];
     }
-    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    try {
-      const text = JSON.stringify({ key: this.key, blobs, configs } satisfies Stored);
-      if (text.length > this.maxBytes) {
-        rmSync(this.path, { force: true });
-        return;
-      }
-      mkdirSync(join(this.path, '..'), { recursive: true });
-      writeFileSync(temporary, text);
-      renameSync(temporary, this.path);
-      this.changed = false;
-    } catch {
-      rmSync(temporary, { force: true });
+    const text = JSON.stringify({ key: this.key, blobs, configs } satisfies Stored);
+    if (text.length > this.maxBytes) {
+      rmSync(this.path, { force: true });
+      return;
     }
+    if (writeCacheFile(this.path, text)) this.changed = false;
   }
 }
 

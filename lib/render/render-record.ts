@@ -5,11 +5,12 @@
  * `git status`, gone with the clone. Without a git directory there is no record and every render
  * is a full one. The record is a cache: whatever is wrong with it means a full render.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ResourceKind } from '../../constructs/app-project.js';
 import type { RenderInputs } from './render-inputs.js';
+import { writeCacheFile } from '../fs/cache-file.js';
 
 /** Bumped whenever the record's meaning changes; another version is ignored. */
 export const RENDER_RECORD_VERSION = 3;
@@ -131,15 +132,7 @@ export function chartKindLines(kinds: ReadonlyMap<string, readonly ResourceKind[
 
 /** Writes the record (temporary file, then rename); a record that cannot be written is dropped, it is only a cache. */
 export function writeRenderRecord(path: string | undefined, record: RenderRecord): void {
-  if (path === undefined) return;
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(record));
-    renameSync(temporary, path);
-  } catch {
-    rmSync(temporary, { force: true });
-  }
+  if (path !== undefined) writeCacheFile(path, JSON.stringify(record));
 }
 
 /** Removes the record: the inputs could not be pinned down, so the next render must be a full one. */
