@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { gitBlobId } from '../git/blob-id.js';
 import { attributeMerges, readFirstParentHistory, readFirstParentHistoryAsync, type FileRevision } from '../git/first-parent-history.js';
 import type { Git } from '../git/git.js';
 import { HistoryScanCache } from './history-scan-cache.js';
@@ -254,12 +254,6 @@ export interface CommittedStack {
   tagOf(service: string): string | undefined;
   digestOf(service: string): string | undefined;
   configOf(service: string): Record<string, unknown>;
-}
-
-/** Git's id of a blob holding `text` (SHA-1, or SHA-256 in a repository whose ids have 64 digits). */
-export function gitBlobId(text: string, idLength: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /**

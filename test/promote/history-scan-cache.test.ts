@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Git } from '../../lib/git/git.js';
 import { HistoryScanCache } from '../../lib/promote/history-scan-cache.js';
 import { StackFile } from '../../lib/promote/stack-file.js';
-import { gitBlobId, StackHistory } from '../../lib/promote/stack-history.js';
+import { gitBlobId } from '../../lib/git/blob-id.js';
+import { StackHistory } from '../../lib/promote/stack-history.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 
 const STACKS = ['dev', 'stage', 'prod'].map((environment) => ({ environment, file: `Pulumi.${environment}.yaml` }));
