@@ -1,4 +1,5 @@
 import { ApiObject, App, type Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
 import { namespacedKindsOf, type ResourceKind } from '../../constructs/app-project.js';
 import { PREVIEW_NAMESPACE_PLACEHOLDER } from '../../constructs/preview-application-set.js';
@@ -55,10 +56,37 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   const files = new Map<string, string>();
   // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
   // kind and name; other folders name files by kind and object.
-  const charts: { chart: Chart; dir: string; header: string; namedFiles?: boolean; ownName?: string; kustomization?: (resources: string[]) => Record<string, unknown> }[] = [];
-  // The charts whose objects each cluster's Argo CD applies: every base, and its environments' overlays.
-  const baseCharts: { chart: Chart; dir: string }[] = [];
-  const overlayCharts = new Map<string, { chart: Chart; dir: string }[]>();
+  // The folders of the charts whose objects each cluster's Argo CD applies: every base, and its environments' overlays.
+  const baseCharts: { dir: string }[] = [];
+  const overlayCharts = new Map<string, { dir: string }[]>();
+  // Each chart is validated, synthesised and dropped from the app as soon as it is built, so its
+  // constructs die young instead of the whole platform's tree being held to the end (a quarter of
+  // a large render was the garbage collector's). Failures are reported as when the whole app was
+  // validated once before synthesis: every validation failure, in tree order, before any
+  // synthesis error (synthesis stops at its first, construction goes on to find the rest).
+  const validationErrors: string[] = [];
+  let synthesisError: { error: unknown } | undefined;
+  const kindsByDir = new Map<string, readonly ResourceKind[]>();
+  const synthChart = ({ chart, dir, header, namedFiles, ownName, kustomization }: ChartOutput) => {
+    validationErrors.push(...validationErrorsOf(chart));
+    if (validationErrors.length === 0 && synthesisError === undefined) {
+      try {
+        const resources: string[] = [];
+        for (const object of synthObjects(chart) as { kind: string; metadata: { name: string } }[]) {
+          const name = namedFiles || object.metadata.name !== ownName ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
+          const path = `${dir}/${name}`;
+          if (files.has(path)) throw new Error(`${chart.node.path}: two ${object.kind} objects would both be written to ${path}`);
+          files.set(path, toYaml(header, object));
+          resources.push(name);
+        }
+        if (kustomization) files.set(`${dir}/kustomization.yaml`, toYaml(header, kustomization(resources)));
+      } catch (error) {
+        synthesisError = { error };
+      }
+    }
+    kindsByDir.set(dir, namespacedKindsOf([chart]));
+    app.node.tryRemoveChild(chart.node.id);
+  };
   // The kinds of charts a scoped render leaves out: what they held when last rendered.
   const keptKinds = (dir: string): readonly ResourceKind[] => {
     const kinds = scope?.chartKinds.get(dir);
@@ -80,8 +108,8 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
       continue;
     }
     const chart = new ServiceBaseChart(app, `base-${service.name}`, { platform, service });
-    baseCharts.push({ chart, dir: baseDir });
-    charts.push({
+    baseCharts.push({ dir: baseDir });
+    synthChart({
       chart,
       dir: baseDir,
       ownName: service.name,
@@ -116,9 +144,9 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
       });
       const clusterCharts = overlayCharts.get(env.cluster) ?? [];
       // Appended in place: a copy per chart is quadratic in the number of overlays.
-      clusterCharts.push({ chart, dir });
+      clusterCharts.push({ dir });
       overlayCharts.set(env.cluster, clusterCharts);
-      charts.push({
+      synthChart({
         chart,
         dir,
         namedFiles: true,
@@ -170,10 +198,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
 
   // Each chart's kinds once; a cluster's AppProject admits the union of its charts' (kept ones' from the record).
   const chartKinds = new Map<string, readonly ResourceKind[]>();
-  for (const { chart, dir } of [...baseCharts, ...[...overlayCharts.values()].flat()]) chartKinds.set(dir, namespacedKindsOf([chart]));
+  for (const { dir } of [...baseCharts, ...[...overlayCharts.values()].flat()]) chartKinds.set(dir, kindsByDir.get(dir)!);
   const kindsOf = (entries: readonly { dir: string }[]) => entries.flatMap(({ dir }) => chartKinds.get(dir)!);
   for (const cluster of platform.clusters()) {
-    charts.push({
+    synthChart({
       chart: new ArgoCdChart(app, `argocd-${cluster}`, {
         platform,
         cluster,
@@ -193,19 +221,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     });
   }
 
-  validateApp(app);
-
-  for (const { chart, dir, header, namedFiles, ownName, kustomization } of charts) {
-    const resources: string[] = [];
-    for (const object of synthObjects(chart) as { kind: string; metadata: { name: string } }[]) {
-      const name = namedFiles || object.metadata.name !== ownName ? `${kebab(object.kind)}-${object.metadata.name}.yaml` : `${kebab(object.kind)}.yaml`;
-      const path = `${dir}/${name}`;
-      if (files.has(path)) throw new Error(`${chart.node.path}: two ${object.kind} objects would both be written to ${path}`);
-      files.set(path, toYaml(header, object));
-      resources.push(name);
-    }
-    if (kustomization) files.set(`${dir}/kustomization.yaml`, toYaml(header, kustomization(resources)));
-  }
+  // The app's own validations come first in tree order (it is the root).
+  const errors = [...validationErrorsOf(app, false), ...validationErrors];
+  if (errors.length > 0) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+  if (synthesisError) throw synthesisError.error;
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments, chartKinds };
 }
 
@@ -228,8 +247,8 @@ export function renderRepository(root: string, platform: Platform): RenderOutput
 
 /**
  * The objects of one chart in construction order. `Chart.toJson()` would re-resolve dependencies
- * and re-validate the whole app for every chart, which is quadratic in the number of charts; the
- * app is validated once by {@link validateApp} instead.
+ * and re-validate the whole app for every chart, which is quadratic in the number of charts;
+ * {@link renderPlatform} validates each chart once instead.
  */
 export function synthObjects(chart: Chart): unknown[] {
   return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
@@ -237,11 +256,28 @@ export function synthObjects(chart: Chart): unknown[] {
 
 /** Runs every `node.addValidation` of the app once; throws listing each failure with its construct path. */
 export function validateApp(app: App): void {
+  const errors = validationErrorsOf(app);
+  if (errors.length > 0) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+}
+
+/** The failures of every `node.addValidation` under `root` (itself included), in tree order, each with its construct path; `deep: false` only root's own. */
+function validationErrorsOf(root: IConstruct, deep = true): string[] {
   const errors: string[] = [];
-  for (const construct of app.node.findAll()) {
+  for (const construct of deep ? root.node.findAll() : [root]) {
     for (const error of construct.node.validate()) errors.push(`[${construct.node.path}] ${error}`);
   }
-  if (errors.length > 0) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+  return errors;
+}
+
+/** A chart and how its objects are written. */
+interface ChartOutput {
+  readonly chart: Chart;
+  readonly dir: string;
+  readonly header: string;
+  /** Objects named by kind and name; else the service's own objects by kind alone (a base). */
+  readonly namedFiles?: boolean;
+  readonly ownName?: string;
+  readonly kustomization?: (resources: string[]) => Record<string, unknown>;
 }
 
 function kebab(kind: string): string {
