@@ -11,6 +11,7 @@ import Sequencer from '@jest/test-sequencer';
 export const SLOW_SUITES = {
   'test/promote/concurrent-push.test.ts': 57,
   'test/diff/diff-command.test.ts': 55,
+  'test/diff/tag-only-diff.test.ts': 40,
   'test/extending/sample-repository.test.ts': 42,
   'test/package/pack-install.test.ts': 31,
   'test/promote/merge-strategies.test.ts': 26,
