@@ -4,6 +4,18 @@ import { ServiceAddons } from '../constructs/service-addons.js';
 import { ServiceBase } from '../constructs/service-base.js';
 import type { Platform, ServiceDefinition } from '../model/platform.js';
 
+/** Every service's port by name, once per platform: built per chart, the map is quadratic in the number of services. */
+const SERVICE_PORTS = new WeakMap<Platform, Readonly<Record<string, number>>>();
+
+function servicePortsOf(platform: Platform): Readonly<Record<string, number>> {
+  let ports = SERVICE_PORTS.get(platform);
+  if (!ports) {
+    ports = Object.fromEntries(platform.services.map((s) => [s.name, s.servicePort]));
+    SERVICE_PORTS.set(platform, ports);
+  }
+  return ports;
+}
+
 /** Props of {@link ServiceBaseChart}. */
 export interface ServiceBaseChartProps {
   readonly platform: Platform;
@@ -22,7 +34,7 @@ export class ServiceBaseChart extends Chart {
       partOf: props.platform.name,
       ingressClassName: props.platform.ingressClassName,
       allowedIngressNamespaces: props.platform.allowedIngressNamespaces,
-      servicePorts: Object.fromEntries(props.platform.services.map((s) => [s.name, s.servicePort])),
+      servicePorts: servicePortsOf(props.platform),
     });
     const addons = props.service.addons.filter((a) => a.placement.inBase);
     if (addons.length > 0) {

@@ -163,7 +163,8 @@ export class ServiceBase extends Construct {
     for (const [key, value] of Object.entries(this.selector)) this.kubeService.selectLabel(key, value);
 
     if (service.host) {
-      const ports: Readonly<Record<string, number>> = { ...props.servicePorts, [name]: service.servicePort };
+      // Looked up, not merged into one object per service: a copy of every port per service is quadratic in the platform's size.
+      const portOf = (target: string): number | undefined => (target === name ? service.servicePort : props.servicePorts?.[target]);
       this.ingress = typedObject<IIngress>(this, 'Ingress', {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
@@ -177,7 +178,7 @@ export class ServiceBase extends Construct {
               http: {
                 paths: service.shape.ingressPaths.map((p) => {
                   const target = p.service ?? name;
-                  const port = ports[target];
+                  const port = portOf(target);
                   if (port === undefined) throw new Error(`${this.node.path}: ingress path '${p.path}' routes to service '${target}', whose port is not in 'servicePorts'`);
                   return { path: p.path, pathType: p.pathType, backend: { service: { name: target, port: { number: port } } } };
                 }),

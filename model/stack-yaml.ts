@@ -4,6 +4,7 @@
  * same errors, naming the file, the line and the key.
  */
 import YAML, { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { readPlainStackYaml } from './plain-stack-yaml.js';
 
 /** Stack files are a few hundred lines; anything near this is a mistake or an attack. */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
@@ -42,6 +43,13 @@ export function parseStackYaml(text: string, file: string): Document.Parsed {
 
 /** The plain value of a parsed stack file. */
 export function stackYamlValue(text: string, file: string): unknown {
+  // A file in the plain subset ferry writes is read without the yaml package's document (a fifth of
+  // a fresh render); the value is the same (test/model/plain-stack-yaml.test.ts), and anything else,
+  // errors included, takes the full reader.
+  if (Buffer.byteLength(text, 'utf8') <= MAX_STACK_FILE_BYTES) {
+    const plain = readPlainStackYaml(text, { maxDepth: MAX_STACK_FILE_DEPTH, maxIndent: MAX_STACK_FILE_DEPTH * 8 });
+    if (plain !== undefined) return plain;
+  }
   return stackDocumentValue(parseStackYaml(text, file), file);
 }
 

@@ -153,8 +153,15 @@ function planOps(root: string, changes: readonly FileWrite[]): JournalOp[] {
   checkPaths(changes);
   const removals: JournalOp[] = [];
   const writes: JournalOp[] = [];
+  // A path in a missing folder is no file: one lstat per folder instead of one per file of a fresh tree.
+  const folders = new Map<string, boolean>();
+  const folderExists = (dir: string) => {
+    let found = folders.get(dir);
+    if (found === undefined) folders.set(dir, (found = exists(join(root, dir))));
+    return found;
+  };
   for (const { path, content } of changes) {
-    const existed = isFile(join(root, path));
+    const existed = folderExists(dirname(path)) && isFile(join(root, path));
     if (content === undefined) {
       if (existed) removals.push({ path, write: false, existed });
     } else if (!existed || readFileSync(join(root, path), 'utf8') !== content) {
@@ -167,11 +174,13 @@ function planOps(root: string, changes: readonly FileWrite[]): JournalOp[] {
 function commit(root: string, ops: readonly JournalOp[], changes: readonly FileWrite[], durable: boolean, step: Step): void {
   const tx = join(root, TREE_TRANSACTION);
   const contents = new Map(changes.map((c) => [c.path, c.content]));
+  // Folders this transaction made: a fresh tree is thousands of files in a few hundred folders.
+  const made = new Set<string>();
   try {
     for (const op of ops) {
       if (!op.write) continue;
       step(`stage ${op.path}`);
-      writeFile(join(tx, 'staging', op.path), contents.get(op.path)!, durable);
+      writeFile(join(tx, 'staging', op.path), contents.get(op.path)!, durable, made);
     }
     const journal: Journal = { version: 1, ops };
     step('write journal');
@@ -185,29 +194,33 @@ function commit(root: string, ops: readonly JournalOp[], changes: readonly FileW
     throw e;
   }
   try {
-    for (const op of ops) forward(root, op, step);
+    for (const op of ops) forward(root, op, step, made, true);
   } catch (e) {
     rollBack(root, ops, step);
     finish(root, ops, step);
     throw e;
   }
-  finish(root, ops, step);
+  // Every write placed its file, so only removals can have left a folder empty.
+  finish(root, ops.filter((op) => !op.write), step);
 }
 
-/** Redoes one operation from wherever a previous attempt stopped. */
-function forward(root: string, op: JournalOp, step: Step): void {
+/**
+ * Redoes one operation from wherever a previous attempt stopped; `firstAttempt`: the commit that
+ * just staged it, so the staged file is known to be there.
+ */
+function forward(root: string, op: JournalOp, step: Step, made?: Set<string>, firstAttempt = false): void {
   const tx = join(root, TREE_TRANSACTION);
   const target = join(root, op.path);
   const staged = join(tx, 'staging', op.path);
   const retired = join(tx, 'retired', op.path);
-  if (op.write && !exists(staged)) return; // placed already
+  if (op.write && !firstAttempt && !exists(staged)) return; // placed already
   if (op.existed && !exists(retired) && exists(target)) {
     step(`retire ${op.path}`);
-    move(target, retired);
+    move(target, retired, made);
   }
   if (op.write) {
     step(`place ${op.path}`);
-    move(staged, target);
+    move(staged, target, made);
   }
 }
 
@@ -232,7 +245,8 @@ function rollBack(root: string, ops: readonly JournalOp[], step: Step): void {
 /** Prunes folders the transaction left empty, then forgets the transaction: journal first, so a crash here rolls forward again (a no-op). */
 function finish(root: string, ops: readonly JournalOp[], step: Step): void {
   step('prune empty folders');
-  for (const op of ops) removeEmptyParents(root, dirname(op.path));
+  // Each folder once: pruning is idempotent, and a tree's files share few folders.
+  for (const dir of new Set(ops.map((op) => dirname(op.path)))) removeEmptyParents(root, dir);
   const tx = join(root, TREE_TRANSACTION);
   step('drop journal');
   rmSync(join(tx, 'journal.json'), { force: true });
@@ -295,8 +309,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function writeFile(path: string, content: string, durable: boolean): void {
-  mkdirSync(dirname(path), { recursive: true });
+function writeFile(path: string, content: string, durable: boolean, made?: Set<string>): void {
+  makeDir(dirname(path), made);
   const fd = openSync(path, 'w');
   try {
     writeSync(fd, content);
@@ -319,9 +333,16 @@ function syncDir(dir: string): void {
   }
 }
 
-function move(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
+function move(from: string, to: string, made?: Set<string>): void {
+  makeDir(dirname(to), made);
   renameSync(from, to);
+}
+
+/** `mkdir -p`, skipped for a folder in `made` (made earlier in the same transaction, and not removed since). */
+function makeDir(dir: string, made: Set<string> | undefined): void {
+  if (made?.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  made?.add(dir);
 }
 
 function exists(path: string): boolean {

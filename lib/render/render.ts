@@ -132,7 +132,9 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
         environment: env,
       });
       const clusterCharts = overlayCharts.get(env.cluster) ?? [];
-      overlayCharts.set(env.cluster, [...clusterCharts, { chart, dir }]);
+      // Appended in place: a copy per chart is quadratic in the number of overlays.
+      clusterCharts.push({ chart, dir });
+      overlayCharts.set(env.cluster, clusterCharts);
       charts.push({
         chart,
         dir,

@@ -3,7 +3,8 @@
  * builds a document tree per file, which dominated render time; this writes block YAML directly.
  * Strings are written plain only when no YAML 1.1 or 1.2 reader could take them for anything but
  * that string; otherwise they are double-quoted (JSON escapes are valid YAML). Tested by
- * round-tripping through the `yaml` parser.
+ * round-tripping through the `yaml` parser, and byte for byte against its earlier, slower form
+ * (test/render/yaml-emit-equivalence.test.ts).
  */
 
 const PLAIN = /^[A-Za-z0-9_./$][A-Za-z0-9_./$%@=+()*-]*(?:(?::(?=[^\s])|[ ]+)[A-Za-z0-9_./$%@=+()*-]+)*$/;
@@ -39,51 +40,84 @@ function isCollection(value: unknown): value is Record<string, unknown> | unknow
   return typeof value === 'object' && value !== null;
 }
 
+/** No element, or no own enumerable key (`Object.keys(value).length === 0`, without the array). */
 function isEmpty(value: Record<string, unknown> | unknown[]): boolean {
-  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+  if (Array.isArray(value)) return value.length === 0;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
-function entries(value: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(value).filter(([, v]) => v !== undefined);
+// A render writes the same keys and many of the same values thousands of times; deciding how to
+// write a string (four regular expressions) once per distinct string is a tenth of the emit.
+const STRING_CACHE = new Map<string, string>();
+const STRING_CACHE_LIMIT = 100_000;
+
+function stringScalar(value: string): string {
+  let written = STRING_CACHE.get(value);
+  if (written === undefined) {
+    written = isPlainSafe(value) ? value : JSON.stringify(value);
+    if (STRING_CACHE.size >= STRING_CACHE_LIMIT) STRING_CACHE.clear();
+    STRING_CACHE.set(value, written);
+  }
+  return written;
 }
 
-/** Lines of `value` as a block at `indent`; the first line has no indent (the caller places it). */
-function block(value: Record<string, unknown> | unknown[], indent: string): string {
-  const lines: string[] = [];
+/**
+ * Appends `value` as a block at `indent` to `out`; the first line has no indent (the caller
+ * placed it). Pieces go to one array joined once at the end: building each nested block as its
+ * own string copied every line once per level.
+ */
+function writeBlock(out: string[], value: Record<string, unknown> | unknown[], indent: string): void {
+  const inner = `${indent}  `;
+  const separator = `\n${indent}`;
+  let first = true;
   if (Array.isArray(value)) {
     for (const item of value) {
-      lines.push(`- ${inline(item, `${indent}  `, true)}`);
+      if (!first) out.push(separator);
+      first = false;
+      out.push('- ');
+      writeInline(out, item, inner);
     }
-  } else {
-    for (const [key, item] of entries(value)) {
-      const k = scalar(key);
-      if (isCollection(item) && !isEmpty(item)) {
-        // Sequences under a key are indented, like the yaml package's default.
-        lines.push(`${k}:\n${indent}  ${block(item, `${indent}  `)}`);
-      } else {
-        lines.push(`${k}: ${inline(item, `${indent}  `, false)}`);
-      }
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item === undefined) continue;
+    if (!first) out.push(separator);
+    first = false;
+    const k = stringScalar(key);
+    if (isCollection(item) && !isEmpty(item)) {
+      // Sequences under a key are indented, like the yaml package's default.
+      out.push(k, ':\n', inner);
+      writeBlock(out, item, inner);
+    } else {
+      out.push(k, ': ');
+      writeInline(out, item, inner);
     }
   }
-  return lines.join(`\n${indent}`);
 }
 
-/** A value after `key: ` or `- `. */
-function inline(value: unknown, indent: string, inSequence: boolean): string {
+/** Appends a value after `key: ` or `- `. */
+function writeInline(out: string[], value: unknown, indent: string): void {
   if (isCollection(value)) {
-    if (isEmpty(value)) return Array.isArray(value) ? '[]' : '{}';
-    return block(value, indent);
+    if (isEmpty(value)) out.push(Array.isArray(value) ? '[]' : '{}');
+    else writeBlock(out, value, indent);
+    return;
   }
   if (typeof value === 'string') {
-    const literal = literalBlock(value, inSequence ? indent : indent);
-    if (literal) return literal;
+    const literal = value.includes('\n') ? literalBlock(value, indent) : undefined;
+    out.push(literal ?? stringScalar(value));
+    return;
   }
-  return scalar(value);
+  out.push(scalar(value));
 }
 
 /** The document for `value` (a mapping or sequence of plain JSON data), ending in a newline. */
 export function emitYaml(value: unknown): string {
   if (!isCollection(value)) return `${scalar(value)}\n`;
   if (isEmpty(value)) return Array.isArray(value) ? '[]\n' : '{}\n';
-  return `${block(value, '')}\n`;
+  const out: string[] = [];
+  writeBlock(out, value, '');
+  out.push('\n');
+  return out.join('');
 }
