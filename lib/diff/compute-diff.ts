@@ -91,6 +91,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   // drift check's business), so the cost follows the change.
   const touched = baseRef.then(({ commit }) => new Git(root).runAsync(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]));
   touched.catch(() => undefined); // awaited below
+  // What the history reader asks git first (a commit? the .git?), answered while the platform loads.
+  const probed = new Git(root).isRepositoryAsync().catch(() => false);
   const headPlatform = await loadPlatform(root);
   const project = readProjectName(root);
   const { ref, commit } = await baseRef;
@@ -198,6 +200,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
         .filter((u): u is string => u !== undefined),
     ),
   ];
+  await probed;
   const histories = new Map(await Promise.all(upstreams.map(async (u) => [u, await tagHistory(root, commit, u, project)] as const)));
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
