@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: whole-process figures for render, promote, diff, validate, status and history on
  * synthetic platforms. Prints figures as each finishes; it asserts nothing, so it is not a test.
- * `npm run bench -- render` (or promote, diff, validate, status, history) runs one of them; status,
+ * `npm run bench -- render` (or promote, diff, diff-scale, validate, status, history) runs one of them; status,
  * history and promote also measure 20 environments x 100 services with ~1,000 commits of history
  * (one repository for all three).
  */
 import { benchDiff } from './diff.js';
+import { benchDiffScale } from './diff-scale.js';
 import { benchGraphScale } from './graph-scale.js';
 import { benchIncrementalRender } from './incremental-render.js';
 import { benchPromote } from './promote.js';
@@ -27,6 +28,8 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'render-incremental': benchIncrementalRender,
   promote: async () => [await benchPromote(), ...(await graphScale('promote'))],
   diff: benchDiff,
+  // Issue 15 goal 1: one tag at 10 and 2,000 × 5 (builds a 2,000-service repository: minutes).
+  'diff-scale': benchDiffScale,
   validate: benchValidate,
   status: () => graphScale('status'),
   history: () => graphScale('history'),

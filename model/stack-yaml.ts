@@ -46,11 +46,16 @@ export function stackYamlValue(text: string, file: string): unknown {
   // A file in the plain subset ferry writes is read without the yaml package's document (a fifth of
   // a fresh render); the value is the same (test/model/plain-stack-yaml.test.ts), and anything else,
   // errors included, takes the full reader.
-  if (Buffer.byteLength(text, 'utf8') <= MAX_STACK_FILE_BYTES) {
-    const plain = readPlainStackYaml(text, { maxDepth: MAX_STACK_FILE_DEPTH, maxIndent: MAX_STACK_FILE_DEPTH * 8 });
-    if (plain !== undefined) return plain;
-  }
-  return stackDocumentValue(parseStackYaml(text, file), file);
+  return plainStackYamlValue(text) ?? stackDocumentValue(parseStackYaml(text, file), file);
+}
+
+/**
+ * The value of a stack file in the plain subset ferry writes (model/plain-stack-yaml.ts), within
+ * the full reader's limits; undefined for anything else, which only {@link parseStackYaml} reads.
+ */
+export function plainStackYamlValue(text: string): Record<string, unknown> | undefined {
+  if (Buffer.byteLength(text, 'utf8') > MAX_STACK_FILE_BYTES) return undefined;
+  return readPlainStackYaml(text, { maxDepth: MAX_STACK_FILE_DEPTH, maxIndent: MAX_STACK_FILE_DEPTH * 8 });
 }
 
 /** The plain value of a document `parseStackYaml` gave, for a caller that holds one already. */

@@ -9,8 +9,10 @@ import Sequencer from '@jest/test-sequencer';
 
 /** The suites that took 10 s or more, by path from the repository root. */
 export const SLOW_SUITES = {
+  'test/render/incremental-render.test.ts': 180,
   'test/promote/concurrent-push.test.ts': 57,
   'test/diff/diff-command.test.ts': 55,
+  'test/diff/tag-only-diff.test.ts': 40,
   'test/extending/sample-repository.test.ts': 42,
   'test/package/pack-install.test.ts': 31,
   'test/promote/merge-strategies.test.ts': 26,
@@ -24,6 +26,7 @@ export const SLOW_SUITES = {
   'test/promote/config-promotion.test.ts': 19,
   'test/promote/delivery-failures.test.ts': 19,
   'test/render/render.test.ts': 18,
+  'test/kustomize/parse-objects.test.ts': 15,
   'test/promote/conflict-free.test.ts': 17,
   'test/promote/graph-promotion.test.ts': 11,
 };

@@ -21,7 +21,7 @@ export const diffCommand: CliCommand = {
                   [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]
                    [--preview-branch <name>] [--preview-target-branch <name>]
                    [--preview-service <service>]]
-                  [--allow-remote <host,...>]
+                  [--allow-remote <host,...>] [--full]
 
 Renders the base revision and the working tree, builds every overlay whose inputs differ with
 kubectl kustomize on both sides, and compares the objects by kind/namespace/name, grouped by
@@ -50,6 +50,9 @@ Options:
   --preview-service <service>
                       instead, pull request <n> of the service's sourceRepository: preview-<service>-<n>
                       with the service at pr-<n>-<sha8> (--preview-sha is then required)
+  --full              render every folder on both sides even when only image tags or digests
+                      moved (by default such a change renders only its services; the report is
+                      the same)
 `,
   async run(argv, io) {
     const { values } = parseFlags('diff', argv, {
@@ -66,6 +69,7 @@ Options:
       'preview-target-branch': { type: 'string' },
       'allow-remote': { type: 'string' },
       'preview-service': { type: 'string' },
+      full: { type: 'boolean' },
     });
     const format = (values.format ?? 'terminal') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`ferry diff: --format '${values.format}' is not one of ${FORMATS.join(', ')}`);
@@ -105,7 +109,7 @@ Options:
     }
 
     const kustomize = { allowedRemoteHosts: parseHosts(values['allow-remote']) };
-    const computed = await computeDiff({ root: io.cwd, base: values.base, preview, kustomize });
+    const computed = await computeDiff({ root: io.cwd, base: values.base, preview, kustomize, full: values.full });
     const report: DiffReport = { ...computed, notes: [...computed.notes, ...notes] };
     const output = values.output === undefined ? undefined : resolve(io.cwd, values.output);
     const color = format === 'terminal' && io.isTTY && !io.env.NO_COLOR;

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Git } from '../git/git.js';
 import { readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import { compareStrings, type Platform } from '../../model/platform.js';
-import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderRepository } from '../render/render.js';
-import { codeMatches, readStackFiles, renderBase, resolveBase } from './base-revision.js';
+import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderPlatform, renderRepository } from '../render/render.js';
+import { codeMatches, readStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
+import { tagOnlyChange, type TagOnlyChange } from './change-scope.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
 import { parseObjects } from '../kustomize/parse-objects.js';
@@ -37,6 +38,12 @@ export interface DiffOptions {
    * @default - `kubectl kustomize`, batches of 50 overlays, one process per CPU, no remote resources
    */
   readonly kustomize?: KustomizeRunnerProps;
+  /**
+   * Render both sides in full even when only image tags or digests moved (the report is the same;
+   * `--full` compares the two paths).
+   * @default false
+   */
+  readonly full?: boolean;
 }
 
 /** Environment facts of a platform (duck-typed: the base side may be another copy of the classes). */
@@ -71,19 +78,38 @@ function application(name: string, service: string | undefined, before: Manifest
  */
 export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const root = options.root;
-  // git runs in child processes while this thread renders the head side.
+  // git runs in child processes while this thread loads the platform.
   const baseRef = resolveBase(root, options.base);
-  const baseStacks = baseRef.then(async ({ commit }) => ((await codeMatches(root, commit)) ? readStackFiles(root, commit) : undefined));
+  // Each git step waits for this thread between loads; the base's stack files are read beside the code check.
+  const baseStacks = baseRef.then(async ({ commit }) => {
+    const [same, stacks] = await Promise.all([codeMatches(root, commit), readStackFiles(root, commit)]);
+    return same ? stacks : undefined;
+  });
   baseStacks.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-  const headPlatform = await loadPlatform(root);
-  const head = { files: renderRepository(root, headPlatform).files };
-  const { ref, commit } = await baseRef;
   // Argo CD deploys what is committed, not what renders: a rendered file this change touched must
   // equal its render. Only touched files are read (a stale render the base already had is the
-  // drift check's business), so the cost follows the change; git runs while the base renders.
-  const touched = new Git(root).runAsync(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]);
+  // drift check's business), so the cost follows the change.
+  const touched = baseRef.then(({ commit }) => new Git(root).runAsync(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]));
   touched.catch(() => undefined); // awaited below
-  const base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
+  // What the history reader asks git first (a commit? the .git?), answered while the platform loads.
+  const probed = new Git(root).isRepositoryAsync().catch(() => false);
+  const headPlatform = await loadPlatform(root);
+  const project = readProjectName(root);
+  const { ref, commit } = await baseRef;
+  const touchedPaths = (await touched).split('\n').filter(Boolean);
+
+  // Only tags or digests moved (a promotion's pull request): the base and head of those services
+  // alone, whatever the platform's size. A preview reads every preview overlay: the full render.
+  const tagOnly = options.full || options.preview ? undefined : await tagOnlyScope(root, headPlatform, project, await baseStacks, touchedPaths);
+  let head: { readonly files: ReadonlyMap<string, string> };
+  let base: BaseRender;
+  if (tagOnly) {
+    head = renderPlatform(headPlatform, tagOnly.headConfigs, tagOnly.scope);
+    base = { files: renderPlatform(headPlatform, tagOnly.baseConfigs, tagOnly.scope).files, platform: headPlatform, renderedWith: 'working-tree code' };
+  } else {
+    head = { files: renderRepository(root, headPlatform).files };
+    base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
+  }
   const plan = planBuilds(base.files, head.files);
 
   // Overlays of one environment and side may share kustomize processes (see KustomizeRunner).
@@ -117,7 +143,11 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const headFacts = environmentFacts(headPlatform);
   const envNames = [...headFacts.keys(), ...[...baseFacts.keys()].filter((n) => !headFacts.has(n))];
   const overlayEnvs = new Set(plan.overlays.map((u) => u.environment));
-  const hasPreviewOverlays = [...base.files.keys(), ...head.files.keys()].some((p) => p.startsWith(`${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/`));
+  const kustomizeServices = headPlatform.services.filter((s) => s.chart === undefined).length;
+  // A scoped render holds only some folders; the full render has these whenever the platform does.
+  const hasPreviewOverlays = tagOnly
+    ? headPlatform.previews !== undefined && kustomizeServices > 0
+    : [...base.files.keys(), ...head.files.keys()].some((p) => p.startsWith(`${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/`));
   const groups: { name: string; kind: EnvironmentDiff['kind']; status: EnvironmentDiff['status']; applications: ApplicationDiff[]; sync?: string }[] = [];
 
   for (const name of [...envNames, ...(hasPreviewOverlays ? [PREVIEW_ENVIRONMENT] : []), ...[...overlayEnvs].filter((e) => !envNames.includes(e) && e !== PREVIEW_ENVIRONMENT).sort(compareStrings)]) {
@@ -152,7 +182,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     const app = application(posix.basename(dir), undefined, read(base.files), read(head.files));
     if (app.changes.length > 0) argocdApps.push(app);
   }
-  if ([...head.files.keys(), ...base.files.keys()].some((p) => p.startsWith(`${MANIFESTS_DIR}/argocd/`))) {
+  if (tagOnly ? headPlatform.clusters().length > 0 : [...head.files.keys(), ...base.files.keys()].some((p) => p.startsWith(`${MANIFESTS_DIR}/argocd/`))) {
     groups.push({ name: 'argocd', kind: 'argocd', status: 'present', applications: argocdApps });
   }
 
@@ -161,7 +191,6 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     return { name: g.name, kind: g.kind, status: g.status, applications: g.applications, counts, summary: environmentSummary(g.applications, counts, g.sync) };
   });
 
-  const project = readProjectName(root);
   // Only the upstreams of environments whose images change are read from git, all at once.
   const upstreams = [
     ...new Set(
@@ -171,10 +200,10 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
         .filter((u): u is string => u !== undefined),
     ),
   ];
+  await probed;
   const histories = new Map(await Promise.all(upstreams.map(async (u) => [u, await tagHistory(root, commit, u, project)] as const)));
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
-  const touchedPaths = (await touched).split('\n').filter(Boolean);
   const risks = [
     ...notRenderedFlags(touchedPaths, head.files, (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined)),
     ...riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun }),
@@ -190,10 +219,31 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     notes,
     stats: {
       overlaysBuilt: plan.overlays.length,
-      overlaysSkipped: plan.unchangedOverlays,
+      // Every overlay a full render holds that was not built (a scoped render never rendered them).
+      overlaysSkipped: tagOnly ? kustomizeServices * (headPlatform.environments.length + (hasPreviewOverlays ? 1 : 0)) - plan.overlays.length : plan.unchangedOverlays,
       kustomizeRuns: runner.stats.processes,
+      rendered: tagOnly ? 'changed services' : 'everything',
     },
   };
+}
+
+/**
+ * The tag-only scope of the change (lib/diff/change-scope.ts), when the code matches (`stacks`
+ * holds the base's stack files) and every rendered file the change touched lies in a folder the
+ * scoped render holds (else the full render, which compares them all).
+ */
+async function tagOnlyScope(root: string, platform: Platform, project: string, stacks: ReadonlyMap<string, string> | undefined, touched: readonly string[]): Promise<TagOnlyChange | undefined> {
+  if (!stacks) return undefined;
+  const head = new Map(readdirSync(root).filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n)).map((n) => [n, readFileSync(join(root, n), 'utf8')]));
+  const change = tagOnlyChange(platform, project, stacks, head);
+  if (!change) return undefined;
+  const { services, environments } = change.scope;
+  const folders = new Set([
+    ...[...services].map((s) => `${MANIFESTS_DIR}/base/${s}`),
+    ...[...environments].flatMap((e) => [...services].map((s) => `${MANIFESTS_DIR}/overlays/${e}/${s}`)),
+    ...(platform.previews && environments.has(platform.environments[0]!.name) ? [...services].map((s) => `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${s}`) : []),
+  ]);
+  return touched.every((path) => folders.has(posix.dirname(path))) ? change : undefined;
 }
 
 /**

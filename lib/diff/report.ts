@@ -45,6 +45,11 @@ export interface DiffReport {
     readonly overlaysBuilt: number;
     readonly overlaysSkipped: number;
     readonly kustomizeRuns: number;
+    /**
+     * What was rendered on each side: `changed services` when only image tags or digests moved
+     * (their bases and overlays alone, lib/diff/change-scope.ts), else `everything`.
+     */
+    readonly rendered: 'changed services' | 'everything';
   };
 }
 

@@ -70,6 +70,8 @@ export interface GitOutcome {
  * a commit, its .git folder), remembered per root: each git process costs ~20 ms, and promote
  * asks them from several places.
  */
+/** One process answers the three questions promote asks first: a work tree? its .git? a commit? */
+const PROBE = ['rev-parse', '--is-inside-work-tree', '--absolute-git-dir', '--verify', '--quiet', 'HEAD^{commit}'] as const;
 const knownRepositories = new Set<string>();
 const knownCommitted = new Set<string>();
 const knownGitDirs = new Map<string, string>();
@@ -190,8 +192,21 @@ export class Git {
   /** Whether `root` is inside a git work tree. */
   public isRepository(): boolean {
     if (knownRepositories.has(this.root)) return true;
-    // One process answers the three questions promote asks first: a work tree? its .git? a commit?
-    const probe = this.tryRunSync(['rev-parse', '--is-inside-work-tree', '--absolute-git-dir', '--verify', '--quiet', 'HEAD^{commit}']);
+    return this.remember(this.tryRunSync(PROBE));
+  }
+
+  /** Like {@link isRepository} but asynchronous: what it learns spares later synchronous calls (gitDir, hasCommits) a process. */
+  public async isRepositoryAsync(): Promise<boolean> {
+    if (knownRepositories.has(this.root)) return true;
+    const probe = await this.runAsync(PROBE).then(
+      (stdout) => ({ code: 0, stdout }),
+      (e: unknown) => (e instanceof GitError ? { code: e.code ?? 128, stdout: e.stdout } : { code: 128, stdout: '' }),
+    );
+    return this.remember(probe);
+  }
+
+  /** Keeps what the probe's output says about `root`; whether it is a work tree. */
+  private remember(probe: { code: number; stdout: string }): boolean {
     const [inside, gitDir, head] = probe.stdout.split('\n');
     if (probe.code > 1 || inside !== 'true') return false;
     knownRepositories.add(this.root);

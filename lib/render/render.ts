@@ -41,6 +41,20 @@ export interface RenderScope {
   readonly chartKinds: ReadonlyMap<string, readonly ResourceKind[]>;
 }
 
+/**
+ * Part of a render for `ferry diff` when only image tags or digests changed
+ * (lib/diff/change-scope.ts): the bases of `services`, their overlays in `environments` and, when
+ * the first environment is among them, their previews. No Argo CD chart and no Helm values; only
+ * the environments named need a stack config. Each file it gives is byte for byte the full
+ * render's (an overlay reads its own service's resolved values and the platform alone).
+ */
+export interface ServiceRenderScope {
+  /** Kustomize services whose base and overlays are synthesised. */
+  readonly services: ReadonlySet<string>;
+  /** Environments whose overlays of those services are synthesised. */
+  readonly environments: ReadonlySet<string>;
+}
+
 /** Reads every environment's `Pulumi.<env>.yaml` under `root`, validated; nothing is written. */
 export function readStackConfigs(root: string, platform: Platform): Map<string, StackConfig> {
   const project = readProjectName(root);
@@ -51,7 +65,9 @@ export function readStackConfigs(root: string, platform: Platform): Map<string, 
  * Renders the platform: a pure function of the platform definition and the stack configs.
  * Throws (naming the construct path) if any construct validation fails.
  */
-export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scope?: RenderScope): RenderOutput {
+export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scopeOrServices?: RenderScope | ServiceRenderScope): RenderOutput {
+  const only = scopeOrServices && 'services' in scopeOrServices ? scopeOrServices : undefined;
+  const scope = scopeOrServices && !('services' in scopeOrServices) ? scopeOrServices : undefined;
   const app = new App({ outdir: '.' });
   const files = new Map<string, string>();
   // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
@@ -102,6 +118,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   // Chart services have no kustomize base or overlay: a values file and a Helm Application instead.
   const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
   for (const service of kustomizeServices) {
+    if (only && !only.services.has(service.name)) continue;
     const baseDir = `${MANIFESTS_DIR}/base/${service.name}`;
     if (scope) {
       keepKindsOf(undefined, baseDir);
@@ -118,7 +135,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     });
   }
 
-  const environments = platform.environments.map((env) => {
+  const environments = platform.environments.filter((env) => !only || only.environments.has(env.name)).map((env) => {
     const config = configs.get(env.name);
     if (!config) throw new Error(`${stackFileName(env.name)}: no stack config given for environment '${env.name}'`);
     return resolveEnvironment(platform, env, config);
@@ -130,10 +147,10 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
       for (const resolved of resolvedEnv.services) if (!resolved.service.chart) keepKindsOf(env.cluster, `${MANIFESTS_DIR}/overlays/${env.name}/${resolved.service.name}`);
       continue;
     }
-    for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
+    if (!only) for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
-      if (service.chart) continue;
+      if (service.chart || (only && !only.services.has(service.name))) continue;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
         platform,
@@ -156,12 +173,14 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     }
   }
 
-  if (platform.previews && (!scope || scope.environments.has(environments[0]!.environment.name))) {
+  const firstEnvironment = platform.environments[0]!.name;
+  if (platform.previews && (!scopeOrServices || scopeOrServices.environments.has(firstEnvironment))) {
     // Previews run what the first environment runs (a pull request's own service excepted, whose
     // tag its Application sets); the first service's overlay holds the preview's Namespace, which
     // its Application renames and owns, so Argo CD deletes it with the preview.
-    const first = environments[0]!;
+    const first = environments.find((e) => e.environment.name === firstEnvironment)!;
     kustomizeServices.forEach((service, index) => {
+      if (only && !only.services.has(service.name)) return;
       const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
       const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
       const resolved = first.services.find((r) => r.service.name === service.name)!;
@@ -200,7 +219,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   const chartKinds = new Map<string, readonly ResourceKind[]>();
   for (const { dir } of [...baseCharts, ...[...overlayCharts.values()].flat()]) chartKinds.set(dir, kindsByDir.get(dir)!);
   const kindsOf = (entries: readonly { dir: string }[]) => entries.flatMap(({ dir }) => chartKinds.get(dir)!);
-  for (const cluster of platform.clusters()) {
+  for (const cluster of only ? [] : platform.clusters()) {
     synthChart({
       chart: new ArgoCdChart(app, `argocd-${cluster}`, {
         platform,

@@ -57,7 +57,7 @@ describe('a tag change in prod', () => {
     expect(report.summaryLines).toContain('prod: api: v1.3.2 → v1.3.3; 0 added, 1 changed, 0 removed');
     expect(report.risks).toEqual([{ code: 'review-required', environment: 'prod', message: 'touched, and it requires review (0 added, 1 changed, 0 removed)' }]);
     expect(report.base.renderedWith).toBe('working-tree code');
-    expect(report.stats).toEqual({ overlaysBuilt: 1, overlaysSkipped: 7, kustomizeRuns: 2 });
+    expect(report.stats).toEqual({ overlaysBuilt: 1, overlaysSkipped: 7, kustomizeRuns: 2, rendered: 'changed services' });
   });
 });
 
@@ -204,7 +204,7 @@ describe('exit codes', () => {
     }
     const json = JSON.parse((await repo.ferry(['diff', '--format', 'json'])).stdout) as DiffReport;
     expect(json.environments.every((e) => e.applications.length === 0)).toBe(true);
-    expect(json.stats).toEqual({ overlaysBuilt: 0, overlaysSkipped: 8, kustomizeRuns: 0 });
+    expect(json.stats).toEqual({ overlaysBuilt: 0, overlaysSkipped: 8, kustomizeRuns: 0, rendered: 'changed services' });
   });
 
   test('a change exits 0 without --exit-code and 1 with it; uncommitted changes count', async () => {

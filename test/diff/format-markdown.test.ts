@@ -31,7 +31,7 @@ function report(services: number, envs: readonly string[]): DiffReport {
     risks: [],
     counts,
     notes: [],
-    stats: { overlaysBuilt: 0, overlaysSkipped: 0, kustomizeRuns: 0 },
+    stats: { overlaysBuilt: 0, overlaysSkipped: 0, kustomizeRuns: 0, rendered: 'everything' },
   };
 }
 

@@ -1,3 +1,5 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCatFileBatch } from '../../lib/git/cat-file.js';
 import { isCommitId } from '../../lib/git/commit-id.js';
@@ -24,6 +26,22 @@ describe('Git', () => {
     expect(failed.code).toBe(128);
     expect(failed.stderr).toMatch(/nope/);
     expect(repo.git.hasCommits()).toBe(true);
+  });
+
+  test('the asynchronous probe answers as the synchronous one, and what it learns spares later processes', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ferry-not-git-'));
+    try {
+      expect(await new Git(outside).isRepositoryAsync()).toBe(false);
+      expect(new Git(outside).isRepository()).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+    commit({ 'a.txt': 'one\n' }, 'one');
+    // A fresh instance for a root probed by no test before (the caches are per root).
+    expect(await new Git(repo.root).isRepositoryAsync()).toBe(true);
+    // No git process answers these now: git is taken off the PATH.
+    const offline = new Git(repo.root, { ...process.env, PATH: '' });
+    expect([offline.hasCommits(), offline.gitDir()]).toEqual([true, realpathSync(join(repo.root, '.git'))]);
   });
 
   test('cat-file reads many objects at once, in order, byte sizes and all', async () => {
