@@ -154,8 +154,10 @@ export class KustomizeBuildCache {
    */
   public write(key: string, objects: readonly ManifestObject[]): void {
     let exact = true;
-    const payload = JSON.stringify(objects, (_, value: unknown) => {
-      if ((typeof value === 'number' && !Number.isFinite(value)) || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype)) exact = false;
+    const payload = JSON.stringify(objects, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // The holder's own value: a Date would reach the replacer already turned into a string.
+      const original = key === '' ? value : this[key];
+      if ((typeof original === 'number' && !Number.isFinite(original)) || (typeof original === 'object' && original !== null && !Array.isArray(original) && Object.getPrototypeOf(original) !== Object.prototype)) exact = false;
       return value;
     });
     if (!exact) return;
