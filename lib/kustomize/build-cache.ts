@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCacheFile } from '../fs/cache-file.js';
 import { Git } from '../git/git.js';
-import { buildInputs } from './build-inputs.js';
+import { buildInputs, summarizeKustomization, type FolderReads, type KustomizationSummary } from './build-inputs.js';
 import type { KustomizationTree } from './kustomization-tree.js';
 import { kustomizeVersion } from './kustomize-version.js';
 import type { ManifestObject } from './manifest-object.js';
@@ -20,8 +20,19 @@ const ENTRY_SUFFIX = '.build';
 /** The remembered kustomize versions (see {@link kustomizeVersion}). */
 const VERSIONS_FILE = 'kustomize-versions.json';
 
+/** The remembered summaries of kustomization texts, by the text's hash (see {@link KustomizationSummary}). */
+const SUMMARIES_FILE = 'kustomization-summaries.json';
+
 /** Default bound of the entries' total size. */
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Whether a remembered summary has the shape this ferry writes. */
+function isSummary(value: unknown): value is KustomizationSummary {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as { refused?: unknown; entries?: unknown };
+  if (typeof v.refused === 'string') return true;
+  return Array.isArray(v.entries) && v.entries.every((e: { key?: unknown; entry?: unknown; kind?: unknown } | null) => typeof e?.key === 'string' && typeof e.entry === 'string' && (e.kind === 'reference' || e.kind === 'file'));
+}
 
 /** Options of {@link KustomizeBuildCache}. */
 export interface KustomizeBuildCacheProps {
@@ -100,7 +111,8 @@ export class KustomizeBuildCache {
   public keys(tree: KustomizationTree, dirs: readonly string[], command: readonly string[]): Map<string, string | undefined> {
     const version = this.versionOf(command);
     const keys = new Map<string, string | undefined>();
-    const reads = new Map();
+    const reads = new Map<string, FolderReads>();
+    const summaries = this.summaries();
     const folderDigests = new Map<string, string>();
     const digestOf = (folder: string) => {
       let digest = folderDigests.get(folder);
@@ -112,7 +124,7 @@ export class KustomizeBuildCache {
       return digest;
     };
     for (const dir of dirs) {
-      const inputs = version === undefined ? undefined : buildInputs(tree, dir, reads);
+      const inputs = version === undefined ? undefined : buildInputs(tree, dir, reads, summaries.get);
       if (inputs === undefined || 'uncacheable' in inputs) {
         keys.set(dir, undefined);
         continue;
@@ -122,7 +134,45 @@ export class KustomizeBuildCache {
       for (const file of [...new Set(inputs.files)].sort()) hash.update(`f\0${file}\0${tree.read(file) ?? ''}\0`);
       keys.set(dir, hash.digest('hex'));
     }
+    summaries.save();
     return keys;
+  }
+
+  /**
+   * The summaries of kustomization texts remembered by an earlier run; `save` keeps those this
+   * lookup used, when it had to parse any.
+   */
+  private summaries(): { get: (text: string) => KustomizationSummary; save: () => void } {
+    const path = join(this.dir, SUMMARIES_FILE);
+    let known: Record<string, KustomizationSummary> = {};
+    try {
+      // `<hash of the rest>\n<JSON>`: a damaged file is not read, as with the entries.
+      const text = readFileSync(path, 'utf8');
+      const newline = text.indexOf('\n');
+      const payload = text.slice(newline + 1);
+      const stored = JSON.parse(createHash('sha256').update(payload).digest('hex') === text.slice(0, newline) ? payload : '{}') as { format?: unknown; summaries?: unknown };
+      if (stored.format === BUILD_CACHE_FORMAT && stored.summaries && typeof stored.summaries === 'object') known = stored.summaries as Record<string, KustomizationSummary>;
+    } catch {
+      // none yet, or unreadable: every text is parsed
+    }
+    const used: Record<string, KustomizationSummary> = {};
+    let parsed = false;
+    return {
+      get: (text) => {
+        const id = createHash('sha256').update(text).digest('hex');
+        let summary = used[id] ?? known[id];
+        if (summary === undefined || !isSummary(summary)) {
+          summary = summarizeKustomization(text);
+          parsed = true;
+        }
+        return (used[id] = summary);
+      },
+      save: () => {
+        if (!parsed) return;
+        const payload = JSON.stringify({ format: BUILD_CACHE_FORMAT, summaries: used });
+        writeCacheFile(path, `${createHash('sha256').update(payload).digest('hex')}\n${payload}`);
+      },
+    };
   }
 
   /** The objects stored under `key` (fresh copies the caller may change), or undefined on any doubt. */

@@ -158,7 +158,7 @@ test('an overlay whose inputs leave the tree, or that uses a field ferry cannot 
     expect(runner.stats.processes).toBe(1);
     expect(built.get('overlays/c')!.map((o) => o.metadata?.name)).toEqual(['shared']);
   }
-  expect(() => readdirSync(cacheDir)).toThrow(/ENOENT/);
+  expect(entries()).toEqual([]);
 });
 
 describe('buildInputs: what can be keyed, and why not', () => {
@@ -182,7 +182,7 @@ describe('buildInputs: what can be keyed, and why not', () => {
     ['resources:\n  - ../../elsewhere\n', "o/kustomization.yaml: resources[0]: '../../elsewhere' leaves the tree"],
     ['resources:\n  - ../base/cm.yaml\n', "o/kustomization.yaml: resources[0]: '../base/cm.yaml' is not a file inside o"],
     ['patches:\n  - path: ../base/cm.yaml\n', "o/kustomization.yaml: patches[0].path: '../base/cm.yaml' is not a file inside o"],
-    ['configMapGenerator:\n  - name: c\n    envs: [/etc/passwd]\n', "o/kustomization.yaml: configMapGenerator[0].envs[0]: '/etc/passwd' is not a file inside o"],
+    ['configMapGenerator:\n  - name: c\n    envs: [/etc/passwd]\n', "o/kustomization.yaml: configMapGenerator[0].envs[0]: '/etc/passwd' is not a file inside the kustomization's folder"],
     ['patchesStrategicMerge:\n  - missing.yaml\n', "o/kustomization.yaml: patchesStrategicMerge[0]: 'missing.yaml' is not a file of the tree"],
     ['patches:\n  - path: x.yaml\n    extra: 1\n', 'o/kustomization.yaml: patches[0].extra is not a field whose inputs ferry can key'],
     ['resources: [unclosed\n', expect.stringMatching(/^o\/kustomization\.yaml: not valid YAML/)],
@@ -206,6 +206,21 @@ test('the kustomize version is asked of kubectl once, then remembered by the bin
   writeFileSync(memo, JSON.stringify({ [Object.keys(stored)[0]!]: 'remembered' }));
   expect(kustomizeVersion(['kubectl', 'kustomize'], memo)).toBe('remembered');
   expect(kustomizeVersion(['no-such-kustomize-binary'], memo)).toBeUndefined();
+});
+
+test("kustomization summaries are remembered by their text's hash; a damaged memo is not read", async () => {
+  await cachedRunner().runner.buildFolders(root, [OVERLAYS]);
+  const memo = join(cacheDir, 'kustomization-summaries.json');
+  const text = readFileSync(memo, 'utf8');
+  expect(Object.keys((JSON.parse(text.slice(text.indexOf('\n') + 1)) as { summaries: object }).summaries)).toHaveLength(3);
+  // A memo that says overlay b reads nothing but its folder would key b wrongly; the hash line refuses it.
+  writeFileSync(memo, text.replace(/"entries":\[\{"key":"resources\[0\]","entry":"..\/..\/base\/web","kind":"reference"\}\]/, '"entries":[]'));
+  expect(readFileSync(memo, 'utf8')).not.toBe(text);
+  write('base/web/deployment.yaml', deployment('web', 'registry.example.com/web:v2.0.0'));
+  const { cache, runner } = cachedRunner();
+  const after = await runner.buildFolders(root, [OVERLAYS]);
+  expect(cache.stats).toEqual({ hits: 0, misses: 2, uncacheable: 0, stored: 2 });
+  expect([...after]).toEqual([...(await fresh())]);
 });
 
 test('beyond maxBytes the oldest-written entries are pruned', async () => {
