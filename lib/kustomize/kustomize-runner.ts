@@ -133,6 +133,10 @@ function inOrder(groups: readonly (readonly string[])[], hits: ReadonlyMap<strin
  * reported as a `split` event; a batch that fails otherwise is rebuilt overlay by overlay only to
  * name the failing overlay's error (a `fallback` event), and if every overlay builds alone the
  * batch's failure is thrown as a batching bug.
+ *
+ * With a `cache` ({@link KustomizeBuildCache}) every overlay is looked up first and only the
+ * misses are built (in the same batches) and stored: kustomize is a pure function of the files
+ * it reads, so an overlay whose every input is unchanged is never built twice.
  */
 export class KustomizeRunner {
   private readonly command: readonly string[];
