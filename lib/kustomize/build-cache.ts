@@ -23,6 +23,9 @@ const VERSIONS_FILE = 'kustomize-versions.json';
 /** The remembered summaries of kustomization texts, by the text's hash (see {@link KustomizationSummary}). */
 const SUMMARIES_FILE = 'kustomization-summaries.json';
 
+/** Most summaries remembered: about two sides of a diff at 2,000 x 5 (a summary is ~100-300 bytes). */
+const MAX_SUMMARIES = 25_000;
+
 /** Default bound of the entries' total size. */
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -90,6 +93,7 @@ export class KustomizeBuildCache {
   private readonly fixedVersion: string | undefined;
   private readonly versions = new Map<string, string | undefined>();
   private readonly counters: BuildCacheStats = { hits: 0, misses: 0, uncacheable: 0, stored: 0 };
+  private summaryMemo: { known: Record<string, KustomizationSummary>; used: Map<string, KustomizationSummary>; parsed: boolean } | undefined;
 
   public constructor(props: KustomizeBuildCacheProps) {
     this.dir = props.dir;
@@ -139,40 +143,47 @@ export class KustomizeBuildCache {
   }
 
   /**
-   * The summaries of kustomization texts remembered by an earlier run; `save` keeps those this
-   * lookup used, when it had to parse any.
+   * The summaries of kustomization texts remembered by earlier runs, read once per cache object
+   * (a diff looks up two trees); `save` writes them back with those parsed since, when there are
+   * any. Beyond {@link MAX_SUMMARIES} only those this cache object used are kept.
    */
   private summaries(): { get: (text: string) => KustomizationSummary; save: () => void } {
-    const path = join(this.dir, SUMMARIES_FILE);
-    let known: Record<string, KustomizationSummary> = {};
-    try {
-      // `<hash of the rest>\n<JSON>`: a damaged file is not read, as with the entries.
-      const text = readFileSync(path, 'utf8');
-      const newline = text.indexOf('\n');
-      const payload = text.slice(newline + 1);
-      const stored = JSON.parse(createHash('sha256').update(payload).digest('hex') === text.slice(0, newline) ? payload : '{}') as { format?: unknown; summaries?: unknown };
-      if (stored.format === BUILD_CACHE_FORMAT && stored.summaries && typeof stored.summaries === 'object') known = stored.summaries as Record<string, KustomizationSummary>;
-    } catch {
-      // none yet, or unreadable: every text is parsed
-    }
-    const used: Record<string, KustomizationSummary> = {};
-    let parsed = false;
+    const memo = (this.summaryMemo ??= { known: this.readSummaries(), used: new Map(), parsed: false });
     return {
       get: (text) => {
         const id = createHash('sha256').update(text).digest('hex');
-        let summary = used[id] ?? known[id];
+        let summary = memo.used.get(id) ?? memo.known[id];
         if (summary === undefined || !isSummary(summary)) {
           summary = summarizeKustomization(text);
-          parsed = true;
+          memo.parsed = true;
         }
-        return (used[id] = summary);
+        memo.used.set(id, summary);
+        return summary;
       },
       save: () => {
-        if (!parsed) return;
-        const payload = JSON.stringify({ format: BUILD_CACHE_FORMAT, summaries: used });
-        writeCacheFile(path, `${createHash('sha256').update(payload).digest('hex')}\n${payload}`);
+        if (!memo.parsed) return;
+        memo.parsed = false;
+        const used = Object.fromEntries(memo.used);
+        const all = { ...memo.known, ...used };
+        const payload = JSON.stringify({ format: BUILD_CACHE_FORMAT, summaries: Object.keys(all).length > MAX_SUMMARIES ? used : all });
+        writeCacheFile(join(this.dir, SUMMARIES_FILE), `${createHash('sha256').update(payload).digest('hex')}\n${payload}`);
       },
     };
+  }
+
+  private readSummaries(): Record<string, KustomizationSummary> {
+    try {
+      // `<hash of the rest>\n<JSON>`: a damaged file is not read, as with the entries.
+      const text = readFileSync(join(this.dir, SUMMARIES_FILE), 'utf8');
+      const newline = text.indexOf('\n');
+      const payload = text.slice(newline + 1);
+      if (createHash('sha256').update(payload).digest('hex') !== text.slice(0, newline)) return {};
+      const stored = JSON.parse(payload) as { format?: unknown; summaries?: unknown };
+      if (stored.format === BUILD_CACHE_FORMAT && stored.summaries && typeof stored.summaries === 'object') return stored.summaries as Record<string, KustomizationSummary>;
+    } catch {
+      // none yet, or unreadable: every text is parsed
+    }
+    return {};
   }
 
   /** The objects stored under `key` (fresh copies the caller may change), or undefined on any doubt. */
