@@ -223,6 +223,25 @@ test("kustomization summaries are remembered by their text's hash; a damaged mem
   expect([...after]).toEqual([...(await fresh())]);
 });
 
+test("a diff's two trees both keep their summaries, and the second run of it builds nothing", async () => {
+  const base = new Map(Object.entries(TREE));
+  const head = new Map(base).set('overlays/b/kustomization.yaml', TREE['overlays/b/kustomization.yaml']!.replace('namePrefix: b-', 'namePrefix: c-'));
+  const trees = [
+    { files: base, batches: [OVERLAYS] },
+    { files: head, batches: [OVERLAYS] },
+  ];
+  const cold = cachedRunner();
+  const built = await cold.runner.buildTrees(trees);
+  // Both trees are looked up before anything is built: overlay a, the same on both sides, misses twice (a diff skips such overlays itself).
+  expect(cold.cache.stats).toEqual({ hits: 0, misses: 4, uncacheable: 0, stored: 4 });
+  const memo = readFileSync(join(cacheDir, 'kustomization-summaries.json'), 'utf8');
+  expect(Object.keys((JSON.parse(memo.slice(memo.indexOf('\n') + 1)) as { summaries: object }).summaries)).toHaveLength(4);
+  const warm = cachedRunner();
+  expect(await warm.runner.buildTrees(trees)).toEqual(built);
+  expect([warm.cache.stats.hits, warm.runner.stats.processes]).toEqual([4, 0]);
+  expect(built[1]!.get('overlays/b')!.map((o) => o.metadata?.name)).toEqual(['c-web']);
+});
+
 test('beyond maxBytes the oldest-written entries are pruned', async () => {
   const cache = new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'v', maxBytes: 1 });
   cache.write('old', [{ kind: 'A' }]);
