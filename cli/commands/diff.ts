@@ -9,6 +9,7 @@ import type { PreviewRequest } from '../../lib/diff/preview.js';
 import { hasChanges, type DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { parseFlags, parseHosts, UsageError, type CliCommand } from '../command.js';
+import { buildCacheEnabled, KUSTOMIZE_CACHE_ENV, NO_CACHE_FLAG } from '../kustomize-cache-flag.js';
 
 const FORMATS = ['terminal', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -21,7 +22,7 @@ export const diffCommand: CliCommand = {
                   [--preview <pr-number> [--preview-sha <sha>] [--labels <a,b,...>]
                    [--preview-branch <name>] [--preview-target-branch <name>]
                    [--preview-service <service>]]
-                  [--allow-remote <host,...>] [--full]
+                  [--allow-remote <host,...>] [--no-cache] [--full]
 
 Renders the base revision and the working tree, builds every overlay whose inputs differ with
 kubectl kustomize on both sides, and compares the objects by kind/namespace/name, grouped by
@@ -50,6 +51,9 @@ Options:
   --preview-service <service>
                       instead, pull request <n> of the service's sourceRepository: preview-<service>-<n>
                       with the service at pr-<n>-<sha8> (--preview-sha is then required)
+  --no-cache          build every overlay; neither read nor write the kustomize build cache
+                      (<git dir>/ferry/kustomize-builds/, which also serves validate; also
+                      ${KUSTOMIZE_CACHE_ENV}=0)
   --full              render every folder on both sides even when only image tags or digests
                       moved (by default such a change renders only its services; the report is
                       the same)
@@ -69,8 +73,10 @@ Options:
       'preview-target-branch': { type: 'string' },
       'allow-remote': { type: 'string' },
       'preview-service': { type: 'string' },
+      ...NO_CACHE_FLAG,
       full: { type: 'boolean' },
     });
+    const buildCache = buildCacheEnabled('diff', values['no-cache'], io.env);
     const format = (values.format ?? 'terminal') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`ferry diff: --format '${values.format}' is not one of ${FORMATS.join(', ')}`);
     for (const flag of ['preview-sha', 'labels', 'preview-branch', 'preview-target-branch', 'preview-service'] as const) {
@@ -109,7 +115,7 @@ Options:
     }
 
     const kustomize = { allowedRemoteHosts: parseHosts(values['allow-remote']) };
-    const computed = await computeDiff({ root: io.cwd, base: values.base, preview, kustomize, full: values.full });
+    const computed = await computeDiff({ root: io.cwd, base: values.base, preview, kustomize, buildCache, full: values.full });
     const report: DiffReport = { ...computed, notes: [...computed.notes, ...notes] };
     const output = values.output === undefined ? undefined : resolve(io.cwd, values.output);
     const color = format === 'terminal' && io.isTTY && !io.env.NO_COLOR;

@@ -1,10 +1,11 @@
 import { verifyRenderedTree } from '../../lib/render/verify-tree.js';
 import { parseFlags, parseHosts, type CliCommand } from '../command.js';
+import { buildCacheEnabled, KUSTOMIZE_CACHE_ENV, NO_CACHE_FLAG } from '../kustomize-cache-flag.js';
 
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'Build every overlay with kubectl kustomize and check each object against the schemas and secure defaults',
-  help: `Usage: ferry validate [--allow-remote <host,...>]
+  help: `Usage: ferry validate [--allow-remote <host,...>] [--no-cache]
 
 Builds every manifests/overlays/<env>/<service> with \`kubectl kustomize\` and validates each
 object it yields, and every object under manifests/argocd/, against the real OpenAPI schemas of
@@ -20,16 +21,23 @@ Argo CD, never here: their objects are not built or checked (docs/helm.md).
 Kustomizations that reference remote resources (URLs, git references, Helm chart repositories)
 are refused before anything is built, unless --allow-remote names their hosts.
 
+Inside a git work tree each built overlay is kept in <git dir>/ferry/kustomize-builds/ (at most
+64 MiB) and reused while every file it reads is unchanged; an overlay whose inputs cannot be known
+for sure (remote references, helmCharts, paths leaving its folders) is built every time.
+
 Options:
   --allow-remote <hosts>  comma-separated hosts whose remote resources kustomize may fetch
+  --no-cache              build every overlay; neither read nor write the build cache
+                          (also ${KUSTOMIZE_CACHE_ENV}=0)
 
 Exit codes: 0 valid, 1 problems found (each listed with its folder and object).
 Needs kubectl (Debian: apt-get install kubernetes-client).
 `,
   async run(argv, io) {
-    const { values } = parseFlags('validate', argv, { 'allow-remote': { type: 'string' } });
+    const { values } = parseFlags('validate', argv, { 'allow-remote': { type: 'string' }, ...NO_CACHE_FLAG });
     const allowedRemoteHosts = parseHosts(values['allow-remote']);
-    const { overlays, objects, problems } = await verifyRenderedTree(io.cwd, { kustomize: { allowedRemoteHosts } });
+    const buildCache = buildCacheEnabled('validate', values['no-cache'], io.env);
+    const { overlays, objects, problems } = await verifyRenderedTree(io.cwd, { kustomize: { allowedRemoteHosts }, buildCache });
     // Checking nothing is not a pass: a missing render must not go green.
     if (overlays === 0) {
       io.err(`no overlays under manifests/overlays/ in ${io.cwd}: nothing to validate; run \`ferry render\` first\n`);

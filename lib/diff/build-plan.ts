@@ -1,7 +1,10 @@
 import { posix } from 'node:path';
-import YAML from 'yaml';
 import { compareStrings } from '../../model/platform.js';
 import { MANIFESTS_DIR } from '../render/render.js';
+import { kustomizationInputs } from '../kustomize/kustomization-inputs.js';
+
+// The walk of kustomizations has its home in lib/kustomize; re-exported for the diff's callers.
+export { kustomizationInputs, referenceLists } from '../kustomize/kustomization-inputs.js';
 
 /** Rendered files of one side: repository-relative POSIX path → content. */
 export type RenderedFiles = ReadonlyMap<string, string>;
@@ -37,73 +40,6 @@ function folderSignatures(files: RenderedFiles): Map<string, string> {
     list.push(`${posix.basename(path)}\0${content}`);
   }
   return new Map([...parts].map(([dir, list]) => [dir, list.sort(compareStrings).join('\0\0')]));
-}
-
-/**
- * The folders a kustomization reads: its own and, recursively, every local folder named under
- * `resources`, `bases` or `components`. Undefined when it reads something remote or unparsable,
- * which callers treat as "may have changed".
- */
-export function kustomizationInputs(files: RenderedFiles, dir: string, seen = new Set<string>()): Set<string> | undefined {
-  if (seen.has(dir)) return seen;
-  seen.add(dir);
-  const text = files.get(`${dir}/kustomization.yaml`) ?? files.get(`${dir}/kustomization.yml`) ?? files.get(`${dir}/Kustomization`);
-  if (text === undefined) return seen;
-  const doc = referenceLists(text);
-  if (!doc) return undefined;
-  for (const field of ['resources', 'bases', 'components']) {
-    const entries = doc[field];
-    if (entries === undefined) continue;
-    if (!Array.isArray(entries)) return undefined;
-    for (const entry of entries) {
-      if (typeof entry !== 'string' || /^[a-z]+:\/\/|^git@|^github\.com\//.test(entry) || entry.startsWith('/')) return undefined;
-      const target = posix.normalize(posix.join(dir, entry));
-      // A file entry is read from its folder; a folder entry is another kustomization.
-      const folder = files.has(target) ? posix.dirname(target) : target;
-      if (folder === dir) continue;
-      if (!kustomizationInputs(files, folder, seen)) return undefined;
-    }
-  }
-  return seen;
-}
-
-const REFERENCE_FIELDS = new Set(['resources', 'bases', 'components']);
-
-/**
- * The `resources`, `bases` and `components` lists of a kustomization. Block sequences of plain
- * paths (what ferry renders) are read line by line, which is ~50 times faster than a YAML parse
- * and matters with hundreds of overlays; anything else (flow style, quotes, comments, anchors)
- * falls back to the YAML parser. Undefined when the text is not valid YAML.
- */
-export function referenceLists(text: string): Record<string, unknown> | undefined {
-  const lists: Record<string, string[]> = {};
-  let current: string[] | undefined;
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#') || line.startsWith('---')) continue;
-    if (line.startsWith(' ') || line.startsWith('-')) {
-      if (!current) continue;
-      const item = /^ *- ([^'"{}[\]#&*!|>%@`,]+)$/.exec(line);
-      if (!item || item[1]!.trim() !== item[1]) return parseReferences(text);
-      current.push(item[1]!);
-      continue;
-    }
-    const key = /^([A-Za-z]+):(.*)$/.exec(line);
-    if (!key) return parseReferences(text);
-    current = undefined;
-    if (REFERENCE_FIELDS.has(key[1]!)) {
-      if (key[2]!.trim() !== '' || key[1]! in lists) return parseReferences(text);
-      current = lists[key[1]!] = [];
-    }
-  }
-  return lists;
-}
-
-function parseReferences(text: string): Record<string, unknown> | undefined {
-  try {
-    return (YAML.parse(text) ?? {}) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { codeMatches, readStackFiles, renderBase, resolveBase, type BaseRender }
 import { tagOnlyChange, type TagOnlyChange } from './change-scope.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
+import { KustomizeBuildCache } from '../kustomize/build-cache.js';
 import { parseObjects } from '../kustomize/parse-objects.js';
 import { addCounts, countChanges, diffObjects, type ManifestObject } from './object-diff.js';
 import { applyDestinationNamespace, previewApplications, type PreviewRequest } from './preview.js';
@@ -44,6 +45,12 @@ export interface DiffOptions {
    * @default false
    */
   readonly full?: boolean;
+  /**
+   * Keep each built overlay in the repository's git directory and reuse it while its inputs are
+   * unchanged, on either side (`KustomizeBuildCache`); a cache given in `kustomize.cache` wins.
+   * @default true - inside a git work tree
+   */
+  readonly buildCache?: boolean;
 }
 
 /** Environment facts of a platform (duck-typed: the base side may be another copy of the classes). */
@@ -133,7 +140,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     headBatches.push(previews.map((p) => p.dir));
   }
 
-  const runner = new KustomizeRunner(options.kustomize);
+  const cache = options.kustomize?.cache ?? ((options.buildCache ?? true) ? KustomizeBuildCache.forRepository(root) : undefined);
+  const runner = new KustomizeRunner({ ...options.kustomize, cache });
   const [builtBase, builtHead] = await runner.buildTrees([
     { files: filesFor(base.files, baseUnits.map((u) => u.dir)), batches: batchesOf(baseUnits) },
     { files: headFiles, batches: headBatches },

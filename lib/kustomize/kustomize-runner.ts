@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import YAML from 'yaml';
+import type { KustomizeBuildCache } from './build-cache.js';
+import { diskTree, memoryTree, type KustomizationTree } from './kustomization-tree.js';
 import type { ManifestObject } from './manifest-object.js';
 import { parseObjects } from './parse-objects.js';
 import { refuseRemoteResources } from './remote-resources.js';
@@ -70,6 +72,12 @@ export interface KustomizeRunnerProps {
   readonly allowedRemoteHosts?: readonly string[];
   /** Called for each batch that did not build as one process. @default - nothing */
   readonly onEvent?: (event: KustomizeEvent) => void;
+  /**
+   * Built overlays kept between runs: `buildTrees` and `buildFolders` look every overlay up
+   * first, build only the misses (in the same bounded batches) and store them.
+   * @default - none: every overlay is built
+   */
+  readonly cache?: KustomizeBuildCache;
 }
 
 /** A tree of files given in memory and the overlays to build in it. */
@@ -82,6 +90,30 @@ export interface TreeRequest {
    * Each group is cut into batches of at most `batchSize`.
    */
   readonly batches: readonly (readonly string[])[];
+}
+
+/** What {@link KustomizeRunner} found in its cache for one tree. */
+interface CacheLookup {
+  readonly hits: ReadonlyMap<string, ManifestObject[]>;
+  readonly keys: ReadonlyMap<string, string | undefined>;
+  readonly misses: readonly (readonly string[])[];
+  /** Whether any overlay to build will be stored. */
+  readonly toStore: boolean;
+}
+
+/** The overlays of `groups` without a key: with no cache, all of them. */
+function unkeyed(groups: readonly (readonly string[])[], keys: ReadonlyMap<string, string | undefined>): string[] {
+  return groups.flat().filter((dir) => keys.get(dir) === undefined);
+}
+
+/** The overlays of `groups` in order, each from `hits` or `built`. */
+function inOrder(groups: readonly (readonly string[])[], hits: ReadonlyMap<string, ManifestObject[]>, built: ReadonlyMap<string, ManifestObject[]>): Map<string, ManifestObject[]> {
+  const out = new Map<string, ManifestObject[]>();
+  for (const dir of groups.flat()) {
+    const objects = hits.get(dir) ?? built.get(dir);
+    if (objects) out.set(dir, objects);
+  }
+  return out;
 }
 
 /**
@@ -101,6 +133,10 @@ export interface TreeRequest {
  * reported as a `split` event; a batch that fails otherwise is rebuilt overlay by overlay only to
  * name the failing overlay's error (a `fallback` event), and if every overlay builds alone the
  * batch's failure is thrown as a batching bug.
+ *
+ * With a `cache` ({@link KustomizeBuildCache}) every overlay is looked up first and only the
+ * misses are built (in the same batches) and stored: kustomize is a pure function of the files
+ * it reads, so an overlay whose every input is unchanged is never built twice.
  */
 export class KustomizeRunner {
   private readonly command: readonly string[];
@@ -108,6 +144,7 @@ export class KustomizeRunner {
   private readonly batchSize: number;
   private readonly allowedRemoteHosts: readonly string[];
   private readonly onEvent: ((event: KustomizeEvent) => void) | undefined;
+  private readonly cache: KustomizeBuildCache | undefined;
   private running = 0;
   private readonly queue: (() => void)[] = [];
   private wrappers = 0;
@@ -120,6 +157,7 @@ export class KustomizeRunner {
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`KustomizeRunner: batchSize ${props.batchSize} must be a whole number of at least 1`);
     this.allowedRemoteHosts = props.allowedRemoteHosts ?? [];
     this.onEvent = props.onEvent;
+    this.cache = props.cache;
   }
 
   /** What this runner did so far. */
@@ -133,6 +171,9 @@ export class KustomizeRunner {
    */
   public async buildTrees(trees: readonly TreeRequest[]): Promise<Map<string, ManifestObject[]>[]> {
     if (trees.every((t) => t.batches.every((b) => b.length === 0))) return trees.map(() => new Map());
+    const lookups = trees.map((tree) => this.lookUp(memoryTree(tree.files), tree.batches));
+    // A keyed overlay reads no remote resource (see buildInputs): with every overlay a hit, nothing is left to check or build.
+    if (lookups.every((l) => l.misses.every((b) => b.length === 0))) return lookups.map((l, t) => inOrder(trees[t]!.batches, l.hits, new Map()));
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'ferry-kustomize-')));
     try {
       const roots = trees.map((tree, t) => {
@@ -144,12 +185,17 @@ export class KustomizeRunner {
         return root;
       });
       // Every tree is checked before any process starts.
-      trees.forEach((tree, t) => refuseRemoteResources(roots[t]!, tree.batches.flat(), this.allowedRemoteHosts));
-      const batches = this.plan(trees.map((tree, t) => tree.batches.map((dirs) => ({ root: roots[t]!, dirs }))).flat());
+      trees.forEach((tree, t) => refuseRemoteResources(roots[t]!, unkeyed(tree.batches, lookups[t]!.keys), this.allowedRemoteHosts));
+      const batches = this.plan(lookups.map((l, t) => l.misses.map((dirs) => ({ root: roots[t]!, dirs }))).flat());
       const built = await Promise.all(batches.map((b) => this.buildBatch(b.root, b.dirs, join(scratch, 'wrappers'))));
-      return roots.map((root) => new Map(built.filter((_, i) => batches[i]!.root === root).flatMap((m) => [...m])));
+      return roots.map((root, t) => {
+        const fresh = new Map(built.filter((_, i) => batches[i]!.root === root).flatMap((m) => [...m]));
+        this.store(lookups[t]!.keys, fresh);
+        return inOrder(trees[t]!.batches, lookups[t]!.hits, fresh);
+      });
     } finally {
       rmSync(scratch, { recursive: true, force: true });
+      if (this.cache && lookups.some((l) => l.toStore)) this.cache.prune();
     }
   }
 
@@ -158,14 +204,46 @@ export class KustomizeRunner {
    * (see {@link TreeRequest.batches}); returns the objects of each overlay.
    */
   public async buildFolders(root: string, groups: readonly (readonly string[])[]): Promise<Map<string, ManifestObject[]>> {
-    refuseRemoteResources(root, groups.flat(), this.allowedRemoteHosts);
     const real = realpathSync(root);
+    const lookup = this.lookUp(diskTree(real), groups);
+    // A keyed overlay reads no remote resource (see buildInputs); the others are checked before anything is built.
+    refuseRemoteResources(root, unkeyed(groups, lookup.keys), this.allowedRemoteHosts);
+    if (lookup.misses.every((b) => b.length === 0)) return inOrder(groups, lookup.hits, new Map());
     const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'ferry-kustomize-')));
     try {
-      const built = await Promise.all(this.plan(groups.map((dirs) => ({ root: real, dirs }))).map((b) => this.buildBatch(real, b.dirs, scratch)));
-      return new Map(built.flatMap((m) => [...m]));
+      const built = await Promise.all(this.plan(lookup.misses.map((dirs) => ({ root: real, dirs }))).map((b) => this.buildBatch(real, b.dirs, scratch)));
+      const fresh = new Map(built.flatMap((m) => [...m]));
+      this.store(lookup.keys, fresh);
+      return inOrder(groups, lookup.hits, fresh);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
+      if (this.cache && lookup.toStore) this.cache.prune();
+    }
+  }
+
+  /**
+   * The overlays of `groups` found in the cache, the key of each other overlay that can be keyed,
+   * and the groups left to build (each group keeps its order).
+   */
+  private lookUp(tree: KustomizationTree, groups: readonly (readonly string[])[]): CacheLookup {
+    const hits = new Map<string, ManifestObject[]>();
+    if (!this.cache) return { hits, keys: new Map(), misses: groups, toStore: false };
+    const keys = this.cache.keys(tree, groups.flat(), this.command);
+    for (const [dir, key] of keys) {
+      const objects = key === undefined ? undefined : this.cache.read(key);
+      if (key === undefined) this.cache.countUncacheable();
+      if (objects) hits.set(dir, objects);
+    }
+    const misses = groups.map((dirs) => dirs.filter((dir) => !hits.has(dir)));
+    return { hits, keys, misses, toStore: misses.some((b) => b.some((dir) => keys.get(dir) !== undefined)) };
+  }
+
+  /** Stores each built overlay that has a key; before the caller sees (and may change) its objects. */
+  private store(keys: ReadonlyMap<string, string | undefined>, built: ReadonlyMap<string, readonly ManifestObject[]>): void {
+    if (!this.cache) return;
+    for (const [dir, objects] of built) {
+      const key = keys.get(dir);
+      if (key !== undefined) this.cache.write(key, objects);
     }
   }
 

@@ -1,12 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
+import { diskTree, REFERENCE_FIELDS, remoteHost, treePath, walkKustomizations } from './kustomization-tree.js';
 
-/** File names kustomize accepts for a kustomization, in the order it looks for them. */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
-
-/** Fields whose entries are paths or URLs of further kustomizations or files. */
-const REFERENCE_FIELDS = ['resources', 'components', 'bases'] as const;
+// remoteHost's home is the tree module; re-exported for callers of this one.
+export { remoteHost } from './kustomization-tree.js';
 
 /** One remote reference found in a kustomization. */
 export interface RemoteResource {
@@ -21,20 +17,6 @@ export interface RemoteResource {
 }
 
 /**
- * The host of `entry` when kustomize would fetch it over the network (a URL, a git address or a
- * `?ref=` pin); undefined for a local path.
- */
-export function remoteHost(entry: string): string | undefined {
-  const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+)/i.exec(entry);
-  if (url) return url[1]!.toLowerCase();
-  const scp = /^[^@/\s]+@([^:/\s]+):/.exec(entry); // git@github.com:org/repo
-  if (scp) return scp[1]!.toLowerCase();
-  if (entry.includes('://')) return entry.split('://')[1]!.split(/[/:?]/)[0]!.toLowerCase();
-  if (/^(github\.com|gitlab\.com|bitbucket\.org)\//i.test(entry) || entry.includes('?ref=')) return entry.split(/[/?]/)[0]!.toLowerCase();
-  return undefined;
-}
-
-/**
  * Every remote reference (resources, components, bases, helmCharts' repo) in the kustomizations
  * the folders `dirs` of `root` reach through local paths, whose host is not in `allowedHosts`.
  * Scanned before building, since `kubectl kustomize` would otherwise fetch them from the network.
@@ -42,29 +24,26 @@ export function remoteHost(entry: string): string | undefined {
 export function findRemoteResources(root: string, dirs: readonly string[], allowedHosts: readonly string[] = []): RemoteResource[] {
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   const found: RemoteResource[] = [];
-  const seen = new Set<string>();
-  const visit = (dir: string): void => {
-    if (seen.has(dir)) return;
-    seen.add(dir);
-    const name = KUSTOMIZATION_FILES.find((f) => existsSync(join(dir, f)));
-    if (!name) return; // not a kustomization; kustomize reports that itself
-    const file = join(dir, name);
+  const tree = diskTree(root);
+  walkKustomizations(tree, dirs, (dir, kustomization) => {
+    if (!kustomization) return []; // not a kustomization; kustomize reports that itself
     let doc: unknown;
     try {
-      doc = YAML.parse(readFileSync(file, 'utf8'));
+      doc = YAML.parse(kustomization.text);
     } catch {
-      return; // kustomize reports the syntax error with its own position
+      return []; // kustomize reports the syntax error with its own position
     }
-    if (doc === null || typeof doc !== 'object') return;
+    if (doc === null || typeof doc !== 'object') return [];
     const k = doc as Record<string, unknown>;
+    const next: string[] = [];
     const check = (key: string, entry: unknown): void => {
       if (typeof entry !== 'string') return;
       const host = remoteHost(entry);
       if (host === undefined) {
-        const local = resolve(dir, entry);
-        if (existsSync(local) && statSync(local).isDirectory()) visit(local);
+        const local = treePath(dir, entry);
+        if (tree.isFolder(local)) next.push(local);
       } else if (!allowed.has(host)) {
-        found.push({ file: relative(root, file) || name, key, entry, host });
+        found.push({ file: kustomization.file, key, entry, host });
       }
     };
     for (const field of REFERENCE_FIELDS) {
@@ -78,12 +57,12 @@ export function findRemoteResources(root: string, dirs: readonly string[], allow
         // Any chart repository is remote, whatever its scheme (https, oci).
         if (typeof repo === 'string' && repo !== '') {
           const host = remoteHost(repo) ?? repo.split('/')[0]!.toLowerCase();
-          if (!allowed.has(host)) found.push({ file: relative(root, file) || name, key: `helmCharts[${i}].repo`, entry: repo, host });
+          if (!allowed.has(host)) found.push({ file: kustomization.file, key: `helmCharts[${i}].repo`, entry: repo, host });
         }
       });
     }
-  };
-  for (const dir of dirs) visit(resolve(root, dir));
+    return next;
+  });
   return found;
 }
 

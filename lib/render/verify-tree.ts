@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
+import { KustomizeBuildCache } from '../kustomize/build-cache.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT } from './render.js';
 import { validateObjects } from './schema-validation.js';
 import { isDnsLabel, isDnsSubdomain, isGitRef, isHostName, isImageTag, isLabelKey, isLabelValue, RULES } from '../../model/names.js';
@@ -159,6 +160,12 @@ export interface VerifyTreeOptions {
    * @default - `kubectl kustomize`, batches of 50 overlays of one environment, one process per CPU, no remote resources
    */
   readonly kustomize?: KustomizeRunnerProps;
+  /**
+   * Keep each built overlay in the repository's git directory and reuse it while its inputs are
+   * unchanged (`KustomizeBuildCache`); a cache given in `kustomize.cache` wins.
+   * @default true - inside a git work tree; outside one there is no cache
+   */
+  readonly buildCache?: boolean;
 }
 
 /**
@@ -173,7 +180,8 @@ export async function verifyRenderedTree(root: string, options: VerifyTreeOption
     const env = dir.split('/')[2]!;
     byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), dir]);
   }
-  const built = await new KustomizeRunner(options.kustomize).buildFolders(root, [...byEnvironment.values()]);
+  const cache = options.kustomize?.cache ?? ((options.buildCache ?? true) ? KustomizeBuildCache.forRepository(root) : undefined);
+  const built = await new KustomizeRunner({ ...options.kustomize, cache }).buildFolders(root, [...byEnvironment.values()]);
   const problems: TreeProblem[] = [];
   let count = 0;
   for (const dir of overlays) {
