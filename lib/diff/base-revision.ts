@@ -52,23 +52,30 @@ export async function codeMatches(root: string, commit: string): Promise<boolean
   return same && untracked.trim() === '';
 }
 
+/** `Pulumi.yaml` and `Pulumi.<stack>.yaml`: the files a render reads from the repository's root. */
+const STACK_FILE = /^Pulumi(?:\.[^/]+)?\.ya?ml$/;
+
+/** The working tree's `Pulumi.yaml` and `Pulumi.<stack>.yaml`: name → content. */
+export function readWorkingStackFiles(root: string): Map<string, string> {
+  return new Map(readdirSync(root).filter((n) => STACK_FILE.test(n)).map((n) => [n, readFileSync(join(root, n), 'utf8')]));
+}
+
 /**
  * `Pulumi.yaml` and every `Pulumi.<stack>.yaml` at the root of `commit`: name → content. A file
- * whose working-tree copy has the committed blob's id is that copy; the others are read by one
- * `git cat-file --batch` (a promotion changes one of a few 400 KB files at 2,000 services).
+ * whose working-tree copy (`working`) has the committed blob's id is that copy; the others are read
+ * by one `git cat-file --batch` (a promotion changes one of a few 400 KB files at 2,000 services).
  */
-export async function readStackFiles(root: string, commit: string): Promise<Map<string, string>> {
+export async function readStackFiles(root: string, commit: string, working: ReadonlyMap<string, string> = readWorkingStackFiles(root)): Promise<Map<string, string>> {
   const git = new Git(root);
   const entries = (await git.runAsync(['ls-tree', commit]))
     .split('\n')
-    .map((line) => /^\d+ blob ([0-9a-f]+)\t(Pulumi(?:\.[^/]+)?\.ya?ml)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
+    .map((line) => /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && STACK_FILE.test(m[2]!))
     .map((m) => ({ id: m[1]!, name: m[2]! }));
   const files = new Map<string, string>();
   const fromGit: string[] = [];
   for (const { id, name } of entries) {
-    const path = join(root, name);
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const text = working.get(name);
     if (text !== undefined && gitBlobId(text, id.length) === id) files.set(name, text);
     else fromGit.push(name);
   }
@@ -103,12 +110,12 @@ export async function renderBase(
   headPlatform: Platform,
   stackFiles?: Promise<Map<string, string> | undefined>,
   headFiles?: ReadonlyMap<string, string>,
+  working: ReadonlyMap<string, string> = readWorkingStackFiles(root),
 ): Promise<BaseRender> {
-  const stacks = await (stackFiles ?? (async () => ((await codeMatches(root, commit)) ? readStackFiles(root, commit) : undefined))());
+  const stacks = await (stackFiles ?? (async () => ((await codeMatches(root, commit)) ? readStackFiles(root, commit, working) : undefined))());
   if (stacks) {
     // Same code and byte-identical stack files: the base renders exactly like the head.
-    const onDisk = readdirSync(root).filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n));
-    if (headFiles && onDisk.length === stacks.size && onDisk.every((n) => stacks.get(n) === readFileSync(join(root, n), 'utf8'))) {
+    if (headFiles && working.size === stacks.size && [...working].every(([n, text]) => stacks.get(n) === text)) {
       return { files: headFiles, platform: headPlatform, renderedWith: 'working-tree code' };
     }
     const scratch = mkdtempSync(join(tmpdir(), 'ferry-base-'));

@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Git } from '../git/git.js';
 import { readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import { compareStrings, type Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderPlatform, renderRepository } from '../render/render.js';
-import { codeMatches, readStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
+import { codeMatches, readStackFiles, readWorkingStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
 import { tagOnlyChange, type TagOnlyChange } from './change-scope.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
@@ -87,9 +87,11 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const root = options.root;
   // git runs in child processes while this thread loads the platform.
   const baseRef = resolveBase(root, options.base);
+  // The working tree's stack files, read once: the head side, and the base's where their blobs match.
+  const working = readWorkingStackFiles(root);
   // Each git step waits for this thread between loads; the base's stack files are read beside the code check.
   const baseStacks = baseRef.then(async ({ commit }) => {
-    const [same, stacks] = await Promise.all([codeMatches(root, commit), readStackFiles(root, commit)]);
+    const [same, stacks] = await Promise.all([codeMatches(root, commit), readStackFiles(root, commit, working)]);
     return same ? stacks : undefined;
   });
   baseStacks.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
@@ -107,7 +109,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
 
   // Only tags or digests moved (a promotion's pull request): the base and head of those services
   // alone, whatever the platform's size. A preview reads every preview overlay: the full render.
-  const tagOnly = options.full || options.preview ? undefined : await tagOnlyScope(root, headPlatform, project, await baseStacks, touchedPaths);
+  const tagOnly = options.full || options.preview ? undefined : tagOnlyScope(headPlatform, project, await baseStacks, working, touchedPaths);
   let head: { readonly files: ReadonlyMap<string, string> };
   let base: BaseRender;
   if (tagOnly) {
@@ -115,7 +117,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
     base = { files: renderPlatform(headPlatform, tagOnly.baseConfigs, tagOnly.scope).files, platform: headPlatform, renderedWith: 'working-tree code' };
   } else {
     head = { files: renderRepository(root, headPlatform).files };
-    base = await renderBase(root, commit, headPlatform, baseStacks, head.files);
+    base = await renderBase(root, commit, headPlatform, baseStacks, head.files, working);
   }
   const plan = planBuilds(base.files, head.files);
 
@@ -240,9 +242,8 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
  * holds the base's stack files) and every rendered file the change touched lies in a folder the
  * scoped render holds (else the full render, which compares them all).
  */
-async function tagOnlyScope(root: string, platform: Platform, project: string, stacks: ReadonlyMap<string, string> | undefined, touched: readonly string[]): Promise<TagOnlyChange | undefined> {
+function tagOnlyScope(platform: Platform, project: string, stacks: ReadonlyMap<string, string> | undefined, head: ReadonlyMap<string, string>, touched: readonly string[]): TagOnlyChange | undefined {
   if (!stacks) return undefined;
-  const head = new Map(readdirSync(root).filter((n) => /^Pulumi(\.[^/]+)?\.ya?ml$/.test(n)).map((n) => [n, readFileSync(join(root, n), 'utf8')]));
   const change = tagOnlyChange(platform, project, stacks, head);
   if (!change) return undefined;
   const { services, environments } = change.scope;

@@ -40,9 +40,9 @@ export class StackFile {
      * original's (so a promotion's schema check of the edited file needs no second parse of a
      * 20 KB file); the text is parsed only when something else is asked of it.
      */
-    private readonly derivedValue?: () => unknown,
-    /** For such a copy whose new scalar keeps the text in the plain subset: its plain value, derived the same way. */
-    private readonly derivedPlain?: () => Record<string, unknown>,
+    private readonly derivedValue?: () => Record<string, unknown>,
+    /** Whether the replaced scalar keeps the copy's text in the plain subset, so the derived value is its plain value too. */
+    private readonly derivedInSubset = false,
   ) {
     if (derivedValue === undefined) {
       this.plain = plainStackYamlValue(text) ?? null;
@@ -58,13 +58,13 @@ export class StackFile {
 
   /** The plain-subset value, or undefined when only the document can read the text. */
   private get plainValue(): Record<string, unknown> | undefined {
-    if (this.plain === undefined) this.plain = this.derivedPlain?.() ?? plainStackYamlValue(this.text) ?? null;
+    if (this.plain === undefined) this.plain = (this.derivedInSubset ? this.derivedValue?.() : undefined) ?? plainStackYamlValue(this.text) ?? null;
     return this.plain ?? undefined;
   }
 
   /** The whole file as plain values, as `stackYamlValue` reads its text (without parsing it again). */
   public value(): unknown {
-    if (this.parsed === undefined && this.derivedValue !== undefined) return this.derivedValue();
+    if (this.parsed === undefined && this.derivedValue !== undefined && !this.derivedInSubset) return this.derivedValue();
     const plain = this.plainValue;
     // A fresh copy per call, as a parse gives: a caller may change what it is handed.
     if (plain !== undefined) return copyPlain(plain);
@@ -209,19 +209,19 @@ export class StackFile {
 
   /** Where a string scalar at `path` sits, read from the plain subset (undefined: ask the document). */
   private plainSpan(path: readonly string[]): { range: [number, number, number]; type: string } | undefined {
-    if (this.parsed !== undefined || this.plainValue === undefined || typeof valueAt(this.plainValue, path) !== 'string') return undefined;
+    if (this.plainValue === undefined || typeof valueAt(this.plainValue, path) !== 'string') return undefined;
     const span = plainScalarSpan(this.text, path);
     return span && { range: [span.start, span.end, span.end], type: span.type };
   }
 
   private stringAt(name: string, service: string): string | undefined {
-    const plain = this.parsed === undefined ? this.plainValue : undefined;
+    const plain = this.plainValue;
     const value = plain !== undefined ? valueAt(plain, ['config', this.key(name), service]) : this.doc.getIn(['config', this.key(name), service]);
     return typeof value === 'string' ? value : undefined;
   }
 
   private mapAt(name: string): Record<string, string> {
-    const plain = this.parsed === undefined ? this.plainValue : undefined;
+    const plain = this.plainValue;
     if (plain !== undefined) {
       const map = valueAt(plain, ['config', this.key(name)]);
       const out: Record<string, string> = {};
@@ -251,9 +251,9 @@ export class StackFile {
     const text = `${this.text.slice(0, start)}${written}${this.text.slice(end)}`;
     // Derived only where the replaced text is one flow scalar (a block scalar's header is replaced too).
     if (path === undefined || typeof value !== 'string' || !FLOW_SCALARS.has(node.type)) return new StackFile(text, this.file, this.project);
-    // A fresh copy per call, as a parse gives: a caller may change what it is handed.
-    const plain = this.parsed === undefined && SUBSET_SCALAR.test(written) ? this.plainValue : undefined;
-    return new StackFile(text, this.file, this.project, () => withValueAt(this.value(), path, value), plain && (() => withValueAt(plain, path, value) as Record<string, unknown>));
+    // withValueAt copies: a fresh value per call, as a parse gives (a caller may change what it is handed).
+    const derived = () => withValueAt(this.plainValue ?? this.value(), path, value);
+    return new StackFile(text, this.file, this.project, derived, this.plainValue !== undefined && SUBSET_SCALAR.test(written));
   }
 }
 
@@ -281,7 +281,7 @@ function isPlainMapping(value: unknown): value is Record<string, unknown> {
 const FLOW_SCALARS = new Set<string | undefined>(['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', undefined]);
 
 /** A deep copy of `value` with the mapping entry at `path` (which exists) set to `leaf`. */
-function withValueAt(value: unknown, path: readonly string[], leaf: string): unknown {
+function withValueAt(value: unknown, path: readonly string[], leaf: string): Record<string, unknown> {
   const copy = copyPlain(value) as Record<string, unknown>;
   let at = copy;
   for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;

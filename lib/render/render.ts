@@ -68,6 +68,7 @@ export function readStackConfigs(root: string, platform: Platform): Map<string, 
 export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scopeOrServices?: RenderScope | ServiceRenderScope): RenderOutput {
   const only = scopeOrServices && 'services' in scopeOrServices ? scopeOrServices : undefined;
   const scope = scopeOrServices && !('services' in scopeOrServices) ? scopeOrServices : undefined;
+  const rendersService = (name: string) => only?.services.has(name) ?? true;
   const app = new App({ outdir: '.' });
   const files = new Map<string, string>();
   // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
@@ -118,7 +119,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   // Chart services have no kustomize base or overlay: a values file and a Helm Application instead.
   const kustomizeServices = platform.services.filter((s) => s.chart === undefined);
   for (const service of kustomizeServices) {
-    if (only && !only.services.has(service.name)) continue;
+    if (!rendersService(service.name)) continue;
     const baseDir = `${MANIFESTS_DIR}/base/${service.name}`;
     if (scope) {
       keepKindsOf(undefined, baseDir);
@@ -150,7 +151,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     if (!only) for (const [path, content] of renderHelmValues(platform, env.name, resolvedEnv.config)) files.set(path, content);
     for (const resolved of resolvedEnv.services) {
       const service = resolved.service;
-      if (service.chart || (only && !only.services.has(service.name))) continue;
+      if (service.chart || !rendersService(service.name)) continue;
       const dir = `${MANIFESTS_DIR}/overlays/${env.name}/${service.name}`;
       const chart = new EnvironmentOverlayChart(app, `overlay-${env.name}-${service.name}`, {
         platform,
@@ -180,7 +181,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     // its Application renames and owns, so Argo CD deletes it with the preview.
     const first = environments.find((e) => e.environment.name === firstEnvironment)!;
     kustomizeServices.forEach((service, index) => {
-      if (only && !only.services.has(service.name)) return;
+      if (!rendersService(service.name)) return;
       const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
       const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
       const resolved = first.services.find((r) => r.service.name === service.name)!;

@@ -5,14 +5,11 @@
  * must leave the fast path, and on seeded synthetic platforms with random edits.
  * FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { tagOnlyChange } from '../../lib/diff/change-scope.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
-import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
-import { generatePlatform, stackModule, stackPath, tag, writePlatform, type FuzzPlatform, type Rng } from '../helpers/fuzz-platform.js';
+import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
+import { createFuzzRepo, generatePlatform, stackModule, stackPath, tag, type FuzzPlatform, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { edit } from './fixtures.js';
 
@@ -180,10 +177,7 @@ describe('the tag-only diff on fuzzed platforms', () => {
   const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
 
   test.each(cases)('platform %i: every edit gives the full diff\'s report', async (index, platform) => {
-    const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
-    cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
-    writePlatform(fixture, platform);
-    const repo = await createPlatformRepo({ fixture });
+    const repo = await createFuzzRepo(platform);
     try {
       repo.git(['checkout', '-q', '-b', 'feature']);
       const edits = seededRandom(SEED + 1 + index);
@@ -199,7 +193,6 @@ describe('the tag-only diff on fuzzed platforms', () => {
       }
     } finally {
       repo.cleanup();
-      rmSync(fixture, { recursive: true, force: true });
     }
   });
 });

@@ -4,8 +4,10 @@
  * clusters, with or without previews, config values and an autoscaler, written as a platform
  * repository's platform/platform.ts and Pulumi.<env>.yaml.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from './platform-repo.js';
 import type { seededRandom } from './seeded-random.js';
 
 /** The stack file of an environment. */
@@ -108,4 +110,16 @@ export function writePlatform(root: string, platform: FuzzPlatform): void {
   mkdirSync(join(root, 'platform'), { recursive: true });
   writeFileSync(join(root, 'platform/platform.ts'), platformModule(platform));
   for (const env of platform.environments) writeFileSync(join(root, stackPath(env.name)), stackModule(env));
+}
+
+/** A platform repository (./platform-repo.ts) of `platform`: its platform.ts and stack files beside the sample's Pulumi.yaml, rendered and committed. */
+export async function createFuzzRepo(platform: FuzzPlatform): Promise<PlatformRepo> {
+  const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
+  try {
+    cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
+    writePlatform(fixture, platform);
+    return await createPlatformRepo({ fixture });
+  } finally {
+    rmSync(fixture, { recursive: true, force: true });
+  }
 }

@@ -3,15 +3,15 @@
  * (base side only, and fully) and off, on the same inputs: the shop fixture and a seeded set of
  * synthetic platforms (test/helpers/fuzz-platform.ts). Real kubectl kustomize, real git.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDiff } from '../../lib/diff/compute-diff.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { KustomizeBuildCache } from '../../lib/kustomize/build-cache.js';
 import { overlayFolders, verifyRenderedTree } from '../../lib/render/verify-tree.js';
-import { generatePlatform, writePlatform } from '../helpers/fuzz-platform.js';
-import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
+import { createFuzzRepo, generatePlatform } from '../helpers/fuzz-platform.js';
+import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261202);
@@ -96,15 +96,11 @@ describe('fuzzed platforms: the same reports with the cache cold, warm and off',
   const r = seededRandom(SEED);
   const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
   test.each(cases)('platform %i', async (index, platform) => {
-    const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
-    cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
-    writePlatform(fixture, platform);
-    const repo = await createPlatformRepo({ fixture });
+    const repo = await createFuzzRepo(platform);
     try {
       await expectSameReports(repo, `seed ${SEED}, platform ${index}`);
     } finally {
       repo.cleanup();
-      rmSync(fixture, { recursive: true, force: true });
     }
   });
 });

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
 import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type CliResult, type PlatformRepo } from '../helpers/platform-repo.js';
-import { addServiceTo, generatePlatform, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
+import { addServiceTo, createFuzzRepo, generatePlatform, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom as rng } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261201);
@@ -321,10 +321,7 @@ describe('incremental render on fuzzed platforms', () => {
   const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
 
   test.each(cases.filter(([i]) => ONLY === undefined || i === ONLY))('platform %i: every edit renders byte-identically to the full render', async (index, platform) => {
-    const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
-    cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
-    writePlatform(fixture, platform);
-    const repo = await createPlatformRepo({ fixture });
+    const repo = await createFuzzRepo(platform);
     try {
       repo.ferrySpawn(['render', '--quiet']);
       const edits = rng(SEED + 1 + index);
@@ -343,7 +340,6 @@ describe('incremental render on fuzzed platforms', () => {
       }
     } finally {
       repo.cleanup();
-      rmSync(fixture, { recursive: true, force: true });
     }
   });
 });
