@@ -225,3 +225,17 @@ function trimSpacesEnd(text: string): string {
   while (end > 0 && text[end - 1] === ' ') end--;
   return text.slice(0, end);
 }
+
+/** A string that YAML writes without quotes: safe characters, `:` only between them, no spaces. */
+const PLAIN_WRITTEN = /^[A-Za-z0-9_][A-Za-z0-9_./@+=-]*(?::[A-Za-z0-9_./@+=-]+)*$/;
+
+/**
+ * The text `yaml`'s `stringify` gives for `value` when it is a plain scalar that reads back as the
+ * same string (a tag like `v1.4.2`, a digest `sha256:…`), so an in-place edit needs no yaml
+ * package; undefined for anything else, which the caller writes with `stringify`
+ * (test/model/plain-stack-yaml.test.ts compares the two on fuzzed strings).
+ */
+export function plainScalarText(value: string): string | undefined {
+  if (!PLAIN_WRITTEN.test(value) || CORE_NULL.test(value) || CORE_BOOL.test(value) || CORE_NUMBER.some((test) => test.test(value))) return undefined;
+  return value;
+}

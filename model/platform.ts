@@ -9,7 +9,7 @@ export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkAddons, type ServiceAddon } from './addon.js';
-import { replicaOwners } from './replica-ownership.js';
+import { replicaOwners, replicasOwnedByAddon } from './replica-ownership.js';
 import { checkServiceShape, type IngressPathProps, type InitContainerProps, type ServiceShape, type ServiceVolumeProps, type SidecarProps } from './service-shape.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import { HelmChartDefinition, type HelmChartProps } from './helm-chart.js';
@@ -24,6 +24,7 @@ import {
   checkPathSegment,
   isDnsLabel,
   isDnsSubdomain,
+  isHostName,
   listNames,
   RULES,
   showValue,
@@ -720,19 +721,23 @@ export class Platform {
       checkDnsSubdomain(this.previews.tokenSecret, "platform 'previews.tokenSecret'");
     }
     // The hosts every environment answers on: `<hostPrefix><host>`, and previews `preview-<number>.<host>`.
+    // Checked first without the message, which is built only for a host that fails (services x environments of them).
     for (const env of this.environments) {
       for (const service of this.services) {
-        if (service.host !== undefined) checkHostName(`${env.hostPrefix}${service.host}`, `environment '${env.name}': host of service '${service.name}' (hostPrefix + host)`);
+        const host = service.host === undefined ? undefined : `${env.hostPrefix}${service.host}`;
+        if (host !== undefined && !isHostName(host)) checkHostName(host, `environment '${env.name}': host of service '${service.name}' (hostPrefix + host)`);
       }
     }
     if (this.previews) {
       for (const service of this.services) {
-        if (service.host !== undefined) checkHostName(`preview-1234567890.${service.host}`, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
+        const host = service.host === undefined ? undefined : `preview-1234567890.${service.host}`;
+        if (host !== undefined && !isHostName(host)) checkHostName(host, `platform 'previews': host of service '${service.name}' (preview-<number>.<host>)`);
       }
     }
+    const serviceNames = new Set(this.services.map((s) => s.name));
     for (const service of this.services) {
       for (const path of service.shape.ingressPaths) {
-        if (path.service !== undefined && !this.services.some((s) => s.name === path.service)) {
+        if (path.service !== undefined && !serviceNames.has(path.service)) {
           throw new Error(`service '${service.name}': ingress path '${path.path}' routes to unknown service '${path.service}'; services: ${this.services.map((s) => s.name).join(', ')}`);
         }
       }
@@ -748,7 +753,7 @@ export class Platform {
       for (const env of this.environments) {
         const clash = env.addons.find((a) => service.addons.some((own) => own.id === a.id && own.placement.appliesTo(env.name)));
         if (clash) throw new Error(`service '${service.name}': add-on id '${clash.id}' is also an add-on of environment '${env.name}'; give one of them another 'id'`);
-        const owners = replicaOwners(service, env);
+        const owners = replicasOwnedByAddon(service, env) ? replicaOwners(service, env) : [];
         if (owners.length > 1) {
           throw new Error(`service '${service.name}': add-ons ${owners.map((a) => `'${a.id}'`).join(' and ')} both declare 'ownsReplicas' in environment '${env.name}'; two autoscalers of one workload fight over its replicas: keep one, or place them in different environments`);
         }

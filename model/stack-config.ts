@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { checkImageTag } from './image-tag.js';
 import { INFRA_KEYS } from './infra-keys.js';
-import { stackYamlValue } from './stack-yaml.js';
+import { plainStackYamlValue, stackYamlValue } from './stack-yaml.js';
+import { yamlPackage } from './yaml-package.js';
 import type { ConfigSource, StackKeySpec } from './stack-key.js';
 import { isDigest } from './image-digest.js';
 import { parseServiceConfig, type ConfigEntry } from './service-config.js';
@@ -248,7 +248,8 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
 export function readProjectName(root: string): string {
   const file = join(root, 'Pulumi.yaml');
   if (!existsSync(file)) throw new Error(`Pulumi.yaml: not found in ${root}; run ferry from the platform repository's root`);
-  const doc = YAML.parse(readFileSync(file, 'utf8')) as { name?: unknown } | null;
+  const text = readFileSync(file, 'utf8');
+  const doc = (plainStackYamlValue(text) ?? yamlPackage().parse(text)) as { name?: unknown } | null;
   if (typeof doc?.name !== 'string' || doc.name === '') throw new Error('Pulumi.yaml: name: missing; the project name prefixes every config key');
   return doc.name;
 }

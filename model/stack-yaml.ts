@@ -3,8 +3,9 @@
  * and for the editor that promotions write with (lib/promote/stack-file.ts): the same limits, the
  * same errors, naming the file, the line and the key.
  */
-import YAML, { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { readPlainStackYaml } from './plain-stack-yaml.js';
+import { yamlPackage } from './yaml-package.js';
 
 /** Stack files are a few hundred lines; anything near this is a mistake or an attack. */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
@@ -22,7 +23,7 @@ export function parseStackYaml(text: string, file: string): Document.Parsed {
   // Aliases could multiply a small file into a huge value; stack files have no use for them.
   // Unique keys are checked below: the parser's own check compares every key with every other of
   // its mapping, which takes minutes for a 1 MB file of one long mapping.
-  const doc = YAML.parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  const doc = yamlPackage().parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const offset = error.pos?.[0];
@@ -98,6 +99,7 @@ function checkNesting(text: string, file: string): void {
 
 /** Iterative depth (a recursive walk would be the stack overflow this guards against). */
 function depthOf(root: unknown, start: number): number {
+  const { isMap, isPair, isScalar, isSeq } = yamlPackage();
   let max = start;
   const stack: { node: unknown; depth: number }[] = [{ node: root, depth: start }];
   while (stack.length > 0) {
@@ -116,6 +118,7 @@ function depthOf(root: unknown, start: number): number {
 
 /** The first key given twice in one mapping (in linear time, iteratively), with its offset. */
 function duplicateKey(root: unknown): { key: string; offset: number } | undefined {
+  const { isMap, isScalar, isSeq } = yamlPackage();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();

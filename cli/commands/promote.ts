@@ -1,3 +1,4 @@
+import { Git } from '../../lib/git/git.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deliverPromotion } from '../../lib/promote/deliver.js';
 import type { Delivery } from '../../model/gate.js';
@@ -200,7 +201,11 @@ export async function runPromotion(
   const delivery: Delivery = flags.direct ? 'direct' : flags.commit || flags.push || flags.pr ? 'branch' : 'working-tree';
   const now = io.env.FERRY_NOW ? new Date(io.env.FERRY_NOW) : undefined;
   if (now && Number.isNaN(now.getTime())) throw new UsageError(`FERRY_NOW '${io.env.FERRY_NOW}' is not an ISO time like 2026-01-02T15:04:05Z`);
+  // git answers whether this is a repository (and where its .git is) while the platform loads;
+  // the promotion's own checks then find the answer instead of waiting for a git process.
+  const probe = new Git(io.cwd, io.env).isRepositoryAsync();
   const platform = await loadPlatform(io.cwd);
+  await probe;
   const registry = OciImageRegistry.forPlatform(platform, { url: flags['registry-url'], env: io.env });
   let request: PromotionRequest = {
     kind: args.kind,

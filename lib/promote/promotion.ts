@@ -651,8 +651,8 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   // The schema has the last word: an overridden tag-format gate cannot produce an invalid stack file.
   const configSource = { file: targetFile, project, platform, environment: target };
   // The stack files are parsed already (targetStack holds stackBefore, stack its text).
-  const before: StackConfig = parseStackConfig(projectValuesOf(targetStack.value(), targetFile, project), configSource);
-  const after: StackConfig = parseStackConfig(projectValuesOf(stack.value(), targetFile, project), configSource);
+  const before: StackConfig = parseStackConfig(projectValuesOf(targetStack.readValue(), targetFile, project), configSource);
+  const after: StackConfig = parseStackConfig(projectValuesOf(stack.readValue(), targetFile, project), configSource);
   const changedServices = [...planned.map((p) => p.service), ...config.map((c) => c.service)].filter((n, i, all) => all.indexOf(n) === i);
   const rendered = await renderedChanges(root, platform, target, before, after, changedServices);
   return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { updateTreeAtomically, writeFilesAtomically, type AtomicTreeOptions } from '../fs/atomic-tree.js';
 import type { StackConfig } from '../../model/stack-config.js';
 import type { Environment, Platform } from '../../model/platform.js';
@@ -55,16 +54,20 @@ export async function renderedChanges(
   return { changes, mode: 'overlay' };
 }
 
-/** The overlay's own resource files (after the base), or undefined if the file does not look rendered. */
+/**
+ * The overlay's own resource files (after the base) as ferry's emitter lists them (a top-level
+ * `resources:` block of `  - <file>` lines), or undefined if the file does not look rendered. A
+ * line scan, not a YAML parse: the caller renders the file again from what this returns and
+ * compares it with the file byte for byte, so anything misread means a full render, never a wrong file.
+ */
 function overlayResources(text: string, service: string): string[] | undefined {
-  try {
-    const doc = YAML.parse(text) as { resources?: unknown };
-    const resources = doc?.resources;
-    if (!Array.isArray(resources) || resources[0] !== `../../../base/${service}` || !resources.every((r) => typeof r === 'string')) return undefined;
-    return resources.slice(1) as string[];
-  } catch {
-    return undefined;
-  }
+  const lines = text.split('\n');
+  const start = lines.indexOf('resources:');
+  if (start < 0) return undefined;
+  const resources: string[] = [];
+  for (let i = start + 1; i < lines.length && lines[i]!.startsWith('  - '); i++) resources.push(lines[i]!.slice(4));
+  if (resources[0] !== `../../../base/${service}`) return undefined;
+  return resources.slice(1);
 }
 
 async function fullRender(root: string, platform: Platform, env: Environment, after: StackConfig): Promise<RenderedChanges> {

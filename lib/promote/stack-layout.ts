@@ -9,8 +9,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, Scalar, type YAMLMap } from 'yaml';
+import type { Scalar, YAMLMap } from 'yaml';
 import { parseStackYaml, stackYamlValue } from '../../model/stack-yaml.js';
+import { yamlPackage } from '../../model/yaml-package.js';
 import { DIGESTS_KEY, IMAGES_KEY } from './stack-file.js';
 
 /** The value of a digests entry that pins nothing: the placeholder that makes a first pin a one-line change. */
@@ -23,6 +24,7 @@ export const UNPINNED = '';
  * YAML, or when `<project>:images` is not a mapping.
  */
 export function layOutStackFile(text: string, file: string, project: string): string {
+  const { isMap, isScalar, Scalar } = yamlPackage();
   const doc = parseStackYaml(text, file);
   const config = doc.get('config', true);
   if (!isMap(config)) throw new Error(`${file}: config: expected a mapping holding ${project}:${IMAGES_KEY}`);
@@ -73,6 +75,7 @@ export function isLaidOut(text: string, file: string, project: string): boolean 
 
 /** Block style, one entry per paragraph: a blank line before every entry but the first. */
 function paragraphs(map: YAMLMap): void {
+  const { isScalar, Scalar } = yamlPackage();
   map.flow = false;
   map.items.forEach((item, i) => {
     // Keys set from code are plain strings; only a node carries the blank line.

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPlainStackYaml } from '../../model/plain-stack-yaml.js';
+import YAML from 'yaml';
+import { plainScalarText, readPlainStackYaml } from '../../model/plain-stack-yaml.js';
 import { MAX_STACK_FILE_DEPTH, parseStackYaml, stackDocumentValue, stackYamlValue } from '../../model/stack-yaml.js';
 import { serviceName, stackConfig, syntheticTag } from '../../bench/synthetic.js';
 import { seededRandom, type SeededRandom } from '../helpers/seeded-random.js';
@@ -151,4 +152,31 @@ test('stackYamlValue gives the full reader errors for files the plain reader dec
   expect(() => stackYamlValue('config:\n  ferry:images:\n    api: a\n    api: b\n', 'Pulumi.dev.yaml')).toThrow(
     "Pulumi.dev.yaml: not valid YAML at line 4 (near key 'api'): Map keys must be unique",
   );
+});
+
+describe('plainScalarText', () => {
+  test.each(['v1.4.2', 'sha-1a2b3c4d', 'sha256:1111111111111111111111111111111111111111111111111111111111111111', '1.2.3', '2026-12-02', 'yes', 'on', 'a:b:c', 'x_y=z+1@2'])('%s is written plain, as stringify writes it', (value) => {
+    expect(plainScalarText(value)).toBe(value);
+    expect(YAML.stringify(value, { lineWidth: 0 }).trimEnd()).toBe(value);
+  });
+
+  test.each(['', 'true', 'Null', '~', '123', '0x1F', '0o17', '1e5', '.5', '.inf', 'a:', 'a: b', 'a #b', ' a', '-a', 'a b', "it's", 'a\n'])('%j is left to stringify', (value) => {
+    expect(plainScalarText(value)).toBeUndefined();
+  });
+
+  test('on fuzzed strings, whatever it writes is what stringify writes', () => {
+    const r = seededRandom(SEED + 7);
+    const alphabet = ['a', 'Z', '0', '9', '.', '-', '_', ':', '/', '@', '+', '=', ' ', '#', "'", '"', 'e', 'x', 'o', 'n', 'u', 'l', 't', 'r'];
+    let written = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const value = Array.from({ length: 1 + r.int(10) }, () => r.pick(alphabet)).join('');
+      const text = plainScalarText(value);
+      if (text === undefined) continue;
+      written++;
+      if (text !== YAML.stringify(value, { lineWidth: 0 }).trimEnd()) disagreements.push(value);
+    }
+    expect(disagreements).toEqual([]);
+    expect(written).toBeGreaterThan(2_000);
+  });
 });

@@ -56,4 +56,22 @@ describe('the value of an in-place edit equals the parse of its text', () => {
     (edited.value() as { config: Record<string, Record<string, string>> }).config['ferry:images']!.web = 'changed';
     expect(JSON.stringify(stack.value())).toBe(before);
   });
+
+  test('an edit shares what it left alone with the original, yet no caller can change either through value()', () => {
+    // 'a#b' is written quoted, outside the plain subset: the copy's value is then the derived one itself.
+    for (const tag of ['sha-0000aaaa', 'a#b']) {
+      const stack = StackFile.parse(STACKS.withConfig!, 'Pulumi.withConfig.yaml', 'ferry');
+      const edited = stack.withImageTag('api', tag);
+      const [stackBefore, editedBefore] = [JSON.stringify(stack.value()), JSON.stringify(edited.value())];
+      for (const file of [stack, edited]) {
+        const value = file.value() as { config: { 'ferry:config': Record<string, Record<string, unknown>>; 'ferry:images': Record<string, string>; 'ferry:charts'?: unknown } };
+        value.config['ferry:config']!.api!.REQUEST_TIMEOUT_MS = 1;
+        value.config['ferry:images']!.web = 'changed';
+        delete value.config['ferry:charts'];
+      }
+      expect([tag, JSON.stringify(stack.value()), JSON.stringify(edited.value())]).toEqual([tag, stackBefore, editedBefore]);
+      expect([tag, JSON.stringify(stack.readValue()), JSON.stringify(edited.readValue())]).toEqual([tag, stackBefore, editedBefore]);
+      expect(edited.readValue()).toEqual(parsedValue(edited));
+    }
+  });
 });
