@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitBlobId } from '../git/blob-id.js';
+import { exportFiles, listTree } from '../git/export-tree.js';
 import { Git } from '../git/git.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import type { Platform } from '../../model/platform.js';
@@ -99,10 +100,11 @@ export interface BaseRender {
  * and `Pulumi.<env>.yaml` are read from git into a scratch folder and rendered in-process with
  * the working tree's platform and renderer, which is exactly what the base's own code would do.
  *
- * Slow path (code changed): `git worktree add` of the base into a scratch folder, node_modules
- * linked from the working tree. A platform repository's base is rendered in-process from its own
- * platform/platform.ts by the installed engine; an engine checkout (ferry's own repository) is
- * compiled with tsc when it holds the TypeScript sources and rendered by its own CLI.
+ * Slow path (code changed): the base's files in a scratch folder, node_modules linked from the
+ * working tree. A platform repository's base (every file but the rendered tree, exported by git)
+ * is rendered in-process from its own platform/platform.ts by the installed engine; an engine
+ * checkout (ferry's own repository; `git worktree add`) is compiled with tsc when it holds the
+ * TypeScript sources and rendered by its own CLI.
  */
 export async function renderBase(
   root: string,
@@ -126,7 +128,43 @@ export async function renderBase(
       rmSync(scratch, { recursive: true, force: true });
     }
   }
-  return renderInWorktree(root, commit);
+  return (await renderPlatformRepositoryBase(root, commit)) ?? renderInWorktree(root, commit);
+}
+
+/**
+ * A platform repository's base (no engine of its own: no bin/ferry.js at the base): its files but
+ * the rendered tree, written into a scratch folder by one git process, then its platform.ts
+ * rendered in-process by the installed engine. The rendered tree is the bulk of a large
+ * platform's repository and the render never reads it. Undefined for an engine checkout, a tree
+ * with a .gitattributes (whose filters a checkout applies), or when git cannot export a path (a
+ * newline in it): the worktree then serves.
+ */
+async function renderPlatformRepositoryBase(root: string, commit: string): Promise<BaseRender | undefined> {
+  const git = new Git(root);
+  const files = await listTree(git, commit);
+  // A .gitattributes may ask a checkout to convert what it writes; only the worktree does that.
+  if (files.some((f) => f.path === 'bin/ferry.js' || f.path === '.gitattributes' || f.path.endsWith('/.gitattributes'))) return undefined;
+  const parent = mkdtempSync(join(tmpdir(), 'ferry-base-'));
+  const tree = join(parent, 'tree');
+  try {
+    try {
+      await exportFiles(git, commit, files.filter((f) => !f.path.startsWith(`${MANIFESTS_DIR}/`)), tree);
+    } catch {
+      return undefined;
+    }
+    linkModules(root, tree);
+    const platform = await loadPlatform(tree);
+    return { files: renderRepository(tree, platform).files, platform, renderedWith: 'base revision code' };
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+/** The working tree's node_modules, linked into a base's folder so its imports resolve as the head's do. */
+function linkModules(root: string, tree: string): void {
+  const modules = join(root, 'node_modules');
+  mkdirSync(tree, { recursive: true });
+  if (existsSync(modules) && !existsSync(join(tree, 'node_modules'))) symlinkSync(realpathSync(modules), join(tree, 'node_modules'), 'dir');
 }
 
 async function renderInWorktree(root: string, commit: string): Promise<BaseRender> {
@@ -135,8 +173,7 @@ async function renderInWorktree(root: string, commit: string): Promise<BaseRende
   const git = new Git(root);
   git.run(['worktree', 'add', '--detach', '--quiet', tree, commit]);
   try {
-    const modules = join(root, 'node_modules');
-    if (existsSync(modules) && !existsSync(join(tree, 'node_modules'))) symlinkSync(realpathSync(modules), join(tree, 'node_modules'), 'dir');
+    linkModules(root, tree);
     if (!existsSync(join(tree, 'bin/ferry.js'))) {
       // A platform repository: its own platform.ts (and constructs) rendered by the installed engine.
       const platform = await loadPlatform(tree);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiffReport } from '../../lib/diff/report.js';
-import type { PlatformRepo } from '../helpers/platform-repo.js';
+import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
 import { createDiffRepo, edit, section } from './fixtures.js';
 
 let repo: PlatformRepo;
@@ -84,6 +84,37 @@ test('a construct change touches every environment, rendered on the base with it
   expect(prodApi.changes.map((c) => [c.status, c.key, c.status === 'changed' ? c.fields : undefined])).toEqual([
     ['changed', 'Deployment/prod/api', [{ path: 'spec.template.spec.containers[api].readinessProbe.periodSeconds', before: 5, after: 10 }]],
   ]);
+});
+
+test("a platform repository's changed platform.ts: the base is rendered from its own platform.ts, without checking out its rendered tree", async () => {
+  repo = await createPlatformRepo();
+  repo.git(['checkout', '-q', '-b', 'feature']);
+  edit(repo, 'platform/platform.ts', "env: { DB_POOL_SIZE: '10' }", "env: { DB_POOL_SIZE: '20' }");
+  // git runs post-checkout for every checkout, `git worktree add` included.
+  const marker = join(repo.root, '.git', 'checked-out');
+  writeFileSync(join(repo.root, '.git/hooks/post-checkout'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+
+  const result = await repo.ferry(['diff', '--format', 'json']);
+
+  expect(result.stderr).toBe('');
+  const report = JSON.parse(result.stdout) as DiffReport;
+  expect(report.base.renderedWith).toBe('base revision code');
+  expect(report.summaryLines).toEqual([
+    'dev: 0 added, 1 changed, 0 removed',
+    'stage: 0 added, 1 changed, 0 removed',
+    'prod: 0 added, 1 changed, 0 removed',
+    'preview: 0 added, 1 changed, 0 removed',
+    'argocd: no changes',
+  ]);
+  const prodApi = report.environments.find((e) => e.name === 'prod')!.applications.find((a) => a.name === 'api-prod')!;
+  expect(prodApi.changes.map((c) => [c.status, c.key, c.status === 'changed' ? c.fields : undefined])).toEqual([
+    ['changed', 'Deployment/prod/api', [{ path: 'spec.template.spec.containers[api].env[DB_POOL_SIZE].value', before: '10', after: '20' }]],
+  ]);
+  // Only api's overlays differ between the sides, so only they are built.
+  expect(report.stats).toMatchObject({ overlaysBuilt: 4, rendered: 'everything' });
+  // No checkout of the base was made, and no worktree is left.
+  expect(existsSync(marker)).toBe(false);
+  expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
 });
 
 test('an added service: its objects are added in every environment, and the ApplicationSets list it', async () => {
