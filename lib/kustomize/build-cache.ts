@@ -110,9 +110,10 @@ export class KustomizeBuildCache {
 
   /**
    * The key of each overlay of `dirs` in `tree` when built by `command`; undefined for an overlay
-   * whose inputs cannot be keyed (or when the kustomize version cannot be told).
+   * whose inputs cannot be keyed (or when the kustomize version cannot be told). `inputFiles`, when
+   * given, receives the tree paths of every file each keyed overlay's build may read.
    */
-  public keys(tree: KustomizationTree, dirs: readonly string[], command: readonly string[]): Map<string, string | undefined> {
+  public keys(tree: KustomizationTree, dirs: readonly string[], command: readonly string[], inputFiles?: Map<string, readonly string[]>): Map<string, string | undefined> {
     const version = this.versionOf(command);
     const keys = new Map<string, string | undefined>();
     const reads = new Map<string, FolderReads>();
@@ -137,6 +138,7 @@ export class KustomizeBuildCache {
       for (const folder of [...inputs.folders].sort()) hash.update(`d\0${folder}\0${digestOf(folder)}\0`);
       for (const file of [...new Set(inputs.files)].sort()) hash.update(`f\0${file}\0${tree.read(file) ?? ''}\0`);
       keys.set(dir, hash.digest('hex'));
+      inputFiles?.set(dir, [...inputs.folders.flatMap((folder) => tree.filesIn(folder).map((name) => (folder === '.' ? name : `${folder}/${name}`))), ...inputs.files]);
     }
     summaries.save();
     return keys;

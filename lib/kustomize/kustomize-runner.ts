@@ -96,9 +96,22 @@ export interface TreeRequest {
 interface CacheLookup {
   readonly hits: ReadonlyMap<string, ManifestObject[]>;
   readonly keys: ReadonlyMap<string, string | undefined>;
+  /** The tree paths each keyed overlay's build may read. */
+  readonly inputs: ReadonlyMap<string, readonly string[]>;
   readonly misses: readonly (readonly string[])[];
   /** Whether any overlay to build will be stored. */
   readonly toStore: boolean;
+}
+
+/**
+ * The files of a tree the builds of its missed overlays need: when each of them has known inputs,
+ * those alone (a platform.ts change to one service builds its few overlays, not a copy of 34,000
+ * rendered files); else every file.
+ */
+function filesToWrite(files: ReadonlyMap<string, string>, lookup: CacheLookup): Iterable<string> {
+  const missed = lookup.misses.flat();
+  if (!missed.every((dir) => lookup.inputs.has(dir))) return files.keys();
+  return new Set(missed.flatMap((dir) => lookup.inputs.get(dir)!).filter((path) => files.has(path)));
 }
 
 /** The overlays of `groups` without a key: with no cache, all of them. */
@@ -178,9 +191,9 @@ export class KustomizeRunner {
     try {
       const roots = trees.map((tree, t) => {
         const root = join(scratch, `tree-${t}`);
-        for (const [path, content] of tree.files) {
+        for (const path of filesToWrite(tree.files, lookups[t]!)) {
           mkdirSync(dirname(join(root, path)), { recursive: true });
-          writeFileSync(join(root, path), content);
+          writeFileSync(join(root, path), tree.files.get(path)!);
         }
         return root;
       });
@@ -227,15 +240,16 @@ export class KustomizeRunner {
    */
   private lookUp(tree: KustomizationTree, groups: readonly (readonly string[])[]): CacheLookup {
     const hits = new Map<string, ManifestObject[]>();
-    if (!this.cache) return { hits, keys: new Map(), misses: groups, toStore: false };
-    const keys = this.cache.keys(tree, groups.flat(), this.command);
+    const inputs = new Map<string, readonly string[]>();
+    if (!this.cache) return { hits, keys: new Map(), inputs, misses: groups, toStore: false };
+    const keys = this.cache.keys(tree, groups.flat(), this.command, inputs);
     for (const [dir, key] of keys) {
       const objects = key === undefined ? undefined : this.cache.read(key);
       if (key === undefined) this.cache.countUncacheable();
       if (objects) hits.set(dir, objects);
     }
     const misses = groups.map((dirs) => dirs.filter((dir) => !hits.has(dir)));
-    return { hits, keys, misses, toStore: misses.some((b) => b.some((dir) => keys.get(dir) !== undefined)) };
+    return { hits, keys, inputs, misses, toStore: misses.some((b) => b.some((dir) => keys.get(dir) !== undefined)) };
   }
 
   /** Stores each built overlay that has a key; before the caller sees (and may change) its objects. */

@@ -49,7 +49,7 @@ test('the report passes from diff to comment as an artifact', () => {
 
 test('every action is pinned by a full commit SHA with its version in a comment; checkout keeps no credentials', () => {
   const uses = text.split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
-  expect(uses.length).toBe(5);
+  expect(uses.length).toBe(6);
   for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   const checkout = job.steps.find((s) => String(s.uses).startsWith('actions/checkout@'))!;
   expect(checkout.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });

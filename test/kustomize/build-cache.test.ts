@@ -242,6 +242,30 @@ test("a diff's two trees both keep their summaries, and the second run of it bui
   expect(built[1]!.get('overlays/b')!.map((o) => o.metadata?.name)).toEqual(['c-web']);
 });
 
+test("a tree's missed overlays are built from their own inputs alone; without known inputs, from the whole tree", async () => {
+  // kubectl kustomize behind a script that first lists the files of the tree it was handed.
+  const record = join(scratch, 'files-seen');
+  const listing = (cache?: KustomizeBuildCache) =>
+    new KustomizeRunner({ cache, concurrency: 1, command: ['sh', '-c', `(cd "$1/../.." && find . -type f | sort) > '${record}'; exec kubectl kustomize "$1"`, 'sh'] });
+  const files = new Map(Object.entries(TREE)).set('argocd/nonprod/app.yaml', 'kind: Application\n').set('overlays/b/notes.txt', 'b\n');
+  const cache = new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'test-kustomize v1' });
+  await listing(cache).buildTrees([{ files, batches: [['overlays/b']] }]);
+
+  // b is in the cache: a alone is built, from its base, its kustomization and its patch.
+  const changed = new Map(files).set('overlays/a/patches/replicas.yaml', TREE['overlays/a/patches/replicas.yaml']!.replace('replicas: 2', 'replicas: 3'));
+  const [built] = await listing(cache).buildTrees([{ files: changed, batches: [OVERLAYS] }]);
+  expect(readFileSync(record, 'utf8').split('\n').filter(Boolean)).toEqual([
+    './base/web/deployment.yaml',
+    './base/web/kustomization.yaml',
+    './overlays/a/kustomization.yaml',
+    './overlays/a/patches/replicas.yaml',
+  ]);
+  const [whole] = await listing().buildTrees([{ files: changed, batches: [['overlays/a']] }]);
+  expect(whole!.get('overlays/a')).toEqual(built!.get('overlays/a'));
+  // Without a cache nothing is known of the inputs: every file is there.
+  expect(readFileSync(record, 'utf8').split('\n').filter(Boolean)).toEqual([...changed.keys()].map((p) => `./${p}`).sort());
+});
+
 test('beyond maxBytes the oldest-written entries are pruned', async () => {
   const cache = new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'v', maxBytes: 1 });
   cache.write('old', [{ kind: 'A' }]);
