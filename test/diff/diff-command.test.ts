@@ -61,6 +61,15 @@ describe('a tag change in prod', () => {
   });
 });
 
+/** The summary of a change to `changed` objects of every environment of the shop fixture, Argo CD untouched. */
+const everyEnvironmentChanged = (changed: number) => [...['dev', 'stage', 'prod', 'preview'].map((env) => `${env}: 0 added, ${changed} changed, 0 removed`), 'argocd: no changes'];
+
+/** The changes of one application of the report: status, object key and, for a change, its fields. */
+function applicationChanges(report: DiffReport, env: string, application: string) {
+  const changes = report.environments.find((e) => e.name === env)!.applications.find((a) => a.name === application)!.changes;
+  return changes.map((c) => [c.status, c.key, c.status === 'changed' ? c.fields : undefined]);
+}
+
 test('a construct change touches every environment, rendered on the base with its own code', async () => {
   repo = await createDiffRepo();
   edit(repo, 'dist/constructs/service-base.js', 'periodSeconds: Duration.seconds(5)', 'periodSeconds: Duration.seconds(10)');
@@ -72,16 +81,9 @@ test('a construct change touches every environment, rendered on the base with it
   expect(result.stderr).toBe('');
   const report = JSON.parse(result.stdout) as DiffReport;
   expect(report.base.renderedWith).toBe('base revision code');
-  expect(report.summaryLines).toEqual([
-    'dev: 0 added, 2 changed, 0 removed',
-    'stage: 0 added, 2 changed, 0 removed',
-    'prod: 0 added, 2 changed, 0 removed',
-    'preview: 0 added, 2 changed, 0 removed',
-    'argocd: no changes',
-  ]);
+  expect(report.summaryLines).toEqual(everyEnvironmentChanged(2));
   expect(report.risks.map((r) => `${r.environment}: ${r.message}`)).toEqual(['prod: touched, and it requires review (0 added, 2 changed, 0 removed)']);
-  const prodApi = report.environments.find((e) => e.name === 'prod')!.applications.find((a) => a.name === 'api-prod')!;
-  expect(prodApi.changes.map((c) => [c.status, c.key, c.status === 'changed' ? c.fields : undefined])).toEqual([
+  expect(applicationChanges(report, 'prod', 'api-prod')).toEqual([
     ['changed', 'Deployment/prod/api', [{ path: 'spec.template.spec.containers[api].readinessProbe.periodSeconds', before: 5, after: 10 }]],
   ]);
 });
@@ -99,15 +101,8 @@ test("a platform repository's changed platform.ts: the base is rendered from its
   expect(result.stderr).toBe('');
   const report = JSON.parse(result.stdout) as DiffReport;
   expect(report.base.renderedWith).toBe('base revision code');
-  expect(report.summaryLines).toEqual([
-    'dev: 0 added, 1 changed, 0 removed',
-    'stage: 0 added, 1 changed, 0 removed',
-    'prod: 0 added, 1 changed, 0 removed',
-    'preview: 0 added, 1 changed, 0 removed',
-    'argocd: no changes',
-  ]);
-  const prodApi = report.environments.find((e) => e.name === 'prod')!.applications.find((a) => a.name === 'api-prod')!;
-  expect(prodApi.changes.map((c) => [c.status, c.key, c.status === 'changed' ? c.fields : undefined])).toEqual([
+  expect(report.summaryLines).toEqual(everyEnvironmentChanged(1));
+  expect(applicationChanges(report, 'prod', 'api-prod')).toEqual([
     ['changed', 'Deployment/prod/api', [{ path: 'spec.template.spec.containers[api].env[DB_POOL_SIZE].value', before: '10', after: '20' }]],
   ]);
   // Only api's overlays differ between the sides, so only they are built.
