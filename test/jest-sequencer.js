@@ -3,7 +3,7 @@
 // run; a fresh clone (CI) has no cache and jest would fall back to file size, which puts quick
 // suites with long tables before slow ones that spawn processes. The durations below (seconds)
 // stand in for the cache then: from the last whole run (two workers, a quiet machine; examples,
-// diff-command, build-cache-reports and merge-strategies scaled by how much CPU their later
+// diff-command, tag-only-diff, build-cache-reports and merge-strategies scaled by how much CPU their later
 // changes saved, see docs/performance.md), the suites from gates down from an earlier one-worker
 // CI run. A suite not listed counts as quick and runs after them, the larger file first. Failed
 // suites of the last run still go first.
@@ -16,8 +16,8 @@ export const SLOW_SUITES = {
   'test/promote/concurrent-push.test.ts': 85,
   'test/extending/sample-repository.test.ts': 73,
   'test/package/pack-install.test.ts': 65,
-  'test/diff/tag-only-diff.test.ts': 63,
   'test/fs/crash-sweep.test.ts': 56,
+  'test/diff/tag-only-diff.test.ts': 44,
   'test/kustomize/build-cache-reports.test.ts': 43,
   'test/diff/diff-command.test.ts': 41,
   'test/cli/output-flush.test.ts': 24,
