@@ -3,10 +3,10 @@
 // run; a fresh clone (CI) has no cache and jest would fall back to file size, which puts quick
 // suites with long tables before slow ones that spawn processes. The durations below (seconds)
 // stand in for the cache then: from the last whole run (two workers, a quiet machine; examples,
-// diff-command, tag-only-diff, build-cache-reports and merge-strategies scaled by how much CPU their later
-// changes saved, see docs/performance.md), the suites from gates down from an earlier one-worker
-// CI run. A suite not listed counts as quick and runs after them, the larger file first. Failed
-// suites of the last run still go first.
+// diff-command, tag-only-diff, build-cache-reports and merge-strategies scaled by how much CPU
+// their later changes saved, see docs/performance.md), the suites from gates down from an earlier
+// one-worker CI run. A suite not listed counts as quick and runs after them, the larger file
+// first. Failed suites of the last run still go first.
 import { relative } from 'node:path';
 import Sequencer from '@jest/test-sequencer';
 
