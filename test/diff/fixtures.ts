@@ -6,13 +6,26 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
+import { shareBuildCache } from '../helpers/shared-build-cache.js';
+
+/** Options of {@link createDiffRepo}. */
+export interface DiffRepoOptions {
+  /**
+   * Build overlays through the run's shared kustomize build cache (../helpers/shared-build-cache.ts):
+   * what an earlier test built from the same inputs is read, not built again. Off for a test that
+   * counts the overlays a diff builds.
+   * @default true
+   */
+  readonly shareBuildCache?: boolean;
+}
 
 /** A platform repository with `main` at the initial commit (code included) and a checked-out branch `feature`. */
-export async function createDiffRepo(): Promise<PlatformRepo> {
+export async function createDiffRepo(options: DiffRepoOptions = {}): Promise<PlatformRepo> {
   const repo = await createPlatformRepo({
     engineCopy: true,
     edit: (root) => writeFileSync(join(root, '.gitignore'), 'node_modules\n'),
   });
+  if (options.shareBuildCache ?? true) shareBuildCache(repo.root);
   repo.git(['checkout', '-q', '-b', 'feature']);
   return repo;
 }

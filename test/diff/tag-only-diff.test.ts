@@ -5,6 +5,8 @@
  * must leave the fast path, and on seeded synthetic platforms with random edits.
  * FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run.
  */
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { tagOnlyChange } from '../../lib/diff/change-scope.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
@@ -21,12 +23,24 @@ const STEPS = 4;
 const STACK_FILES = ['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml'];
 
 /**
- * `ferry diff --format json` with and without `--full`: both reports, and the same exit code and
- * stderr. Without the kustomize build cache, so both build (and count) the same overlays.
+ * Points the repository's kustomize build cache (`<git dir>/ferry/kustomize-builds`) at a folder of
+ * `path`'s own: each path keeps its cache, so the two see the same history of builds and count the
+ * same overlays built, and what an earlier step built is read instead of built again.
  */
+function useCacheOf(repo: PlatformRepo, path: 'fast' | 'full'): void {
+  const ferryDir = join(repo.root, '.git', 'ferry');
+  const link = join(ferryDir, 'kustomize-builds');
+  mkdirSync(join(ferryDir, `kustomize-builds-${path}`), { recursive: true });
+  rmSync(link, { force: true });
+  symlinkSync(`kustomize-builds-${path}`, link, 'dir');
+}
+
+/** `ferry diff --format json` with and without `--full`: both reports, and the same exit code and stderr. */
 async function bothPaths(repo: PlatformRepo, where: string): Promise<{ fast: DiffReport; full: DiffReport }> {
-  const fast = await repo.ferry(['diff', '--format', 'json', '--no-cache']);
-  const full = await repo.ferry(['diff', '--format', 'json', '--full', '--no-cache']);
+  useCacheOf(repo, 'fast');
+  const fast = await repo.ferry(['diff', '--format', 'json']);
+  useCacheOf(repo, 'full');
+  const full = await repo.ferry(['diff', '--format', 'json', '--full']);
   expect([where, fast.code, fast.stderr]).toEqual([where, full.code, full.stderr]);
   expect([where, fast.code]).toEqual([where, 0]);
   return { fast: JSON.parse(fast.stdout) as DiffReport, full: JSON.parse(full.stdout) as DiffReport };

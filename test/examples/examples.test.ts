@@ -28,11 +28,21 @@ function readObjects(file: string): K8sObject[] {
     .filter((object): object is K8sObject => object !== null && typeof object === 'object');
 }
 
-/** Every object of an environment of an example: `kubectl kustomize` of each of its service overlays. */
+/** The builds of each environment, made once: the examples' overlays do not change during the suite. */
+const builtEnvironments = new Map<string, Promise<K8sObject[]>>();
+
+/**
+ * Every object of an environment of an example: `kubectl kustomize` of each of its service
+ * overlays, built on the first call for that environment; each call gets a copy of its own.
+ */
 async function renderedEnvironment(example: string, env: string): Promise<K8sObject[]> {
   const overlays = join(example, 'manifests', 'overlays', env);
-  const builds = await Promise.all(readdirSync(overlays).map((service) => kustomizeBuild(join(overlays, service))));
-  return builds.flat();
+  let built = builtEnvironments.get(overlays);
+  if (built === undefined) {
+    built = Promise.all(readdirSync(overlays).map((service) => kustomizeBuild(join(overlays, service)))).then((builds) => builds.flat());
+    builtEnvironments.set(overlays, built);
+  }
+  return structuredClone(await built);
 }
 
 const kinds = (objects: readonly K8sObject[]) => [...new Set(objects.map((object) => object.kind as string))].sort();
