@@ -77,6 +77,9 @@ export interface BuildCacheStats {
  * ~10x faster than kustomize's YAML), written atomically; any doubt about an entry (unreadable,
  * truncated, another format or key, a hash that does not match) reads as a miss.
  */
+/** Where the cache lives, relative to the git directory (CI workflows keep this folder between runs). */
+export const BUILD_CACHE_FOLDER = 'ferry/kustomize-builds';
+
 export class KustomizeBuildCache {
   /**
    * The cache of the git work tree containing `root`, in `<git dir>/ferry/kustomize-builds/`
@@ -85,7 +88,7 @@ export class KustomizeBuildCache {
   public static forRepository(root: string, props: Omit<KustomizeBuildCacheProps, 'dir'> = {}): KustomizeBuildCache | undefined {
     const git = new Git(root);
     if (!git.isRepository()) return undefined;
-    return new KustomizeBuildCache({ ...props, dir: join(git.gitDir(), 'ferry', 'kustomize-builds') });
+    return new KustomizeBuildCache({ ...props, dir: join(git.gitDir(), ...BUILD_CACHE_FOLDER.split('/')) });
   }
 
   public readonly dir: string;

@@ -11,11 +11,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { BUILD_CACHE_FOLDER } from '../../lib/kustomize/build-cache.js';
 import { RUN_DIR_VARIABLE } from './repo-template-cache.js';
-
-/** Where ferry keeps a repository's build cache, below its git directory (KustomizeBuildCache.forRepository). */
-const CACHE_IN_GIT_DIR = ['ferry', 'kustomize-builds'] as const;
 
 /**
  * Points the build cache of the git repository at `root` to the run's shared folder; returns
@@ -28,10 +26,9 @@ export function shareBuildCache(root: string, env: NodeJS.ProcessEnv = process.e
   const shared = join(runDir, 'kustomize-builds');
   mkdirSync(shared, { recursive: true });
   const gitDir = execFileSync('git', ['rev-parse', '--git-dir'], { cwd: root, encoding: 'utf8' }).trim();
-  const ferryDir = join(isAbsolute(gitDir) ? gitDir : join(root, gitDir), CACHE_IN_GIT_DIR[0]);
-  const link = join(ferryDir, CACHE_IN_GIT_DIR[1]);
+  const link = join(isAbsolute(gitDir) ? gitDir : join(root, gitDir), ...BUILD_CACHE_FOLDER.split('/'));
   if (existsSync(link)) throw new Error(`shareBuildCache: ${link} exists already; share the cache before the first build`);
-  mkdirSync(ferryDir, { recursive: true });
+  mkdirSync(dirname(link), { recursive: true });
   symlinkSync(shared, link, 'dir');
   return shared;
 }
