@@ -4,6 +4,13 @@
  *
  * - nothing changed: the answer comes from hashing the inputs and the files on disk; neither the
  *   platform nor cdk8s is loaded, nothing is synthesised;
+ * - only image tags or digests of kustomize services changed in the stack files (a promotion;
+ *   compared with the stack files the record holds, lib/render/tag-only-change.ts): only those
+ *   services' overlays in the environments that moved (and their previews, with the first
+ *   environment) are synthesised. Everything else reads no tag: bases, CODEOWNERS and the
+ *   workflows the platform alone; Argo CD objects the platform, chart versions, config values and
+ *   the charts' kinds, which are checked to be the recorded ones; the summary table is made from
+ *   every environment's stack file. Anything else in the change takes the next path;
  * - only stack files changed: only those environments' overlays and Helm values (and the previews,
  *   which run the first environment's) are synthesised, and every cluster's Argo CD objects, which
  *   read every environment (chart versions, the kinds its AppProject admits); base manifests,
@@ -30,9 +37,10 @@ import { listFiles } from './tree.js';
 import { MANIFESTS_DIR } from './manifests-dir.js';
 import type { ResourceKind } from '../../constructs/app-project.js';
 import type { Platform } from '../../model/platform.js';
+import type { ServiceRenderScope } from './render.js';
 
 /** How a render was answered. */
-export type RenderPath = 'unchanged' | 'environments' | 'full';
+export type RenderPath = 'unchanged' | 'services' | 'environments' | 'full';
 
 /** Options of {@link renderIncrementally}. */
 export interface IncrementalRenderOptions {
@@ -124,6 +132,10 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   if (platform.environments.map((e) => e.name).join('\n') !== record.environments.join('\n')) {
     return full('full: the platform\'s environments differ from the recorded ones');
   }
+  if (changedEnvironments.length > 0) {
+    const services = await renderServices({ root, recordPath, record, inputs, platform, options, changed: changedEnvironments, full });
+    if (services !== undefined) return services;
+  }
   // The AppProject's kinds need every chart left out; a record without them cannot scope a render.
   const recordedKinds = chartKindsOf(record.chartKinds);
   const kustomizeServices = platform.services.filter((s) => s.chart === undefined).map((s) => s.name);
@@ -153,7 +165,7 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
   if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
   const chartKinds = new Map([...[...recordedKinds].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
-  const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
+  const newRecord = recordOf(root, record.environments, inputs, expected, chartKindLines(chartKinds), summary, stackTextsOf(root, inputs));
   const keep = () => writeRenderRecord(recordPath, newRecord);
   if (options.check) {
     keep();
@@ -203,8 +215,114 @@ function sameInputs(a: RenderInputs | undefined, b: RenderInputs | undefined): b
   return a !== undefined && b !== undefined && a.platform === b.platform && JSON.stringify(a.stacks) === JSON.stringify(b.stacks);
 }
 
-function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: ReadonlyMap<string, readonly ResourceKind[]>, summary: string): RenderRecord {
-  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds: chartKindLines(chartKinds), summary };
+function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: string, summary: string, stackTexts: Readonly<Record<string, string>> | undefined): RenderRecord {
+  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds, summary, ...(stackTexts ? { stackTexts } : {}) };
+}
+
+/**
+ * The stack files `inputs` hashed, as text; undefined when one is missing or no longer what was
+ * hashed (edited meanwhile): the record then holds none, and the next stack-file change re-renders
+ * its environments.
+ */
+function stackTextsOf(root: string, inputs: RenderInputs): Record<string, string> | undefined {
+  const texts: Record<string, string> = {};
+  for (const [file, hash] of Object.entries(inputs.stacks)) {
+    const path = join(root, file);
+    if (!existsSync(path)) return undefined;
+    const text = readFileSync(path, 'utf8');
+    if (contentHash(text) !== hash) return undefined;
+    texts[file] = text;
+  }
+  return texts;
+}
+
+/** What {@link renderServices} needs of {@link renderIncrementally}. */
+interface ServicesRenderContext {
+  readonly root: string;
+  readonly recordPath: string | undefined;
+  readonly record: RenderRecord;
+  readonly inputs: RenderInputs;
+  readonly platform: Platform;
+  readonly options: IncrementalRenderOptions;
+  /** The environments whose stack file differs from the record's, in promotion order. */
+  readonly changed: readonly string[];
+  readonly full: (reason: string) => Promise<IncrementalRenderResult>;
+}
+
+/**
+ * The services path (see the module comment): undefined, having written nothing, when the change
+ * is not one of image tags or digests alone or its overlays' kinds differ from the recorded ones;
+ * the environments path then renders.
+ */
+async function renderServices({ root, recordPath, record, inputs, platform, options, changed, full }: ServicesRenderContext): Promise<IncrementalRenderResult | undefined> {
+  const files = record.environments.map(stackFile);
+  const recorded = record.stackTexts;
+  // A record of an earlier ferry, or whose texts are not the stack files it hashed, cannot be compared with.
+  if (recorded === undefined || files.some((file) => recorded[file] === undefined || contentHash(recorded[file]) !== record.inputs.stacks[file])) return undefined;
+  const head = stackTextsOf(root, inputs);
+  if (head === undefined) return undefined;
+  const { parseStackConfig, projectValues, readProjectName } = await import('../../model/stack-config.js');
+  const { tagOnlyChange } = await import('./tag-only-change.js');
+  const project = readProjectName(root);
+  const change = tagOnlyChange(platform, project, new Map(Object.entries(recorded)), new Map(Object.entries(head)));
+  if (change === undefined) return undefined;
+  const { scope } = change;
+  // Every environment's config: the summary table shows every tag. The stack files read are the ones hashed.
+  const configs = new Map(
+    platform.environments.map((environment) => {
+      const file = stackFile(environment.name);
+      return [environment.name, change.headConfigs.get(environment.name) ?? parseStackConfig(projectValues(head[file]!, file, project), { file, project, platform, environment })] as const;
+    }),
+  );
+  const { renderPlatform } = await import('./render.js');
+  const output = renderPlatform(platform, configs, scope);
+  // The AppProjects admit the kinds of every chart: the same kinds, the same Argo CD objects.
+  const recordedKinds = chartKindsOf(record.chartKinds);
+  const kindList = (kinds: readonly ResourceKind[] | undefined) => kinds?.map((k) => `${k.group}/${k.kind}`).join('\t');
+  for (const [dir, kinds] of output.chartKinds) if (!recordedKinds.has(dir) || kindList(recordedKinds.get(dir)) !== kindList(kinds)) return undefined;
+
+  const previews = platform.previews !== undefined && scope.environments.has(platform.environments[0]!.name);
+  const folders = new Set([...scope.environments, ...(previews ? ['preview'] : [])].flatMap((env) => [...scope.services].map((service) => `${MANIFESTS_DIR}/overlays/${env}/${service}/`)));
+  const inScope = (path: string) => folders.has(`${path.split('/', 4).join('/')}/`);
+  const recordedHashes = manifestHashes(record.manifests);
+  const manifests = new Map([...recordedHashes].filter(([path]) => !inScope(path)));
+  const contents = new Map<string, string>();
+  for (const [path, content] of output.files) {
+    const hash = contentHash(content);
+    if (inScope(path)) {
+      manifests.set(path, hash);
+      contents.set(path, content);
+    } else if (recordedHashes.get(path) !== hash) {
+      // A base: the platform's alone, and the platform is the recorded one.
+      throw new Error(`${path}: rendered for a change of image tags alone and differs from the last render (a bug in ferry's scoped render)`);
+    }
+  }
+  const sorted = new Map([...manifests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const expected: Expected = { manifests: sorted, github: record.github, contents };
+  const { resolveEnvironment } = await import('../../model/resolve.js');
+  const { renderSummary } = await import('./summary.js');
+  const summary = renderSummary(platform.environments.map((environment) => resolveEnvironment(platform, environment, configs.get(environment.name)!)));
+  const reason = servicesReason(scope, previews, changed);
+  if (!sameInputs(inputs, hashRenderInputs(root, files))) return full('full: an input changed while the services were rendered');
+  const keep = () => writeRenderRecord(recordPath, recordOf(root, record.environments, inputs, expected, record.chartKinds, summary, head));
+  const cause = `${changed.map(stackFile).join(', ')} changed`;
+  if (options.check) {
+    keep();
+    if (driftByHash(root, expected).length === 0) return answer('services', reason, summary, expected);
+    return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
+  }
+  const applied = applyByHash(root, expected, options);
+  if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the re-rendered overlays, and only a full render can restore them');
+  keep();
+  return { ...answer('services', reason, summary, expected), ...applied };
+}
+
+/** The --explain line of the services path: what moved where (the first five services by name), and what was rendered. */
+function servicesReason(scope: ServiceRenderScope, previews: boolean, changed: readonly string[]): string {
+  if (scope.services.size === 0) return `services: ${changed.map(stackFile).join(', ')} changed only in what the render does not read; nothing synthesised`;
+  const names = [...scope.services];
+  const listed = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return `services: only image tags or digests changed (${listed} in ${[...scope.environments].join(', ')}); re-rendered those overlays${previews ? ' and their previews' : ''}`;
 }
 
 /** CODEOWNERS and the workflows: the platform's alone. */
@@ -300,7 +418,7 @@ async function fullRender(root: string, recordPath: string | undefined, options:
     const after = hashRenderInputs(root, environments.map(stackFile));
     // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
     if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
-      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, output.chartKinds, summary));
+      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary, stackTextsOf(root, inputs)));
     } else {
       dropRenderRecord(recordPath);
     }

@@ -38,6 +38,14 @@ export interface RenderRecord {
   readonly chartKinds: string;
   /** The summary table of the render. */
   readonly summary: string;
+  /**
+   * Each environment's stack file as rendered (by name, its hash in `inputs.stacks`): what a
+   * change is compared with to find that it moved only image tags or digests, which re-renders
+   * only those services' overlays. Absent (then a changed stack file re-renders its whole
+   * environment) when a file changed while it was read, or in a record of an earlier ferry.
+   * @default - none recorded
+   */
+  readonly stackTexts?: Readonly<Record<string, string>>;
 }
 
 /** Where the record of the repository at `root` lives, or undefined outside a git work tree. */
@@ -82,7 +90,8 @@ export function readRenderRecord(path: string | undefined, root: string): Record
     Array.isArray(record.github) &&
     record.github.every((entry) => Array.isArray(entry) && entry.length === 2 && entry.every((x) => typeof x === 'string')) &&
     typeof record.chartKinds === 'string' &&
-    typeof record.summary === 'string';
+    typeof record.summary === 'string' &&
+    (record.stackTexts === undefined || isStringRecord(record.stackTexts));
   if (!wellFormed) return { missing: 'the render record is malformed' };
   if (record.root !== resolve(root)) return { missing: `the render record is of another checkout (${record.root})` };
   return { record: record as RenderRecord };
