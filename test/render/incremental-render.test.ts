@@ -228,8 +228,11 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
     return { what, explain: movedServices ? servicesMessage(platform, movedServices, names) : environmentsMessage(platform, names), checkFirst: r.chance(0.3) };
   };
   const outputs = () => listFiles(repo.root, 'manifests');
-  switch (r.int(11)) {
-    case 0: {
+  // Promotions (0, 3, 10 and 11) are the commonest change of a platform repository: the most weight.
+  switch (r.int(13)) {
+    case 0:
+    case 10:
+    case 11: {
       const service = r.pick(platform.services).name;
       promote(r, env, service);
       return stack([env], `${service} promoted in ${env.name}`, [service]);

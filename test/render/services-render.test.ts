@@ -26,6 +26,12 @@ function environment(env: string): string {
   return `ferry render: environments: Pulumi.${env}.yaml changed; re-rendered ${env} and every cluster's Argo CD objects\n`;
 }
 
+/** The next render finds nothing changed: the record was brought up to date. */
+function expectUnchanged(repo: PlatformRepo, where: string): void {
+  const render = repo.ferrySpawn(['render', '--quiet', '--explain']);
+  expect([where, render.code, render.stderr]).toEqual([where, 0, UNCHANGED]);
+}
+
 /** Paths `git status` lists as changed since the last commit. */
 function changedPaths(repo: PlatformRepo): string[] {
   return repo
@@ -71,7 +77,7 @@ describe('the services path on the sample platform', () => {
     expect([render.code, render.stderr]).toEqual([0, services('api in prod')]);
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'manifests/overlays/prod/api/kustomization.yaml']);
     expect(repo.read('manifests/overlays/prod/api/kustomization.yaml')).toMatch(/^ {4}newTag: v9\.9\.9$/m);
-    await renderAndCompare(repo, UNCHANGED, 'after the tag');
+    expectUnchanged(repo, 'after the tag');
     // The summary table the services path printed (and recorded for the unchanged render) is the full render's.
     const table = (stdout: string) => stdout.split('\n\n')[0]!;
     const unchanged = repo.ferrySpawn(['render']);
@@ -85,7 +91,7 @@ describe('the services path on the sample platform', () => {
     await renderAndCompare(repo, services('api in stage'), 'digest pinned');
     expect(changedPaths(repo)).toEqual(['Pulumi.stage.yaml', 'manifests/overlays/stage/api/kustomization.yaml']);
     expect(repo.read('manifests/overlays/stage/api/kustomization.yaml')).toContain(`digest: ${DIGEST}`);
-    await renderAndCompare(repo, UNCHANGED, 'after the digest');
+    expectUnchanged(repo, 'after the digest');
   });
 
   test('two services in two environments', async () => {
@@ -93,7 +99,7 @@ describe('the services path on the sample platform', () => {
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.10');
     await renderAndCompare(repo, services('api, web in stage, prod'), 'two services');
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'Pulumi.stage.yaml', 'manifests/overlays/prod/api/kustomization.yaml', 'manifests/overlays/stage/web/kustomization.yaml']);
-    await renderAndCompare(repo, UNCHANGED, 'after two services');
+    expectUnchanged(repo, 'after two services');
   });
 
   test('a tag in the first environment also rewrites its preview', async () => {
@@ -101,14 +107,14 @@ describe('the services path on the sample platform', () => {
     await renderAndCompare(repo, services('web in dev', true), 'dev tag');
     expect(changedPaths(repo)).toEqual(['Pulumi.dev.yaml', 'manifests/overlays/dev/web/kustomization.yaml', 'manifests/overlays/preview/web/kustomization.yaml']);
     expect(repo.read('manifests/overlays/preview/web/kustomization.yaml')).toMatch(/^ {4}newTag: sha-0ddba11a$/m);
-    await renderAndCompare(repo, UNCHANGED, 'after the dev tag');
+    expectUnchanged(repo, 'after the dev tag');
   });
 
   test('a stack file changed only where the render does not read: nothing synthesised, nothing written', async () => {
     editStack(repo, 'Pulumi.prod.yaml', 'aws:region: eu-west-1', 'aws:region: eu-west-2 # moved');
     await renderAndCompare(repo, 'ferry render: services: Pulumi.prod.yaml changed only in what the render does not read; nothing synthesised\n', 'region');
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml']);
-    await renderAndCompare(repo, UNCHANGED, 'after the region');
+    expectUnchanged(repo, 'after the region');
   });
 
   test('a stack file no environment reads changes nothing', async () => {
@@ -121,12 +127,10 @@ describe('the services path on the sample platform', () => {
   test.each([
     ['the replicas', 'Pulumi.stage.yaml', /api: sha-\S+/, 'api: sha-0badc0de', '      replicas: 3', '      replicas: 4'],
     ['a config value', 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.12', /DATABASE_HOST: \S+/, 'DATABASE_HOST: db2.prod.shop.internal'],
-    ['the log level', 'Pulumi.prod.yaml', /web: v\d+\.\d+\.\d+/, 'web: v9.9.13', 'ferry:logLevel: WARN', 'ferry:logLevel: INFO'],
   ])('a tag beside %s renders the whole environment', async (what, file, tagFrom, tagTo, from, to) => {
     editStack(repo, file, tagFrom, tagTo);
     editStack(repo, file, from, to);
     await renderAndCompare(repo, environment(/Pulumi\.(\w+)\.yaml/.exec(file)![1]!), `tag beside ${what}`);
-    await renderAndCompare(repo, UNCHANGED, `after ${what}`);
   });
 
   test('a stack file removed fails as the full render fails, writing nothing', async () => {
@@ -155,7 +159,7 @@ describe('the services path on the sample platform', () => {
     } finally {
       repo.write('Pulumi.prod.yaml', prod);
     }
-    await renderAndCompare(repo, UNCHANGED, 'tag put back');
+    expectUnchanged(repo, 'tag put back');
   });
 
   test('render --check of a promotion not yet rendered lists what the full check lists', async () => {
