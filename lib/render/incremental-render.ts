@@ -32,7 +32,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { join, sep } from 'node:path';
 import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
-import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRenderRecord, type RenderRecord } from './render-record.js';
+import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRecordedStacks, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRecordedStacks, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
 import { MANIFESTS_DIR } from './manifests-dir.js';
 import type { ResourceKind } from '../../constructs/app-project.js';
@@ -165,14 +165,15 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
   if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
   const chartKinds = new Map([...[...recordedKinds].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
-  const newRecord = recordOf(root, record.environments, inputs, expected, chartKindLines(chartKinds), summary, stackTextsOf(root, inputs));
-  const keep = () => writeRenderRecord(recordPath, newRecord);
+  const newRecord = recordOf(root, record.environments, inputs, expected, chartKindLines(chartKinds), summary);
+  const keep = () => keepRecord(root, recordPath, newRecord);
   if (options.check) {
     keep();
     if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
-  const applied = applyByHash(root, expected, options);
+  // Files to write are all but certain: straight to the comparison under the tree lock.
+  const applied = applyByHash(root, expected, options, { lockAtOnce: true });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');
   keep();
   return { ...answer('environments', reason, summary, expected), ...applied };
@@ -215,14 +216,23 @@ function sameInputs(a: RenderInputs | undefined, b: RenderInputs | undefined): b
   return a !== undefined && b !== undefined && a.platform === b.platform && JSON.stringify(a.stacks) === JSON.stringify(b.stacks);
 }
 
-function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: string, summary: string, stackTexts: Readonly<Record<string, string>> | undefined): RenderRecord {
-  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds, summary, ...(stackTexts ? { stackTexts } : {}) };
+function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: string, summary: string): RenderRecord {
+  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds, summary };
+}
+
+/**
+ * Writes the record and keeps the stack files it hashed beside it, for the next render to compare
+ * a changed one with ({@link renderServices}); `texts` when this run holds them already.
+ */
+function keepRecord(root: string, recordPath: string | undefined, record: RenderRecord, texts = stackTextsOf(root, record.inputs)): void {
+  writeRenderRecord(recordPath, record);
+  // None when a stack file changed since it was hashed: the next change to one renders its environments.
+  if (texts !== undefined) writeRecordedStacks(recordPath, texts);
 }
 
 /**
  * The stack files `inputs` hashed, as text; undefined when one is missing or no longer what was
- * hashed (edited meanwhile): the record then holds none, and the next stack-file change re-renders
- * its environments.
+ * hashed (edited meanwhile).
  */
 function stackTextsOf(root: string, inputs: RenderInputs): Record<string, string> | undefined {
   const texts: Record<string, string> = {};
@@ -256,8 +266,8 @@ interface ServicesRenderContext {
  */
 async function renderServices({ root, recordPath, record, inputs, platform, options, changed, full }: ServicesRenderContext): Promise<IncrementalRenderResult | undefined> {
   const files = record.environments.map(stackFile);
-  const recorded = record.stackTexts;
-  // A record of an earlier ferry, or whose texts are not the stack files it hashed, cannot be compared with.
+  const recorded = readRecordedStacks(recordPath);
+  // None kept (an earlier ferry's record), or not the stack files the record hashed: nothing to compare with.
   if (recorded === undefined || files.some((file) => recorded[file] === undefined || contentHash(recorded[file]) !== record.inputs.stacks[file])) return undefined;
   const head = stackTextsOf(root, inputs);
   if (head === undefined) return undefined;
@@ -304,14 +314,15 @@ async function renderServices({ root, recordPath, record, inputs, platform, opti
   const summary = renderSummary(platform.environments.map((environment) => resolveEnvironment(platform, environment, configs.get(environment.name)!)));
   const reason = servicesReason(scope, previews, changed);
   if (!sameInputs(inputs, hashRenderInputs(root, files))) return full('full: an input changed while the services were rendered');
-  const keep = () => writeRenderRecord(recordPath, recordOf(root, record.environments, inputs, expected, record.chartKinds, summary, head));
+  const keep = () => keepRecord(root, recordPath, recordOf(root, record.environments, inputs, expected, record.chartKinds, summary), head);
   const cause = `${changed.map(stackFile).join(', ')} changed`;
   if (options.check) {
     keep();
     if (driftByHash(root, expected).length === 0) return answer('services', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
-  const applied = applyByHash(root, expected, options);
+  // Files to write are all but certain: straight to the comparison under the tree lock.
+  const applied = applyByHash(root, expected, options, { lockAtOnce: true });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the re-rendered overlays, and only a full render can restore them');
   keep();
   return { ...answer('services', reason, summary, expected), ...applied };
@@ -373,9 +384,10 @@ function readBytes(path: string): Uint8Array {
  * Makes the tree match `expected` in one crash-safe transaction, comparing under the tree lock;
  * undefined (and nothing written) when a file must be written whose content this run does not hold.
  */
-function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
-  // Nothing to write: no transaction, no lock (the tree matched the render when it was read).
-  if (driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
+function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions, { lockAtOnce = false } = {}): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
+  // Nothing to write: no transaction, no lock (the tree matched the render when it was read). Unless
+  // the caller knows of files to write: then this comparison would only repeat the one under the lock.
+  if (!lockAtOnce && driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
   const outcome = updateTreeAtomically(
     root,
     () => {
@@ -418,7 +430,7 @@ async function fullRender(root: string, recordPath: string | undefined, options:
     const after = hashRenderInputs(root, environments.map(stackFile));
     // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
     if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
-      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary, stackTextsOf(root, inputs)));
+      keepRecord(root, recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary));
     } else {
       dropRenderRecord(recordPath);
     }

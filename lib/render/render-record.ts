@@ -38,14 +38,6 @@ export interface RenderRecord {
   readonly chartKinds: string;
   /** The summary table of the render. */
   readonly summary: string;
-  /**
-   * Each environment's stack file as rendered (by name, its hash in `inputs.stacks`): what a
-   * change is compared with to find that it moved only image tags or digests, which re-renders
-   * only those services' overlays. Absent (then a changed stack file re-renders its whole
-   * environment) when a file changed while it was read, or in a record of an earlier ferry.
-   * @default - none recorded
-   */
-  readonly stackTexts?: Readonly<Record<string, string>>;
 }
 
 /** Where the record of the repository at `root` lives, or undefined outside a git work tree. */
@@ -90,8 +82,7 @@ export function readRenderRecord(path: string | undefined, root: string): Record
     Array.isArray(record.github) &&
     record.github.every((entry) => Array.isArray(entry) && entry.length === 2 && entry.every((x) => typeof x === 'string')) &&
     typeof record.chartKinds === 'string' &&
-    typeof record.summary === 'string' &&
-    (record.stackTexts === undefined || isStringRecord(record.stackTexts));
+    typeof record.summary === 'string';
   if (!wellFormed) return { missing: 'the render record is malformed' };
   if (record.root !== resolve(root)) return { missing: `the render record is of another checkout (${record.root})` };
   return { record: record as RenderRecord };
@@ -147,4 +138,34 @@ export function writeRenderRecord(path: string | undefined, record: RenderRecord
 /** Removes the record: the inputs could not be pinned down, so the next render must be a full one. */
 export function dropRenderRecord(path: string | undefined): void {
   if (path !== undefined) rmSync(path, { force: true });
+}
+
+/**
+ * Where the stack files of the last render are kept: beside the record, in a file of their own,
+ * which only a render whose stack files changed reads (the record, which every render reads, stays
+ * small). What a changed stack file is compared with, to find that it moved only image tags or
+ * digests (lib/render/incremental-render.ts).
+ */
+export function recordedStacksPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.stacks.json');
+}
+
+/**
+ * Keeps `texts` (stack file -> its text) beside the record at `recordPath`. Each text is checked
+ * against the record's hash of its file when read, so a copy left from another render is never
+ * taken for this one's.
+ */
+export function writeRecordedStacks(recordPath: string | undefined, texts: Readonly<Record<string, string>>): void {
+  if (recordPath !== undefined) writeCacheFile(recordedStacksPath(recordPath), JSON.stringify(texts));
+}
+
+/** The stack files kept beside the record at `recordPath`; undefined when there are none or they cannot be read. */
+export function readRecordedStacks(recordPath: string | undefined): Readonly<Record<string, string>> | undefined {
+  if (recordPath === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(readFileSync(recordedStacksPath(recordPath), 'utf8'));
+    return isStringRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,7 +10,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderRecordPath } from '../../lib/render/render-record.js';
+import { recordedStacksPath, renderRecordPath } from '../../lib/render/render-record.js';
 import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
 import { fullCheck, renderAndCompare, UNCHANGED } from '../helpers/render-oracle.js';
 
@@ -179,16 +179,21 @@ describe('the services path on the sample platform', () => {
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'manifests/overlays/prod/api/kustomization.yaml']);
   });
 
-  test('a record without stack files (an earlier ferry) renders the environment, and records them for the next', async () => {
-    const path = renderRecordPath(repo.root)!;
-    const record = JSON.parse(readFileSync(path, 'utf8')) as { stackTexts?: Record<string, string> };
-    expect(Object.keys(record.stackTexts ?? {})).toEqual(['Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']);
-    delete record.stackTexts;
-    writeFileSync(path, JSON.stringify(record));
+  test('without the stack files of the last render (an earlier ferry\'s record) the environment is rendered, and they are kept for the next', async () => {
+    const stacks = recordedStacksPath(renderRecordPath(repo.root)!);
+    expect(stacks).toBe(join(repo.root, '.git/ferry/render-state.stacks.json'));
+    const kept = JSON.parse(readFileSync(stacks, 'utf8')) as Record<string, string>;
+    expect(Object.keys(kept)).toEqual(['Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']);
+    expect(kept['Pulumi.prod.yaml']).toBe(repo.read('Pulumi.prod.yaml'));
+    rmSync(stacks);
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.17');
-    await renderAndCompare(repo, environment('prod'), 'no stack files recorded');
+    await renderAndCompare(repo, environment('prod'), 'no stack files kept');
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.18');
-    await renderAndCompare(repo, services('api in prod'), 'recorded again');
+    await renderAndCompare(repo, services('api in prod'), 'kept again');
+    // Stack files that are not the ones the record hashed are never compared with.
+    writeFileSync(stacks, JSON.stringify({ ...kept, 'Pulumi.prod.yaml': repo.read('Pulumi.prod.yaml').replace('ferry:logLevel: WARN', 'ferry:logLevel: INFO') }));
+    editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.19');
+    await renderAndCompare(repo, environment('prod'), 'other stack files kept');
   });
 
   test('an overlay whose kinds differ from the recorded ones renders the environment', async () => {
@@ -197,7 +202,7 @@ describe('the services path on the sample platform', () => {
     const line = /^manifests\/overlays\/prod\/api\t.*$/m;
     expect(record.chartKinds).toMatch(line);
     writeFileSync(path, JSON.stringify({ ...record, chartKinds: record.chartKinds.replace(line, (kinds) => `${kinds}\texample.com/Widget`) }));
-    editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.19');
+    editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.20');
     await renderAndCompare(repo, environment('prod'), 'kinds differ');
   });
 });
