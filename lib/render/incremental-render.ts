@@ -321,8 +321,8 @@ async function renderServices({ root, recordPath, record, inputs, platform, opti
     if (driftByHash(root, expected).length === 0) return answer('services', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
-  // Files to write are all but certain: straight to the comparison under the tree lock.
-  const applied = applyByHash(root, expected, options, { lockAtOnce: true });
+  // Overlays re-rendered are all but certain to be written: straight to the comparison under the tree lock.
+  const applied = applyByHash(root, expected, options, { lockAtOnce: contents.size > 0 });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the re-rendered overlays, and only a full render can restore them');
   keep();
   return { ...answer('services', reason, summary, expected), ...applied };
