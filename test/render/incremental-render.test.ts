@@ -118,8 +118,9 @@ describe('a record that cannot be used means a full render', () => {
     await renderAndCompare(repo, 'ferry render: services: only image tags or digests changed (api in stage); re-rendered those overlays\n', 'stage tag');
     writeFileSync(path, earlier);
     repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace(/web: \S+/, 'web: sha-0ddba11a'));
-    // The earlier record knows neither change: both are compared with it and rendered again.
-    await renderAndCompare(repo, 'ferry render: services: only image tags or digests changed (api, web in dev, stage); re-rendered those overlays and their previews\n', 'stale record');
+    // The earlier record knows neither change, and the stack files kept beside it are the later
+    // render's, which it did not hash: both environments are rendered again.
+    await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml, Pulumi.stage.yaml changed; re-rendered dev, stage, the previews and every cluster's Argo CD objects\n", 'stale record');
   });
 
   test('a record without the kinds of a chart left out renders in full', async () => {
