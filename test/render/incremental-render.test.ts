@@ -226,7 +226,8 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
   const stack = (envs: readonly FuzzEnvironment[], what: string, movedServices?: readonly string[]) => {
     for (const e of envs) repo.write(stackPath(e.name), stackModule(e));
     const names = envs.map((e) => e.name);
-    return { what, explain: movedServices ? servicesMessage(platform, movedServices, names) : environmentsMessage(platform, names), checkFirst: r.chance(0.3) };
+    // A promotion is checked first less often: the most frequent edit, and a check-first step spawns twice the processes.
+    return { what, explain: movedServices ? servicesMessage(platform, movedServices, names) : environmentsMessage(platform, names), checkFirst: r.chance(movedServices ? 0.15 : 0.3) };
   };
   const outputs = () => listFiles(repo.root, 'manifests');
   // Promotions (0, 3 and 10-13) are the commonest change of a platform repository: the most weight
