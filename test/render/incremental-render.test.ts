@@ -230,8 +230,8 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
     return { what, explain: movedServices ? servicesMessage(platform, movedServices, names) : environmentsMessage(platform, names), checkFirst: r.chance(movedServices ? 0.15 : 0.3) };
   };
   const outputs = () => listFiles(repo.root, 'manifests');
-  // Promotions (0, 3 and 10-13) are the commonest change of a platform repository: the most weight
-  // (and the cheapest steps, so the suite takes no longer than before they were added).
+  // Promotions (0, 3 and 10-13) are the commonest change of a platform repository: the most weight.
+  // Mostly two-process steps, so the suite spawns no more processes than before they were added.
   switch (r.int(15)) {
     case 0:
     case 10:

@@ -117,7 +117,7 @@ describe('the services path on the sample platform', () => {
     expectUnchanged(repo, 'after the region');
   });
 
-  test('a stack file no environment reads changes nothing', async () => {
+  test('a stack file no environment reads is no input: the promotion beside it takes the services path', async () => {
     repo.write('Pulumi.qa.yaml', repo.read('Pulumi.stage.yaml'));
     editStack(repo, 'Pulumi.prod.yaml', /web: v\d+\.\d+\.\d+/, 'web: v9.9.11');
     await renderAndCompare(repo, services('web in prod'), 'a stack file of no environment');
