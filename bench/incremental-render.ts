@@ -5,7 +5,8 @@
  * - fresh: no manifests/, no .github/, no record; beside it the plain-`fs` write floor (the same
  *   files written with mkdirSync/writeFileSync into an empty folder, in this process);
  * - unchanged: `render` and `render --check` of the tree the last render wrote;
- * - one stack file changed: a tag in Pulumi.uat.yaml, toggled before each run;
+ * - one stack file changed: a tag in Pulumi.uat.yaml, toggled before each run (a promotion);
+ *   CPU time beside the wall time of it and of the unchanged render (the machine may be shared);
  * - beside them the module-load floor (`ferry --version`) and the cost of reading the inputs
  *   (platform.ts, the stack files) and of reading every rendered file, in this process.
  *
@@ -21,7 +22,7 @@ import { listFiles } from '../lib/render/tree.js';
 import { renderRecordPath } from '../lib/render/render-record.js';
 import type { BenchResult } from './render.js';
 import { createSyntheticRepo, SYNTHETIC_ENVIRONMENTS } from './synthetic.js';
-import { median, runFerry, timeIt } from './timing.js';
+import { median, runFerry, timeIt, type ProcessRun } from './timing.js';
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -73,7 +74,8 @@ export async function benchIncrementalRender(): Promise<BenchResult[]> {
       const readOutputs = median(timeIt(() => renderedFiles(repo.root).forEach((p) => readFileSync(join(repo.root, p))), runs));
 
       const unchangedPath = explain(repo.root, ['render', '--quiet']);
-      const unchanged = median(runFerry(repo.root, ['render', '--quiet'], runs).map((r) => r.ms));
+      const unchangedRuns = runFerry(repo.root, ['render', '--quiet'], runs);
+      const unchanged = median(unchangedRuns.map((r) => r.ms));
       const check = median(runFerry(repo.root, ['render', '--check'], runs).map((r) => r.ms));
 
       // One stack file changed before each run: a tag of svc-000 in uat, toggled.
@@ -87,10 +89,10 @@ export async function benchIncrementalRender(): Promise<BenchResult[]> {
       };
       edit();
       const oneStackPath = explain(repo.root, ['render', '--quiet']);
-      const oneStack: number[] = [];
+      const oneStack: ProcessRun[] = [];
       for (let i = 0; i < runs; i++) {
         edit();
-        oneStack.push(runFerry(repo.root, ['render', '--quiet'], 1)[0]!.ms);
+        oneStack.push(runFerry(repo.root, ['render', '--quiet'], 1)[0]!);
       }
 
       const freshMs = median(fresh);
@@ -107,8 +109,10 @@ export async function benchIncrementalRender(): Promise<BenchResult[]> {
           'plain-fs write floor ms': Math.round(writeFloor),
           files: files.length,
           [`unchanged (${unchangedPath}) ms`]: Math.round(unchanged),
+          'unchanged CPU ms': Math.round(median(unchangedRuns.map((r) => r.cpuMs))),
           'unchanged --check ms': Math.round(check),
-          [`one stack file changed (${oneStackPath}) ms`]: Math.round(median(oneStack)),
+          [`one stack file changed (${oneStackPath}) ms`]: Math.round(median(oneStack.map((r) => r.ms))),
+          'one stack file changed CPU ms': Math.round(median(oneStack.map((r) => r.cpuMs))),
           'read inputs ms': Math.round(readInputs),
           'read rendered files ms': Math.round(readOutputs),
           runs,

@@ -15,15 +15,17 @@ The output is a pure function of code and stack config. Bad config fails before 
 written; only files that differ are replaced, swapped in together, and files no longer
 rendered are removed.
 Each render records its inputs' and outputs' hashes in the git directory: with no input
-changed, render and --check only hash files; with only stack files changed, only those
-environments (and every cluster's Argo CD objects) are synthesised. Anything else renders
+changed, render and --check only hash files; with only image tags or digests changed in the
+stack files (a promotion), only those services' overlays are synthesised; with other stack-file
+changes, only those environments (and every cluster's Argo CD objects). Anything else renders
 everything (docs/performance.md#incremental-render).
 
 Options:
   --check   write nothing; exit 1 and list the files that differ from a fresh render
   --quiet   do not print the summary table
   --full    render everything, whatever the record says
-  --explain print on stderr how the render was answered (unchanged, environments, full) and why
+  --explain print on stderr how the render was answered (unchanged, services,
+            environments, full) and why
 `,
   async run(argv, io) {
     const { values } = parseFlags('render', argv, { check: { type: 'boolean' }, quiet: { type: 'boolean' }, full: { type: 'boolean' }, explain: { type: 'boolean' } });

@@ -4,6 +4,13 @@
  *
  * - nothing changed: the answer comes from hashing the inputs and the files on disk; neither the
  *   platform nor cdk8s is loaded, nothing is synthesised;
+ * - only image tags or digests of kustomize services changed in the stack files (a promotion;
+ *   compared with the stack files the record holds, lib/render/tag-only-change.ts): only those
+ *   services' overlays in the environments that moved (and their previews, with the first
+ *   environment) are synthesised. Everything else reads no tag: bases, CODEOWNERS and the
+ *   workflows the platform alone; Argo CD objects the platform, chart versions, config values and
+ *   the charts' kinds, which are checked to be the recorded ones; the summary table is made from
+ *   every environment's stack file. Anything else in the change takes the next path;
  * - only stack files changed: only those environments' overlays and Helm values (and the previews,
  *   which run the first environment's) are synthesised, and every cluster's Argo CD objects, which
  *   read every environment (chart versions, the kinds its AppProject admits); base manifests,
@@ -25,14 +32,15 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { join, sep } from 'node:path';
 import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
-import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRenderRecord, type RenderRecord } from './render-record.js';
+import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRecordedStacks, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRecordedStacks, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
 import { MANIFESTS_DIR } from './manifests-dir.js';
 import type { ResourceKind } from '../../constructs/app-project.js';
 import type { Platform } from '../../model/platform.js';
+import type { ServiceRenderScope } from './render.js';
 
 /** How a render was answered. */
-export type RenderPath = 'unchanged' | 'environments' | 'full';
+export type RenderPath = 'unchanged' | 'services' | 'environments' | 'full';
 
 /** Options of {@link renderIncrementally}. */
 export interface IncrementalRenderOptions {
@@ -124,6 +132,10 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   if (platform.environments.map((e) => e.name).join('\n') !== record.environments.join('\n')) {
     return full('full: the platform\'s environments differ from the recorded ones');
   }
+  if (changedEnvironments.length > 0) {
+    const services = await renderServices({ root, recordPath, record, inputs, platform, options, changed: changedEnvironments, full });
+    if (services !== undefined) return services;
+  }
   // The AppProject's kinds need every chart left out; a record without them cannot scope a render.
   const recordedKinds = chartKindsOf(record.chartKinds);
   const kustomizeServices = platform.services.filter((s) => s.chart === undefined).map((s) => s.name);
@@ -153,14 +165,15 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   // An input edited while this ran (a platform.ts saved mid-render) would mix two platforms' files.
   if (!sameInputs(inputs, after)) return full('full: an input changed while the environments were rendered');
   const chartKinds = new Map([...[...recordedKinds].filter(([dir]) => !inScope(`${dir}/`)), ...output.chartKinds]);
-  const newRecord = recordOf(root, record.environments, inputs, expected, chartKinds, summary);
-  const keep = () => writeRenderRecord(recordPath, newRecord);
+  const newRecord = recordOf(root, record.environments, inputs, expected, chartKindLines(chartKinds), summary);
+  const keep = () => keepRecord(root, recordPath, newRecord);
   if (options.check) {
     keep();
     if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
-  const applied = applyByHash(root, expected, options);
+  // Files to write are all but certain: straight to the comparison under the tree lock.
+  const applied = applyByHash(root, expected, options, { lockAtOnce: true });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');
   keep();
   return { ...answer('environments', reason, summary, expected), ...applied };
@@ -203,8 +216,124 @@ function sameInputs(a: RenderInputs | undefined, b: RenderInputs | undefined): b
   return a !== undefined && b !== undefined && a.platform === b.platform && JSON.stringify(a.stacks) === JSON.stringify(b.stacks);
 }
 
-function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: ReadonlyMap<string, readonly ResourceKind[]>, summary: string): RenderRecord {
-  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds: chartKindLines(chartKinds), summary };
+function recordOf(root: string, environments: readonly string[], inputs: RenderInputs, expected: Expected, chartKinds: string, summary: string): RenderRecord {
+  return { version: RENDER_RECORD_VERSION, root, inputs, environments, manifests: manifestLines(expected.manifests), github: expected.github, chartKinds, summary };
+}
+
+/**
+ * Writes the record and keeps the stack files it hashed beside it, for the next render to compare
+ * a changed one with ({@link renderServices}); `texts` when this run holds them already.
+ */
+function keepRecord(root: string, recordPath: string | undefined, record: RenderRecord, texts = stackTextsOf(root, record.inputs)): void {
+  writeRenderRecord(recordPath, record);
+  // None when a stack file changed since it was hashed: the next change to one renders its environments.
+  if (texts !== undefined) writeRecordedStacks(recordPath, texts);
+}
+
+/**
+ * The stack files `inputs` hashed, as text; undefined when one is missing or no longer what was
+ * hashed (edited meanwhile).
+ */
+function stackTextsOf(root: string, inputs: RenderInputs): Record<string, string> | undefined {
+  const texts: Record<string, string> = {};
+  for (const [file, hash] of Object.entries(inputs.stacks)) {
+    const path = join(root, file);
+    if (!existsSync(path)) return undefined;
+    const text = readFileSync(path, 'utf8');
+    if (contentHash(text) !== hash) return undefined;
+    texts[file] = text;
+  }
+  return texts;
+}
+
+/** What {@link renderServices} needs of {@link renderIncrementally}. */
+interface ServicesRenderContext {
+  readonly root: string;
+  readonly recordPath: string | undefined;
+  readonly record: RenderRecord;
+  readonly inputs: RenderInputs;
+  readonly platform: Platform;
+  readonly options: IncrementalRenderOptions;
+  /** The environments whose stack file differs from the record's, in promotion order. */
+  readonly changed: readonly string[];
+  readonly full: (reason: string) => Promise<IncrementalRenderResult>;
+}
+
+/**
+ * The services path (see the module comment): undefined, having written nothing, when the change
+ * is not one of image tags or digests alone or its overlays' kinds differ from the recorded ones;
+ * the environments path then renders.
+ */
+async function renderServices({ root, recordPath, record, inputs, platform, options, changed, full }: ServicesRenderContext): Promise<IncrementalRenderResult | undefined> {
+  const files = record.environments.map(stackFile);
+  const recorded = readRecordedStacks(recordPath);
+  // None kept (an earlier ferry's record), or not the stack files the record hashed: nothing to compare with.
+  if (recorded === undefined || files.some((file) => recorded[file] === undefined || contentHash(recorded[file]) !== record.inputs.stacks[file])) return undefined;
+  const head = stackTextsOf(root, inputs);
+  if (head === undefined) return undefined;
+  const { parseStackConfig, projectValues, readProjectName } = await import('../../model/stack-config.js');
+  const { tagOnlyChange } = await import('./tag-only-change.js');
+  const project = readProjectName(root);
+  const change = tagOnlyChange(platform, project, new Map(Object.entries(recorded)), new Map(Object.entries(head)));
+  if (change === undefined) return undefined;
+  const { scope } = change;
+  // Every environment's config: the summary table shows every tag. The stack files read are the ones hashed.
+  const configs = new Map(
+    platform.environments.map((environment) => {
+      const file = stackFile(environment.name);
+      return [environment.name, change.headConfigs.get(environment.name) ?? parseStackConfig(projectValues(head[file]!, file, project), { file, project, platform, environment })] as const;
+    }),
+  );
+  const { renderPlatform } = await import('./render.js');
+  const output = renderPlatform(platform, configs, scope);
+  // The AppProjects admit the kinds of every chart: the same kinds, the same Argo CD objects.
+  const recordedKinds = chartKindsOf(record.chartKinds);
+  const kindList = (kinds: readonly ResourceKind[] | undefined) => kinds?.map((k) => `${k.group}/${k.kind}`).join('\t');
+  for (const [dir, kinds] of output.chartKinds) if (!recordedKinds.has(dir) || kindList(recordedKinds.get(dir)) !== kindList(kinds)) return undefined;
+
+  const previews = platform.previews !== undefined && scope.environments.has(platform.environments[0]!.name);
+  const folders = new Set([...scope.environments, ...(previews ? ['preview'] : [])].flatMap((env) => [...scope.services].map((service) => `${MANIFESTS_DIR}/overlays/${env}/${service}/`)));
+  const inScope = (path: string) => folders.has(`${path.split('/', 4).join('/')}/`);
+  const recordedHashes = manifestHashes(record.manifests);
+  const manifests = new Map([...recordedHashes].filter(([path]) => !inScope(path)));
+  const contents = new Map<string, string>();
+  for (const [path, content] of output.files) {
+    const hash = contentHash(content);
+    if (inScope(path)) {
+      manifests.set(path, hash);
+      contents.set(path, content);
+    } else if (recordedHashes.get(path) !== hash) {
+      // A base: the platform's alone, and the platform is the recorded one.
+      throw new Error(`${path}: rendered for a change of image tags alone and differs from the last render (a bug in ferry's scoped render)`);
+    }
+  }
+  const sorted = new Map([...manifests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const expected: Expected = { manifests: sorted, github: record.github, contents };
+  const { resolveEnvironment } = await import('../../model/resolve.js');
+  const { renderSummary } = await import('./summary.js');
+  const summary = renderSummary(platform.environments.map((environment) => resolveEnvironment(platform, environment, configs.get(environment.name)!)));
+  const reason = servicesReason(scope, previews, changed);
+  if (!sameInputs(inputs, hashRenderInputs(root, files))) return full('full: an input changed while the services were rendered');
+  const keep = () => keepRecord(root, recordPath, recordOf(root, record.environments, inputs, expected, record.chartKinds, summary), head);
+  const cause = `${changed.map(stackFile).join(', ')} changed`;
+  if (options.check) {
+    keep();
+    if (driftByHash(root, expected).length === 0) return answer('services', reason, summary, expected);
+    return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
+  }
+  // Overlays re-rendered are all but certain to be written: straight to the comparison under the tree lock.
+  const applied = applyByHash(root, expected, options, { lockAtOnce: contents.size > 0 });
+  if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the re-rendered overlays, and only a full render can restore them');
+  keep();
+  return { ...answer('services', reason, summary, expected), ...applied };
+}
+
+/** The --explain line of the services path: what moved where (the first five services by name), and what was rendered. */
+function servicesReason(scope: ServiceRenderScope, previews: boolean, changed: readonly string[]): string {
+  if (scope.services.size === 0) return `services: ${changed.map(stackFile).join(', ')} changed only in what the render does not read; nothing synthesised`;
+  const names = [...scope.services];
+  const listed = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return `services: only image tags or digests changed (${listed} in ${[...scope.environments].join(', ')}); re-rendered those overlays${previews ? ' and their previews' : ''}`;
 }
 
 /** CODEOWNERS and the workflows: the platform's alone. */
@@ -255,9 +384,10 @@ function readBytes(path: string): Uint8Array {
  * Makes the tree match `expected` in one crash-safe transaction, comparing under the tree lock;
  * undefined (and nothing written) when a file must be written whose content this run does not hold.
  */
-function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
-  // Nothing to write: no transaction, no lock (the tree matched the render when it was read).
-  if (driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
+function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions, { lockAtOnce = false } = {}): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
+  // Nothing to write: no transaction, no lock (the tree matched the render when it was read). Unless
+  // the caller knows of files to write: then this comparison would only repeat the one under the lock.
+  if (!lockAtOnce && driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
   const outcome = updateTreeAtomically(
     root,
     () => {
@@ -300,7 +430,7 @@ async function fullRender(root: string, recordPath: string | undefined, options:
     const after = hashRenderInputs(root, environments.map(stackFile));
     // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
     if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
-      writeRenderRecord(recordPath, recordOf(root, environments, inputs, expected, output.chartKinds, summary));
+      keepRecord(root, recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary));
     } else {
       dropRenderRecord(recordPath);
     }

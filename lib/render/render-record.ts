@@ -139,3 +139,33 @@ export function writeRenderRecord(path: string | undefined, record: RenderRecord
 export function dropRenderRecord(path: string | undefined): void {
   if (path !== undefined) rmSync(path, { force: true });
 }
+
+/**
+ * Where the stack files of the last render are kept: beside the record, in a file of their own,
+ * which only a render whose stack files changed reads (the record, which every render reads, stays
+ * small). What a changed stack file is compared with, to find that it moved only image tags or
+ * digests (lib/render/incremental-render.ts).
+ */
+export function recordedStacksPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.stacks.json');
+}
+
+/**
+ * Keeps `texts` (stack file -> its text) beside the record at `recordPath`. Each text is checked
+ * against the record's hash of its file when read, so a copy left from another render is never
+ * taken for this one's.
+ */
+export function writeRecordedStacks(recordPath: string | undefined, texts: Readonly<Record<string, string>>): void {
+  if (recordPath !== undefined) writeCacheFile(recordedStacksPath(recordPath), JSON.stringify(texts));
+}
+
+/** The stack files kept beside the record at `recordPath`; undefined when there are none or they cannot be read. */
+export function readRecordedStacks(recordPath: string | undefined): Readonly<Record<string, string>> | undefined {
+  if (recordPath === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(readFileSync(recordedStacksPath(recordPath), 'utf8'));
+    return isStringRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

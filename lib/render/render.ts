@@ -42,8 +42,8 @@ export interface RenderScope {
 }
 
 /**
- * Part of a render for `ferry diff` when only image tags or digests changed
- * (lib/diff/change-scope.ts): the bases of `services`, their overlays in `environments` and, when
+ * Part of a render for `ferry diff` and `ferry render` when only image tags or digests changed
+ * (lib/render/tag-only-change.ts): the bases of `services`, their overlays in `environments` and, when
  * the first environment is among them, their previews. No Argo CD chart and no Helm values; only
  * the environments named need a stack config. Each file it gives is byte for byte the full
  * render's (an overlay reads its own service's resolved values and the platform alone).

@@ -41,6 +41,7 @@ export interface FuzzPlatform {
 }
 
 export const tag = (r: Rng) => `sha-${r.int(0xffffffff).toString(16).padStart(8, '0')}`;
+export const digest = (r: Rng) => `sha256:${r.int(0xffffffff).toString(16).padStart(64, '0')}`;
 
 export function newEnvironment(r: Rng, platform: FuzzPlatform, name: string, profile: string): FuzzEnvironment {
   const env: FuzzEnvironment = { name, profile, tags: {}, serviceReplicas: {}, config: {} };

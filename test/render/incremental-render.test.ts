@@ -1,26 +1,25 @@
 /**
  * The incremental render (lib/render/incremental-render.ts) against the full one, on the same
  * inputs: after every edit, `ferry render` takes the path its change allows (unchanged: nothing
- * synthesised; environments: only the changed stack files'; full otherwise) and then a full render
- * (`render --check --full`) finds the tree up to date, byte for byte, .github/ included; a
- * `render --check` prints exactly what the full one prints. The oracle's own record is put back, so
- * each incremental render builds on the record the previous incremental one left.
+ * synthesised; services: only the overlays whose image tag or digest moved; environments: only the
+ * changed stack files'; full otherwise) and then a full render agrees (test/helpers/render-oracle.ts).
  *
  * Cases: the sample platform of this repository, the Helm fixture, and a seeded set of synthetic
- * platforms with random edits (tags, config values, replicas, several stack files at once, an
+ * platforms with random edits (tags, digests, config values, replicas, several stack files at once, an
  * environment added or removed, a service added, hand-edited, deleted and stale output files, a
  * hand-edited CODEOWNERS). FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run; FERRY_FUZZ_ONLY=<n> replays one platform.
  *
  * Every render is a whole process (bin/ferry.js), as a user runs it: within one process an edited
  * platform.ts or a module it imports would not be loaded again.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
-import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type CliResult, type PlatformRepo } from '../helpers/platform-repo.js';
-import { addServiceTo, createFuzzRepo, generatePlatform, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
+import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
+import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
+import { addServiceTo, createFuzzRepo, digest, generatePlatform, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom as rng } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261201);
@@ -28,40 +27,6 @@ const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
 const PLATFORMS = Math.max(1, Math.round(4 * SCALE));
 const ONLY = process.env.FERRY_FUZZ_ONLY === undefined ? undefined : Number(process.env.FERRY_FUZZ_ONLY);
 const STEPS = 8;
-
-const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
-const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed\n';
-const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
-
-/** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
-async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
-  const path = renderRecordPath(repo.root)!;
-  const saved = existsSync(path) ? readFileSync(path) : undefined;
-  const result = repo.ferrySpawn(['render', '--check', '--full']);
-  if (saved) writeFileSync(path, saved);
-  else rmSync(path, { force: true });
-  return result;
-}
-
-async function expectUpToDate(repo: PlatformRepo, where: string): Promise<void> {
-  const check = await fullCheck(repo);
-  expect([where, check.code, check.stderr]).toEqual([where, 0, '']);
-}
-
-/** Renders incrementally and asserts the path taken (its --explain line) and that a full render agrees. */
-async function renderAndCompare(repo: PlatformRepo, explain: string, where: string): Promise<void> {
-  const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
-  expect([where, result.code, result.stderr]).toEqual([where, 0, explain]);
-  await expectUpToDate(repo, where);
-}
-
-/** An incremental `render --check` prints exactly what the full one does. */
-async function checkLikeFull(repo: PlatformRepo, where: string): Promise<CliResult> {
-  const full = await fullCheck(repo);
-  const incremental = repo.ferrySpawn(['render', '--check']);
-  expect([where, incremental]).toEqual([where, full]);
-  return incremental;
-}
 
 describe('incremental render on the sample platform', () => {
   let repo: PlatformRepo;
@@ -86,7 +51,7 @@ describe('incremental render on the sample platform', () => {
     expect(renderRecordPath(repo.root)).toBe(join(repo.root, '.git/ferry/render-state.json'));
 
     repo.write('Pulumi.prod.yaml', repo.read('Pulumi.prod.yaml').replace(/api: v\d+\.\d+\.\d+/, 'api: v9.9.9'));
-    await renderAndCompare(repo, "ferry render: environments: Pulumi.prod.yaml changed; re-rendered prod and every cluster's Argo CD objects\n", 'prod tag');
+    await renderAndCompare(repo, 'ferry render: services: only image tags or digests changed (api in prod); re-rendered those overlays\n', 'prod tag');
     expect(repo.read('manifests/overlays/prod/api/kustomization.yaml')).toContain('newTag: v9.9.9');
 
     repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace(/DATABASE_HOST: \S+/, 'DATABASE_HOST: db.elsewhere.internal'));
@@ -150,10 +115,11 @@ describe('a record that cannot be used means a full render', () => {
     const path = renderRecordPath(repo.root)!;
     const earlier = readFileSync(path);
     repo.write('Pulumi.stage.yaml', repo.read('Pulumi.stage.yaml').replace(/api: \S+/, 'api: sha-0badc0de'));
-    await renderAndCompare(repo, "ferry render: environments: Pulumi.stage.yaml changed; re-rendered stage and every cluster's Argo CD objects\n", 'stage tag');
+    await renderAndCompare(repo, 'ferry render: services: only image tags or digests changed (api in stage); re-rendered those overlays\n', 'stage tag');
     writeFileSync(path, earlier);
     repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace(/web: \S+/, 'web: sha-0ddba11a'));
-    // The earlier record knows neither change: both environments are rendered again.
+    // The earlier record knows neither change, and the stack files kept beside it are the later
+    // render's, which it did not hash: both environments are rendered again.
     await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml, Pulumi.stage.yaml changed; re-rendered dev, stage, the previews and every cluster's Argo CD objects\n", 'stale record');
   });
 
@@ -235,18 +201,47 @@ function environmentsMessage(platform: FuzzPlatform, changed: readonly string[])
   return `ferry render: environments: ${ordered.map(stackPath).join(', ')} changed; re-rendered ${ordered.join(', ')}${previews} and every cluster's Argo CD objects\n`;
 }
 
+/** The services path's line when `services` moved in `changed` (environment names). */
+function servicesMessage(platform: FuzzPlatform, services: readonly string[], changed: readonly string[]): string {
+  const names = [...new Set(services)].sort();
+  const ordered = platform.environments.map((e) => e.name).filter((name) => changed.includes(name));
+  const previews = platform.previews && ordered.includes(platform.environments[0]!.name) ? ' and their previews' : '';
+  return `ferry render: services: only image tags or digests changed (${names.join(', ')} in ${ordered.join(', ')}); re-rendered those overlays${previews}\n`;
+}
+
+/** A promotion of `service` in `env`: a new tag or, now and then, a digest pinned or unpinned. */
+function promote(r: Rng, env: FuzzEnvironment, service: string): void {
+  if (r.chance(0.7)) {
+    env.tags[service] = tag(r);
+    return;
+  }
+  env.digests = { ...env.digests };
+  if (env.digests[service] === undefined) env.digests[service] = digest(r);
+  else delete env.digests[service];
+}
+
 /** One random edit of the platform or the tree; returns the --explain line the next render must print. */
 function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly what: string; readonly explain: string; readonly checkFirst: boolean } {
   const env = r.pick(platform.environments);
-  const stack = (envs: readonly FuzzEnvironment[], what: string) => {
+  const stack = (envs: readonly FuzzEnvironment[], what: string, movedServices?: readonly string[]) => {
     for (const e of envs) repo.write(stackPath(e.name), stackModule(e));
-    return { what, explain: environmentsMessage(platform, envs.map((e) => e.name)), checkFirst: r.chance(0.3) };
+    const names = envs.map((e) => e.name);
+    // A promotion is checked first less often: the most frequent edit, and a check-first step spawns twice the processes.
+    return { what, explain: movedServices ? servicesMessage(platform, movedServices, names) : environmentsMessage(platform, names), checkFirst: r.chance(movedServices ? 0.15 : 0.3) };
   };
   const outputs = () => listFiles(repo.root, 'manifests');
-  switch (r.int(11)) {
+  // Promotions (0, 3 and 10-13) are the commonest change of a platform repository: the most weight.
+  // Mostly two-process steps, so the suite spawns no more processes than before they were added.
+  switch (r.int(15)) {
     case 0:
-      env.tags[r.pick(platform.services).name] = tag(r);
-      return stack([env], `tag in ${env.name}`);
+    case 10:
+    case 11:
+    case 12:
+    case 13: {
+      const service = r.pick(platform.services).name;
+      promote(r, env, service);
+      return stack([env], `${service} promoted in ${env.name}`, [service]);
+    }
     case 1: {
       const service = platform.services.find((s) => s.config);
       if (!service) return { what: 'nothing', explain: UNCHANGED, checkFirst: false };
@@ -257,15 +252,20 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
       else values.v2 = !values.v2;
       return stack([env], `config of ${service.name} in ${env.name}`);
     }
-    case 2:
+    case 2: {
       if (r.chance(0.5)) env.replicas = env.replicas === undefined ? 1 + r.int(4) : undefined;
       else env.serviceReplicas[r.pick(platform.services).name] = 1 + r.int(5);
-      return stack([env], `replicas in ${env.name}`);
+      // A tag beside the replicas: more than tags changed, the whole environment is rendered.
+      const withTag = r.chance(0.5);
+      if (withTag) promote(r, env, r.pick(platform.services).name);
+      return stack([env], `replicas${withTag ? ' and a promotion' : ''} in ${env.name}`);
+    }
     case 3: {
       const other = r.pick(platform.environments.filter((e) => e !== env));
-      env.tags[r.pick(platform.services).name] = tag(r);
-      other.tags[r.pick(platform.services).name] = tag(r);
-      return stack([env, other], `tags in ${env.name} and ${other.name}`);
+      const services = [r.pick(platform.services).name, r.pick(platform.services).name];
+      promote(r, env, services[0]!);
+      promote(r, other, services[1]!);
+      return stack([env, other], `${services[0]} promoted in ${env.name}, ${services[1]} in ${other.name}`, services);
     }
     case 4: {
       const names = platform.environments.map((e) => e.name);
@@ -332,7 +332,7 @@ describe('incremental render on fuzzed platforms', () => {
           await checkLikeFull(repo, where);
           // A check records the inputs it rendered: the render after it finds them unchanged and, where the tree is behind, renders fully.
           const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
-          expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|environments|full): /)]);
+          expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|services|environments|full): /)]);
           await expectUpToDate(repo, where);
         } else {
           await renderAndCompare(repo, explain, where);

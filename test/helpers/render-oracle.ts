@@ -1,0 +1,48 @@
+/**
+ * The full render as the oracle of the incremental one (lib/render/incremental-render.ts): after an
+ * incremental `ferry render`, `render --check --full` must find the tree up to date, byte for byte,
+ * .github/ included, and an incremental `render --check` must print exactly what the full one
+ * prints. The oracle's own record is put back, so each incremental render builds on the record
+ * the previous incremental one left. Every render is a whole process (bin/ferry.js), as a user runs
+ * it: within one process an edited platform.ts or a module it imports would not be loaded again.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { renderRecordPath } from '../../lib/render/render-record.js';
+import type { CliResult, PlatformRepo } from './platform-repo.js';
+
+/** The --explain line of a render whose inputs did not change. */
+export const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
+/** The --explain line of a render after a platform (or engine) change. */
+export const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed\n';
+/** The --explain line of a render that must restore files only a full render makes. */
+export const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
+
+/** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
+export async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
+  const path = renderRecordPath(repo.root)!;
+  const saved = existsSync(path) ? readFileSync(path) : undefined;
+  const result = repo.ferrySpawn(['render', '--check', '--full']);
+  if (saved) writeFileSync(path, saved);
+  else rmSync(path, { force: true });
+  return result;
+}
+
+export async function expectUpToDate(repo: PlatformRepo, where: string): Promise<void> {
+  const check = await fullCheck(repo);
+  expect([where, check.code, check.stderr]).toEqual([where, 0, '']);
+}
+
+/** Renders incrementally and asserts the path taken (its --explain line) and that a full render agrees. */
+export async function renderAndCompare(repo: PlatformRepo, explain: string, where: string): Promise<void> {
+  const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+  expect([where, result.code, result.stderr]).toEqual([where, 0, explain]);
+  await expectUpToDate(repo, where);
+}
+
+/** An incremental `render --check` prints exactly what the full one does. */
+export async function checkLikeFull(repo: PlatformRepo, where: string): Promise<CliResult> {
+  const full = await fullCheck(repo);
+  const incremental = repo.ferrySpawn(['render', '--check']);
+  expect([where, incremental]).toEqual([where, full]);
+  return incremental;
+}
