@@ -6,7 +6,7 @@ import { loadPlatform } from '../loader/load-platform.js';
 import { compareStrings, type Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderPlatform, renderRepository } from '../render/render.js';
 import { codeMatches, readStackFiles, readWorkingStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
-import { tagOnlyChange, type TagOnlyChange } from './change-scope.js';
+import { tagOnlyChange, type TagOnlyChange } from '../render/tag-only-change.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
 import { KustomizeBuildCache } from '../kustomize/build-cache.js';
@@ -238,7 +238,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
 }
 
 /**
- * The tag-only scope of the change (lib/diff/change-scope.ts), when the code matches (`stacks`
+ * The tag-only scope of the change (lib/render/tag-only-change.ts), when the code matches (`stacks`
  * holds the base's stack files) and every rendered file the change touched lies in a folder the
  * scoped render holds (else the full render, which compares them all).
  */

@@ -47,7 +47,7 @@ export interface DiffReport {
     readonly kustomizeRuns: number;
     /**
      * What was rendered on each side: `changed services` when only image tags or digests moved
-     * (their bases and overlays alone, lib/diff/change-scope.ts), else `everything`.
+     * (their bases and overlays alone, lib/render/tag-only-change.ts), else `everything`.
      */
     readonly rendered: 'changed services' | 'everything';
   };

@@ -24,7 +24,7 @@ export interface TagOnlyChange {
  * `Pulumi.<stack>.yaml`, with the same code on both sides) moves only image tags or digests of
  * kustomize services, and if so which. Such a change alters nothing but those services'
  * overlays (and their previews when it is the first environment's): `ferry diff`
- * (lib/diff/change-scope.ts) then renders those and their bases alone, and `ferry render`
+ * (lib/diff/compute-diff.ts) then renders those and their bases alone, and `ferry render`
  * (lib/render/incremental-render.ts, against the stack files its record holds) those overlays
  * alone, so their cost follows the change instead of the platform's size.
  *

@@ -1,5 +1,5 @@
 /**
- * The tag-only diff (lib/diff/change-scope.ts): when only image tags or digests moved, `ferry diff`
+ * The tag-only diff (lib/render/tag-only-change.ts): when only image tags or digests moved, `ferry diff`
  * renders those services' bases and overlays alone. Its report must be the full path's, field for
  * field (`--full` renders everything on both sides): on the sample platform, for the changes that
  * must leave the fast path, and on seeded synthetic platforms with random edits.
@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { tagOnlyChange } from '../../lib/diff/change-scope.js';
+import { tagOnlyChange } from '../../lib/render/tag-only-change.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
