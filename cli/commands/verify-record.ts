@@ -1,5 +1,6 @@
 import { loadPlatform } from '../../lib/loader/load-platform.js';
-import { recordVerification, VerificationError } from '../../lib/promote/verification-record.js';
+import { recordVerification } from '../../lib/promote/record-verification.js';
+import { VerificationError } from '../../lib/promote/verification-record.js';
 import { LockedError } from '../../lib/promote/lock.js';
 import { isVerificationResult, VERIFICATION_RESULTS } from '../../model/verification.js';
 import { parseFlags, UsageError, type CliIO } from '../command.js';

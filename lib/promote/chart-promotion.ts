@@ -13,7 +13,8 @@ import { parseStackConfig, projectValues, stackFileName } from '../../model/stac
 import type { Environment, Platform, ServiceDefinition } from '../../model/platform.js';
 import type { Git } from '../git/git.js';
 import { overridesValue } from './commit-message.js';
-import { readIfExists, renderedChanges, type RenderedChanges } from './rendered-changes.js';
+import { readIfExists } from '../fs/read-if-exists.js';
+import { renderedChanges, type RenderedChanges } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';

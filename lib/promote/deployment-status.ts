@@ -3,7 +3,7 @@ import { readProjectName, stackFileName } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
 import type { Platform } from '../../model/platform.js';
 import { formatTime } from '../../model/gate.js';
-import { readIfExists } from './rendered-changes.js';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory, type TagChange } from './stack-history.js';
 import { configChanges } from './config-history.js';

@@ -5,7 +5,8 @@ import type { Environment, Platform, ReleaseTrain, ServiceDefinition } from '../
 import { commitMessage, multiTargetCommitMessage, promotionBranch, type CommitService } from './commit-message.js';
 import { runGates, type Delivery, type GateContext, type GateRefusal, type PromotionKind } from '../../model/gate.js';
 import { PromotionLock } from './lock.js';
-import { readIfExists, renderedChanges, writeFileChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
+import { readIfExists } from '../fs/read-if-exists.js';
+import { renderedChanges, writeFileChanges, type FileChange, type RenderedChanges } from './rendered-changes.js';
 import { StackFile } from './stack-file.js';
 import { StackHistory } from './stack-history.js';
 import { gatesOf } from './standard-gates.js';

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { updateTreeAtomically, writeFilesAtomically, type AtomicTreeOptions } from '../fs/atomic-tree.js';
 import type { StackConfig } from '../../model/stack-config.js';
 import type { Environment, Platform } from '../../model/platform.js';
@@ -111,9 +112,4 @@ export function writeFileChanges(root: string, changes: readonly FileChange[], o
     options,
   );
   return () => writeFilesAtomically(root, changes.map((c) => ({ path: c.path, content: c.before })), options);
-}
-
-/** The file's text, or undefined when it does not exist. */
-export function readIfExists(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
