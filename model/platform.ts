@@ -9,7 +9,7 @@ export type { FreezeWindow } from './freeze-window.js';
 import type { PromotionGate } from './gate.js';
 import { ReleaseTrain, type ReleaseTrainProps } from './release-train.js';
 import { checkAddons, type ServiceAddon } from './addon.js';
-import { replicaOwners, replicasOwnedByAddon } from './replica-ownership.js';
+import { replicaOwners } from './replica-ownership.js';
 import { checkServiceShape, type IngressPathProps, type InitContainerProps, type ServiceShape, type ServiceVolumeProps, type SidecarProps } from './service-shape.js';
 import { checkResources, type ResourceRequirements } from './quantity.js';
 import { HelmChartDefinition, type HelmChartProps } from './helm-chart.js';
@@ -753,7 +753,7 @@ export class Platform {
       for (const env of this.environments) {
         const clash = env.addons.find((a) => service.addons.some((own) => own.id === a.id && own.placement.appliesTo(env.name)));
         if (clash) throw new Error(`service '${service.name}': add-on id '${clash.id}' is also an add-on of environment '${env.name}'; give one of them another 'id'`);
-        const owners = replicasOwnedByAddon(service, env) ? replicaOwners(service, env) : [];
+        const owners = replicaOwners(service, env);
         if (owners.length > 1) {
           throw new Error(`service '${service.name}': add-ons ${owners.map((a) => `'${a.id}'`).join(' and ')} both declare 'ownsReplicas' in environment '${env.name}'; two autoscalers of one workload fight over its replicas: keep one, or place them in different environments`);
         }

@@ -26,6 +26,8 @@ export function overlayAddons(service: ServiceWithAddons, environment: Environme
 
 /** The add-ons of that overlay that declare `ownsReplicas`; the platform refuses more than one. */
 export function replicaOwners(service: ServiceWithAddons, environment: EnvironmentWithAddons): readonly ServiceAddon[] {
+  // Most overlays have no owner: the platform asks for every service in every environment, so no list is built for them.
+  if (!replicasOwnedByAddon(service, environment)) return [];
   return overlayAddons(service, environment).filter((a) => a.ownsReplicas === true);
 }
 

@@ -68,11 +68,7 @@ export function readWorkingStackFiles(root: string): Map<string, string> {
  */
 export async function readStackFiles(root: string, commit: string, working: ReadonlyMap<string, string> = readWorkingStackFiles(root)): Promise<Map<string, string>> {
   const git = new Git(root);
-  const entries = (await git.runAsync(['ls-tree', commit]))
-    .split('\n')
-    .map((line) => /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && STACK_FILE.test(m[2]!))
-    .map((m) => ({ id: m[1]!, name: m[2]! }));
+  const entries = (await listTree(git, commit, { recursive: false })).filter((f) => STACK_FILE.test(f.path)).map((f) => ({ id: f.id, name: f.path }));
   const files = new Map<string, string>();
   const fromGit: string[] = [];
   for (const { id, name } of entries) {

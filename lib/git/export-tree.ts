@@ -9,15 +9,20 @@ export interface TreeFile {
   readonly mode: string;
   /** Repository-relative POSIX path. */
   readonly path: string;
+  /** The blob's id. */
+  readonly id: string;
 }
 
-/** The files (blobs and links, no submodules) of `commit`, every folder included. */
-export async function listTree(git: Git, commit: string): Promise<TreeFile[]> {
-  const out = await git.runAsync(['ls-tree', '-r', '-z', '--full-tree', commit]);
+/**
+ * The files (blobs and links, no submodules) of `commit`: every folder's, or with
+ * `{ recursive: false }` those at the root alone.
+ */
+export async function listTree(git: Git, commit: string, options: { readonly recursive?: boolean } = {}): Promise<TreeFile[]> {
+  const out = await git.runAsync(['ls-tree', ...(options.recursive === false ? [] : ['-r']), '-z', '--full-tree', commit]);
   const files: TreeFile[] = [];
   for (const entry of out.split('\0')) {
-    const match = /^(\d+) blob [0-9a-f]+\t([\s\S]+)$/.exec(entry);
-    if (match) files.push({ mode: match[1]!, path: match[2]! });
+    const match = /^(\d+) blob ([0-9a-f]+)\t([\s\S]+)$/.exec(entry);
+    if (match) files.push({ mode: match[1]!, id: match[2]!, path: match[3]! });
   }
   return files;
 }
@@ -31,7 +36,7 @@ export async function listTree(git: Git, commit: string): Promise<TreeFile[]> {
  * `cat-file --batch --filters` cannot read `<commit>:<path>` names). Throws for a path git's batch
  * input cannot carry (a newline in it) and for one the commit lacks.
  */
-export async function exportFiles(git: Git, commit: string, files: readonly TreeFile[], dir: string): Promise<void> {
+export async function exportFiles(git: Git, commit: string, files: readonly Pick<TreeFile, 'mode' | 'path'>[], dir: string): Promise<void> {
   if (files.length === 0) return;
   const bad = files.find((f) => f.path.includes('\n'));
   if (bad) throw new Error(`${JSON.stringify(bad.path)}: a path with a newline cannot be read through git cat-file --batch`);

@@ -91,11 +91,7 @@ test('a construct change touches every environment, rendered on the base with it
 
 test("a platform repository's changed platform.ts: the base is rendered from its own platform.ts, without checking out its rendered tree", async () => {
   repo = await createPlatformRepo();
-  repo.git(['checkout', '-q', '-b', 'feature']);
-  edit(repo, 'platform/platform.ts', "env: { DB_POOL_SIZE: '10' }", "env: { DB_POOL_SIZE: '20' }");
-  // git runs post-checkout for every checkout, `git worktree add` included.
-  const marker = join(repo.root, '.git', 'checked-out');
-  writeFileSync(join(repo.root, '.git/hooks/post-checkout'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+  const marker = changePlatformWatchingCheckouts(repo);
 
   const result = await repo.ferry(['diff', '--format', 'json']);
 
@@ -112,6 +108,32 @@ test("a platform repository's changed platform.ts: the base is rendered from its
   expect(existsSync(marker)).toBe(false);
   expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
 });
+
+test("a platform repository with a .gitattributes: its base is checked out, so git's filters apply, with the same report", async () => {
+  repo = await createPlatformRepo({ edit: (root) => writeFileSync(join(root, '.gitattributes'), '*.ts text eol=lf\n') });
+  const marker = changePlatformWatchingCheckouts(repo);
+
+  const result = await repo.ferry(['diff', '--format', 'json']);
+
+  expect(result.stderr).toBe('');
+  const report = JSON.parse(result.stdout) as DiffReport;
+  expect(report.base.renderedWith).toBe('base revision code');
+  expect(report.summaryLines).toEqual(everyEnvironmentChanged(1));
+  expect(existsSync(marker)).toBe(true);
+  expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
+});
+
+/**
+ * On a feature branch, api's DB_POOL_SIZE 10 -> 20 in platform.ts; returns the file a
+ * post-checkout hook touches (git runs it for every checkout, `git worktree add` included).
+ */
+function changePlatformWatchingCheckouts(repo: PlatformRepo): string {
+  repo.git(['checkout', '-q', '-b', 'feature']);
+  edit(repo, 'platform/platform.ts', "env: { DB_POOL_SIZE: '10' }", "env: { DB_POOL_SIZE: '20' }");
+  const marker = join(repo.root, '.git', 'checked-out');
+  writeFileSync(join(repo.root, '.git/hooks/post-checkout'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+  return marker;
+}
 
 test('an added service: its objects are added in every environment, and the ApplicationSets list it', async () => {
   repo = await createDiffRepo();

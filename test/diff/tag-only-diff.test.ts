@@ -11,7 +11,7 @@ import { tagOnlyChange } from '../../lib/render/tag-only-change.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
-import { createFuzzRepo, generatePlatform, stackModule, stackPath, tag, type FuzzPlatform, type Rng } from '../helpers/fuzz-platform.js';
+import { createFuzzRepo, fuzzedPlatforms, stackModule, stackPath, tag, type FuzzPlatform, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { edit } from './fixtures.js';
 
@@ -187,8 +187,7 @@ function editStacks(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { reado
 }
 
 describe('the tag-only diff on fuzzed platforms', () => {
-  const r = seededRandom(SEED);
-  const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
+  const cases = fuzzedPlatforms(SEED, PLATFORMS);
 
   test.each(cases)('platform %i: every edit gives the full diff\'s report', async (index, platform) => {
     const repo = await createFuzzRepo(platform);

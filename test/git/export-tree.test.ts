@@ -27,6 +27,9 @@ test('writes the chosen files of a commit as committed: content, executables, li
     '100755 run.sh',
     '120000 link.ts',
   ]);
+  // Each entry carries its blob's id; without recursion, the files at the root alone.
+  expect(files.find((f) => f.path === 'platform/platform.ts')!.id).toBe(repo.git.run(['rev-parse', `${first}:platform/platform.ts`]).trim());
+  expect((await listTree(repo.git, first, { recursive: false })).map((f) => f.path).sort()).toEqual(['link.ts', 'run.sh', 'win.cmd']);
   await exportFiles(repo.git, first, files.filter((f) => !f.path.startsWith('manifests/')), out);
 
   expect(readFileSync(join(out, 'platform/platform.ts'), 'utf8')).toBe('export const a = 1;\n');

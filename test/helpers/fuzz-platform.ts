@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from './platform-repo.js';
-import type { seededRandom } from './seeded-random.js';
+import { seededRandom } from './seeded-random.js';
 
 /** The stack file of an environment. */
 export function stackPath(env: string): string {
@@ -63,6 +63,12 @@ export function generatePlatform(r: Rng): FuzzPlatform {
   platform.environments = names.map((name, i) => newEnvironment(r, platform, name, i === 0 ? 'Profiles.development()' : i === names.length - 1 ? "Profiles.production({ approvers: ['@example-org/release-managers'] })" : r.pick(['Profiles.staging()', "Profiles.staging({ cluster: 'nonprod-2' })", "Profiles.development({ logLevel: 'INFO' })"])));
   (platform as { autoscaled: string | undefined }).autoscaled = r.chance(0.5) ? 'prod' : undefined;
   return platform;
+}
+
+/** `count` seeded platforms, numbered for `test.each`: the same seed gives the same platforms. */
+export function fuzzedPlatforms(seed: number, count: number): (readonly [number, FuzzPlatform])[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) => [i, generatePlatform(r)] as const);
 }
 
 export function platformModule(platform: FuzzPlatform): string {

@@ -5,7 +5,7 @@
  * engine tests own their fixture, so editing the sample platform never changes what they assert.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,19 @@ export interface PlatformRepoOptions {
   readonly engineCopy?: boolean;
   /** Author/committer date of the initial commit. @default '2026-01-01T00:00:00Z' */
   readonly initialDate?: string;
+}
+
+/** A platform repository of this repository's own sample platform: its platform.ts and stack files, rendered and committed. */
+export async function createSampleRepo(): Promise<PlatformRepo> {
+  const fixture = mkdtempSync(join(tmpdir(), 'ferry-sample-'));
+  try {
+    mkdirSync(join(fixture, 'platform'));
+    cpSync(join(REPO_ROOT, 'platform/platform.ts'), join(fixture, 'platform/platform.ts'));
+    for (const file of readdirSync(REPO_ROOT).filter((name) => /^Pulumi(\.[^.]+)?\.yaml$/.test(name))) cpSync(join(REPO_ROOT, file), join(fixture, file));
+    return await createPlatformRepo({ fixture });
+  } finally {
+    rmSync(fixture, { recursive: true, force: true });
+  }
 }
 
 /** Links node_modules/ferry of a platform repository to this engine, as `npm install ferry` would. */

@@ -10,9 +10,8 @@ import { computeDiff } from '../../lib/diff/compute-diff.js';
 import type { DiffReport } from '../../lib/diff/report.js';
 import { KustomizeBuildCache } from '../../lib/kustomize/build-cache.js';
 import { overlayFolders, verifyRenderedTree } from '../../lib/render/verify-tree.js';
-import { createFuzzRepo, generatePlatform } from '../helpers/fuzz-platform.js';
+import { createFuzzRepo, fuzzedPlatforms } from '../helpers/fuzz-platform.js';
 import { createPlatformRepo, type PlatformRepo } from '../helpers/platform-repo.js';
-import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261202);
 const PLATFORMS = 2;
@@ -94,8 +93,7 @@ test('the shop fixture: the same reports with the cache cold, warm and off', asy
 });
 
 describe('fuzzed platforms: the same reports with the cache cold, warm and off', () => {
-  const r = seededRandom(SEED);
-  const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
+  const cases = fuzzedPlatforms(SEED, PLATFORMS);
   test.each(cases)('platform %i', async (index, platform) => {
     const repo = await createFuzzRepo(platform);
     try {

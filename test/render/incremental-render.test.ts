@@ -12,14 +12,14 @@
  * Every render is a whole process (bin/ferry.js), as a user runs it: within one process an edited
  * platform.ts or a module it imports would not be loaded again.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
-import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
+import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
 import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
-import { addServiceTo, createFuzzRepo, digest, generatePlatform, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
+import { addServiceTo, createFuzzRepo, digest, fuzzedPlatforms, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom as rng } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261201);
@@ -30,18 +30,10 @@ const STEPS = 8;
 
 describe('incremental render on the sample platform', () => {
   let repo: PlatformRepo;
-  let fixture: string;
   beforeAll(async () => {
-    fixture = mkdtempSync(join(tmpdir(), 'ferry-sample-'));
-    mkdirSync(join(fixture, 'platform'));
-    cpSync(join(REPO_ROOT, 'platform/platform.ts'), join(fixture, 'platform/platform.ts'));
-    for (const file of ['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']) cpSync(join(REPO_ROOT, file), join(fixture, file));
-    repo = await createPlatformRepo({ fixture });
+    repo = await createSampleRepo();
   });
-  afterAll(() => {
-    repo.cleanup();
-    rmSync(fixture, { recursive: true, force: true });
-  });
+  afterAll(() => repo.cleanup());
 
   test('each path gives the full render, and the record stays out of the work tree', async () => {
     // The fixture's first render ran before `git init`: there was nowhere to keep a record.
@@ -317,8 +309,7 @@ function edit(r: Rng, platform: FuzzPlatform, repo: PlatformRepo): { readonly wh
 }
 
 describe('incremental render on fuzzed platforms', () => {
-  const r = rng(SEED);
-  const cases = Array.from({ length: PLATFORMS }, (_, i) => [i, generatePlatform(r)] as const);
+  const cases = fuzzedPlatforms(SEED, PLATFORMS);
 
   test.each(cases.filter(([i]) => ONLY === undefined || i === ONLY))('platform %i: every edit renders byte-identically to the full render', async (index, platform) => {
     const repo = await createFuzzRepo(platform);

@@ -7,11 +7,10 @@
  * test/helpers/render-oracle.ts) finds the tree up to date byte for byte; the next render is
  * `unchanged`. Then the changes it must leave to the environments or the full render.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordedStacksPath, renderRecordPath } from '../../lib/render/render-record.js';
-import { createPlatformRepo, REPO_ROOT, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
+import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
 import { fullCheck, renderAndCompare, UNCHANGED } from '../helpers/render-oracle.js';
 
 const DIGEST = `sha256:${'4e'.repeat(32)}`;
@@ -52,20 +51,12 @@ function editStack(repo: PlatformRepo, file: string, from: string | RegExp, to: 
 
 describe('the services path on the sample platform', () => {
   let repo: PlatformRepo;
-  let fixture: string;
   beforeAll(async () => {
-    fixture = mkdtempSync(join(tmpdir(), 'ferry-sample-'));
-    mkdirSync(join(fixture, 'platform'));
-    cpSync(join(REPO_ROOT, 'platform/platform.ts'), join(fixture, 'platform/platform.ts'));
-    for (const file of ['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.stage.yaml', 'Pulumi.prod.yaml']) cpSync(join(REPO_ROOT, file), join(fixture, file));
-    repo = await createPlatformRepo({ fixture });
+    repo = await createSampleRepo();
     // The first render in git: the record every case builds on.
     expect(repo.ferrySpawn(['render', '--quiet', '--explain']).stderr).toBe('ferry render: full: no render record yet\n');
   });
-  afterAll(() => {
-    repo.cleanup();
-    rmSync(fixture, { recursive: true, force: true });
-  });
+  afterAll(() => repo.cleanup());
   afterEach(() => {
     // Each case starts from a rendered, committed tree.
     if (changedPaths(repo).length > 0) repo.commitAll('next case');
