@@ -89,8 +89,11 @@ test('a construct change touches every environment, rendered on the base with it
   ]);
 });
 
-test("a platform repository's changed platform.ts: the base is rendered from its own platform.ts, without checking out its rendered tree", async () => {
-  repo = await createPlatformRepo();
+test.each([
+  ['its base is exported without its rendered tree: no checkout', {}, false],
+  ["with a .gitattributes its base is checked out, so git's filters apply", { edit: (root: string) => writeFileSync(join(root, '.gitattributes'), '*.ts text eol=lf\n') }, true],
+] as const)("a platform repository's changed platform.ts, rendered at the base from its own platform.ts; %s", async (_, options, checkedOut) => {
+  repo = await createPlatformRepo(options);
   const marker = changePlatformWatchingCheckouts(repo);
 
   const result = await repo.ferry(['diff', '--format', 'json']);
@@ -104,22 +107,8 @@ test("a platform repository's changed platform.ts: the base is rendered from its
   ]);
   // Only api's overlays differ between the sides, so only they are built.
   expect(report.stats).toMatchObject({ overlaysBuilt: 4, rendered: 'everything' });
-  // No checkout of the base was made, and no worktree is left.
-  expect(existsSync(marker)).toBe(false);
-  expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
-});
-
-test("a platform repository with a .gitattributes: its base is checked out, so git's filters apply, with the same report", async () => {
-  repo = await createPlatformRepo({ edit: (root) => writeFileSync(join(root, '.gitattributes'), '*.ts text eol=lf\n') });
-  const marker = changePlatformWatchingCheckouts(repo);
-
-  const result = await repo.ferry(['diff', '--format', 'json']);
-
-  expect(result.stderr).toBe('');
-  const report = JSON.parse(result.stdout) as DiffReport;
-  expect(report.base.renderedWith).toBe('base revision code');
-  expect(report.summaryLines).toEqual(everyEnvironmentChanged(1));
-  expect(existsSync(marker)).toBe(true);
+  expect(existsSync(marker)).toBe(checkedOut);
+  // No worktree is left.
   expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
 });
 
