@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitBlobId } from '../git/blob-id.js';
+import { changedSince } from '../git/changed-paths.js';
 import { exportFiles, listTree } from '../git/export-tree.js';
 import { Git } from '../git/git.js';
 import { loadPlatform } from '../loader/load-platform.js';
@@ -43,14 +44,16 @@ export async function resolveBase(root: string, ref?: string): Promise<{ readonl
   return { ref: `merge-base(HEAD, ${branch})`, commit: (await git.runAsync(['merge-base', 'HEAD', branch])).trim() };
 }
 
-/** Whether the code at `commit` equals the working tree's (tracked changes and untracked files under CODE_PATHS). */
-export async function codeMatches(root: string, commit: string): Promise<boolean> {
+/**
+ * Whether the code at `commit` equals the working tree's (tracked changes and untracked files
+ * under CODE_PATHS). `changed`: the paths `changedSince` lists for CODE_PATHS (and perhaps more),
+ * when the caller asked git already.
+ */
+export async function codeMatches(root: string, commit: string | Promise<string>, changed?: Promise<readonly string[]>): Promise<boolean> {
   const git = new Git(root);
-  const [same, untracked] = await Promise.all([
-    git.okAsync(['diff', '--quiet', commit, '--', ...CODE_PATHS]),
-    git.runAsync(['ls-files', '--others', '--exclude-standard', '--', ...CODE_PATHS]),
-  ]);
-  return same && untracked.trim() === '';
+  const untracked = git.runAsync(['ls-files', '--others', '--exclude-standard', '-z', '--', ...CODE_PATHS]);
+  const [paths, others] = await Promise.all([changed ?? changedSince(git, commit, CODE_PATHS), untracked]);
+  return others === '' && !paths.some((p) => CODE_PATHS.some((code) => p === code || p.startsWith(`${code}/`)));
 }
 
 /** `Pulumi.yaml` and `Pulumi.<stack>.yaml`: the files a render reads from the repository's root. */

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { changedSince } from '../git/changed-paths.js';
 import { Git } from '../git/git.js';
 import { readProjectName } from '../../model/stack-config.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import { compareStrings, type Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, PREVIEW_ENVIRONMENT, renderPlatform, renderRepository } from '../render/render.js';
-import { codeMatches, readStackFiles, readWorkingStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
+import { CODE_PATHS, codeMatches, readStackFiles, readWorkingStackFiles, renderBase, resolveBase, type BaseRender } from './base-revision.js';
 import { tagOnlyChange, type TagOnlyChange } from '../render/tag-only-change.js';
 import { filesFor, planBuilds, type OverlayUnit } from './build-plan.js';
 import { KustomizeRunner, type KustomizeRunnerProps } from '../kustomize/kustomize-runner.js';
@@ -87,25 +88,32 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const root = options.root;
   // git runs in child processes while this thread loads the platform.
   const baseRef = resolveBase(root, options.base);
+  const baseCommit = baseRef.then((b) => b.commit);
   // The working tree's stack files, read once: the head side, and the base's where their blobs match.
   const working = readWorkingStackFiles(root);
+  // What differs from the base under the code and the rendered tree: one pass of git over the
+  // working tree, started now (it stats every rendered file) rather than once the base is known.
+  const changed = changedSince(new Git(root), baseCommit, [...CODE_PATHS, MANIFESTS_DIR]);
+  changed.catch(() => undefined); // awaited below
   // Each git step waits for this thread between loads; the base's stack files are read beside the code check.
-  const baseStacks = baseRef.then(async ({ commit }) => {
-    const [same, stacks] = await Promise.all([codeMatches(root, commit), readStackFiles(root, commit, working)]);
-    return same ? stacks : undefined;
-  });
+  const sameCode = codeMatches(root, baseCommit, changed);
+  const baseStacks = Promise.all([sameCode, baseCommit.then((c) => readStackFiles(root, c, working))]).then(([same, stacks]) => (same ? stacks : undefined));
   baseStacks.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
   // Argo CD deploys what is committed, not what renders: a rendered file this change touched must
   // equal its render. Only touched files are read (a stale render the base already had is the
   // drift check's business), so the cost follows the change.
-  const touched = baseRef.then(({ commit }) => new Git(root).runAsync(['diff', '--name-only', '--no-renames', commit, '--', MANIFESTS_DIR]));
+  const touched = changed.then((paths) => paths.filter((p) => p.startsWith(`${MANIFESTS_DIR}/`)));
   touched.catch(() => undefined); // awaited below
   // What the history reader asks git first (a commit? the .git?), answered while the platform loads.
   const probed = new Git(root).isRepositoryAsync().catch(() => false);
+  // Loading the platform holds this thread for a while at 2,000 services, and a git step only
+  // starts the next once this thread is free: the base commit first (two short steps), so what
+  // needs it runs while the platform loads.
+  await baseCommit.catch(() => undefined);
   const headPlatform = await loadPlatform(root);
   const project = readProjectName(root);
   const { ref, commit } = await baseRef;
-  const touchedPaths = (await touched).split('\n').filter(Boolean);
+  const touchedPaths = await touched;
 
   // Only tags or digests moved (a promotion's pull request): the base and head of those services
   // alone, whatever the platform's size. A preview reads every preview overlay: the full render.
