@@ -95,7 +95,17 @@ export function readPlainStackYaml(text: string, limits: PlainStackYamlLimits): 
 
 /** Keys that resolve to no string, or that an object cannot hold as its own property, are left to the full reader. */
 function acceptableKey(key: string): boolean {
-  return key !== '__proto__' && !CORE_NULL.test(key) && !CORE_BOOL.test(key);
+  return key !== '__proto__' && (!mayResolve(key) || (!CORE_NULL.test(key) && !CORE_BOOL.test(key)));
+}
+
+/**
+ * Whether a text that passed PLAIN or BLOCK_KEY may be null, a boolean or a number: only one that
+ * starts with a digit, `n`, `N`, `t`, `T`, `f` or `F` can (the others start with `~`, `.`, `+` or
+ * `-`, which those patterns refuse first). Most scalars and keys skip the core schema's patterns.
+ */
+function mayResolve(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
 }
 
 /**
@@ -161,6 +171,7 @@ function quotedScalar(text: string): { value: string; length: number } | Decline
 /** A plain scalar, resolved by the core schema; DECLINE for what this does not resolve itself. */
 function plainScalar(text: string): unknown {
   if (!PLAIN.test(text) || text.endsWith(':') || text.includes(': ')) return DECLINE;
+  if (!mayResolve(text)) return text;
   if (CORE_NULL.test(text)) return null;
   if (CORE_BOOL.test(text)) return text[0] === 't' || text[0] === 'T';
   if (CORE_NUMBER.some((test) => test.test(text))) {

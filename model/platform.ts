@@ -650,6 +650,9 @@ export interface ResolvedNotifications {
 }
 
 /** The platform with every default resolved and every cross-cutting rule checked. */
+/** Each platform's services by name: Platform.service's index. */
+const SERVICES_BY_NAME = new WeakMap<Platform, ReadonlyMap<string, ServiceDefinition>>();
+
 export class Platform {
   public readonly name: string;
   public readonly repoURL: string;
@@ -772,7 +775,10 @@ export class Platform {
   }
 
   public service(name: string): ServiceDefinition {
-    const service = this.services.find((s) => s.name === name);
+    // Indexed on first use (a stack file of 2,000 services asks for each), outside the instance, which stays plain data.
+    let byName = SERVICES_BY_NAME.get(this);
+    if (!byName) SERVICES_BY_NAME.set(this, (byName = new Map(this.services.map((s) => [s.name, s]))));
+    const service = byName.get(name);
     if (!service) throw new Error(`unknown service '${name}'; services: ${listNames(this.services.map((s) => s.name), name)}`);
     return service;
   }

@@ -3,7 +3,7 @@
  * `ferry render` both scope their work by. It lives with the render, the lower of the two.
  */
 import { compareStrings, type Platform } from '../../model/platform.js';
-import { parseStackConfig, projectValues, stackFileName, type StackConfig } from '../../model/stack-config.js';
+import { parseStackConfig, projectValues, stackFileName, withTagValues, type StackConfig } from '../../model/stack-config.js';
 import type { ServiceRenderScope } from './render.js';
 
 /** The stack-file keys (without the project prefix) a tag-only change may touch. */
@@ -62,8 +62,10 @@ export function tagOnlyChange(platform: Platform, project: string, base: Readonl
     for (const s of moved) services.add(s);
     environments.add(env.name);
     const source = { file, project, platform, environment: env };
-    baseConfigs.set(env.name, parseStackConfig(beforeValues, source));
-    headConfigs.set(env.name, parseStackConfig(afterValues, source));
+    // The head first, as the full render meets it; the base differs only in what withTagValues parses again.
+    const headConfig = parseStackConfig(afterValues, source);
+    headConfigs.set(env.name, headConfig);
+    baseConfigs.set(env.name, withTagValues(headConfig, beforeValues, source));
   }
   return { scope: { services: new Set([...services].sort(compareStrings)), environments }, baseConfigs, headConfigs };
 }

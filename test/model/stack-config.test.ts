@@ -1,4 +1,4 @@
-import { parseStackConfig, projectValues, stackKeys, type ConfigSource } from '../../model/stack-config.js';
+import { parseStackConfig, projectValues, stackKeys, withTagValues, type ConfigSource } from '../../model/stack-config.js';
 import { Environment, Platform, Profiles } from '../../model/platform.js';
 
 const platform = new Platform({
@@ -102,5 +102,46 @@ describe('projectValues', () => {
   });
   test('invalid YAML is reported with the file', () => {
     expect(() => projectValues('config: [\n', 'Pulumi.dev.yaml', 'ferry')).toThrow(/^Pulumi\.dev\.yaml: not valid YAML at line 2 \(near key 'config'\): /);
+  });
+});
+
+describe('withTagValues', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const head = { images, digests: { api: '' }, replicas: 2, services: { web: { replicas: 3 } } };
+  /** What parseStackConfig gives: the config, or the error's message. */
+  const outcome = (parse: () => unknown) => {
+    try {
+      return parse();
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  };
+
+  test.each([
+    ['another tag', { ...head, images: { ...images, api: 'v2.0.0' } }],
+    ['a digest pinned', { ...head, digests: { api: digest } }],
+    ['digests gone', { images, replicas: 2, services: head.services }],
+    ['digests first in the file', { digests: { web: digest }, images: { ...images, web: 'sha-00000000' }, replicas: 2, services: head.services }],
+    ['a tag no format allows', { ...head, images: { ...images, api: 'latest' } }],
+    ['a service without a tag', { ...head, images: { api: 'v1.0.0' } }],
+    ['an unknown service', { ...head, images: { ...images, cart: 'v1.0.0' } }],
+    ['images not a mapping', { ...head, images: 'v1.0.0' }],
+    ['images missing', { digests: {}, replicas: 2, services: head.services }],
+    ['a bad digest', { ...head, digests: { api: 'sha256:short' } }],
+    ['a bad digest before a bad tag', { digests: { api: 'sha256:short' }, replicas: 2, services: head.services, images: { api: 'latest' } }],
+    ['a bad tag before a bad digest', { images: { api: 'latest' }, replicas: 2, services: head.services, digests: { api: 'sha256:short' } }],
+  ])('%s: the same config or error as parsing in full', (_, base) => {
+    for (const env of ['dev', 'prod']) {
+      const parsedHead = parseStackConfig(head, source(env));
+      expect(outcome(() => withTagValues(parsedHead, base, source(env)))).toEqual(outcome(() => parseStackConfig(base, source(env))));
+    }
+  });
+
+  test('keeps what the head parsed for every other key', () => {
+    const parsedHead = parseStackConfig(head, source());
+    const base = withTagValues(parsedHead, { ...head, images: { ...images, api: 'v2.0.0' } }, source());
+    expect(base.images).toEqual({ api: 'v2.0.0', web: 'sha-5e6f7a8b' });
+    expect(base.services).toBe(parsedHead.services);
+    expect(base.config).toBe(parsedHead.config);
   });
 });
