@@ -112,6 +112,9 @@ export function createSyntheticRepo(serviceCount: number, options: SyntheticOpti
     execFileSync(process.execPath, [join(root, 'bin/ferry.js'), 'render', '--quiet'], { cwd: root });
     const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
     execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root, env });
+    // A commit of 34,000 files (2,000 x 5) starts git's automatic gc in the background, which
+    // would compete with the measured runs for the cores and write into .git while cleanup removes it.
+    execFileSync('git', ['config', 'gc.auto', '0'], { cwd: root, env });
     execFileSync('git', ['add', '-A'], { cwd: root, env });
     execFileSync('git', ['commit', '-q', '-m', 'synthetic platform'], { cwd: root, env });
   }
