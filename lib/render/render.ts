@@ -180,11 +180,12 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
     // tag its Application sets); the first service's overlay holds the preview's Namespace, which
     // its Application renames and owns, so Argo CD deletes it with the preview.
     const first = environments.find((e) => e.environment.name === firstEnvironment)!;
+    const firstByName = new Map(first.services.map((r) => [r.service.name, r]));
     kustomizeServices.forEach((service, index) => {
       if (!rendersService(service.name)) return;
       const dir = `${MANIFESTS_DIR}/overlays/${PREVIEW_ENVIRONMENT}/${service.name}`;
       const header = headerLine(`edit ${stackFileName(first.environment.name)} (ferry:images) or platform/platform.ts and run \`npm run render\`; Argo CD sets the namespace and a pull request's own pr-<n>-<sha> tag`);
-      const resolved = first.services.find((r) => r.service.name === service.name)!;
+      const resolved = firstByName.get(service.name)!;
       const resources: string[] = [];
       if (index === 0) {
         files.set(`${dir}/namespace.yaml`, toYaml(header, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PREVIEW_NAMESPACE_PLACEHOLDER } }));
