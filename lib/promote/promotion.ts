@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseStackConfig, projectValuesOf, readProjectName, stackFileName, type StackConfig } from '../../model/stack-config.js';
+import { parseStackConfig, projectValuesOf, readProjectName, stackFileName, withTagValues, type StackConfig } from '../../model/stack-config.js';
 import { Git } from '../git/git.js';
 import type { Environment, Platform, ReleaseTrain, ServiceDefinition } from '../../model/platform.js';
 import { commitMessage, multiTargetCommitMessage, promotionBranch, type CommitService } from './commit-message.js';
@@ -653,7 +653,9 @@ async function planTarget(shared: PlanShared, target: Environment): Promise<{ pl
   const configSource = { file: targetFile, project, platform, environment: target };
   // The stack files are parsed already (targetStack holds stackBefore, stack its text).
   const before: StackConfig = parseStackConfig(projectValuesOf(targetStack.readValue(), targetFile, project), configSource);
-  const after: StackConfig = parseStackConfig(projectValuesOf(stack.readValue(), targetFile, project), configSource);
+  const afterValues = projectValuesOf(stack.readValue(), targetFile, project);
+  // Tags and digests alone moved: the rest of the file is what `before` checked (withTagValues).
+  const after: StackConfig = request.config === undefined ? withTagValues(before, afterValues, configSource) : parseStackConfig(afterValues, configSource);
   const changedServices = [...planned.map((p) => p.service), ...config.map((c) => c.service)].filter((n, i, all) => all.indexOf(n) === i);
   const rendered = await renderedChanges(root, platform, target, before, after, changedServices);
   return { plan: { ...base, stackAfter: stack.text, rendered }, refusals };
