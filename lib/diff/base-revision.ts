@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gitBlobId } from '../git/blob-id.js';
 import { changedSince } from '../git/changed-paths.js';
 import { exportFiles, listTree } from '../git/export-tree.js';
-import { Git } from '../git/git.js';
+import { commitPath, Git } from '../git/git.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import type { Platform } from '../../model/platform.js';
 import { MANIFESTS_DIR, renderRepository } from '../render/render.js';
@@ -79,7 +79,7 @@ export async function readStackFiles(root: string, commit: string, working: Read
     if (text !== undefined && gitBlobId(text, id.length) === id) files.set(name, text);
     else fromGit.push(name);
   }
-  const blobs = await git.catFileAsync(fromGit.map((n) => `${commit}:${n}`));
+  const blobs = await git.catFileAsync(fromGit.map((n) => commitPath(commit, n)));
   fromGit.forEach((name, i) => files.set(name, blobs[i] ?? ''));
   return new Map(entries.map(({ name }) => [name, files.get(name)!]));
 }

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCatFileBatch } from './cat-file.js';
-import type { Git } from './git.js';
+import { commitPath, type Git } from './git.js';
 
 /** One file of a commit's tree. */
 export interface TreeFile {
@@ -14,11 +14,12 @@ export interface TreeFile {
 }
 
 /**
- * The files (blobs and links, no submodules) of `commit`: every folder's, or with
- * `{ recursive: false }` those at the root alone.
+ * The files (blobs and links, no submodules) of `commit` under the folder git runs in, named from
+ * there: every folder's, or with `{ recursive: false }` those directly in it.
  */
 export async function listTree(git: Git, commit: string, options: { readonly recursive?: boolean } = {}): Promise<TreeFile[]> {
-  const out = await git.runAsync(['ls-tree', ...(options.recursive === false ? [] : ['-r']), '-z', '--full-tree', commit]);
+  // Without --full-tree git lists the folder it runs in (a platform in a subfolder of its repository), named from there.
+  const out = await git.runAsync(['ls-tree', ...(options.recursive === false ? [] : ['-r']), '-z', commit]);
   const files: TreeFile[] = [];
   for (const entry of out.split('\0')) {
     const match = /^(\d+) blob ([0-9a-f]+)\t([\s\S]+)$/.exec(entry);
@@ -40,10 +41,10 @@ export async function exportFiles(git: Git, commit: string, files: readonly Pick
   if (files.length === 0) return;
   const bad = files.find((f) => f.path.includes('\n'));
   if (bad) throw new Error(`${JSON.stringify(bad.path)}: a path with a newline cannot be read through git cat-file --batch`);
-  const objects = parseCatFileBatch(await git.runBufferAsync(['cat-file', '--batch'], { input: files.map((f) => `${commit}:${f.path}\n`).join('') }));
+  const objects = parseCatFileBatch(await git.runBufferAsync(['cat-file', '--batch'], { input: files.map((f) => `${commitPath(commit, f.path)}\n`).join('') }));
   files.forEach((file, i) => {
     const content = objects.length === files.length ? objects[i]!.content : undefined;
-    if (content === undefined) throw new Error(`git cat-file: ${commit}:${file.path} is missing`);
+    if (content === undefined) throw new Error(`git cat-file: ${commitPath(commit, file.path)} is missing`);
     const target = join(dir, file.path);
     mkdirSync(dirname(target), { recursive: true });
     if (file.mode === '120000') {

@@ -77,6 +77,14 @@ const knownCommitted = new Set<string>();
 const knownGitDirs = new Map<string, string>();
 
 /**
+ * `<rev>:./<path>`: the file at `path` from the folder git runs in, named as ls-tree names it there
+ * (`<rev>:<path>` counts from the repository's root; a platform may live in a subfolder).
+ */
+export function commitPath(rev: string, path: string): string {
+  return `${rev}:./${path}`;
+}
+
+/**
  * Runs git in one working tree; the only place in ferry that spawns git (no shell). Synchronous
  * runs for promote's short sequences, asynchronous ones so diff can run git while it renders.
  */
@@ -167,9 +175,9 @@ export class Git {
     return catFileTexts(await this.runBufferAsync(['cat-file', '--batch'], { input: batchInput(specs) }));
   }
 
-  /** The content of `path` at `ref`, or undefined when the file does not exist there. */
+  /** The content of `path` (from `root`, which may be a subfolder of the repository) at `ref`, or undefined when the file does not exist there. */
   public readFileAt(ref: string, path: string): string | undefined {
-    return this.catFile([`${ref}:${path}`])[0];
+    return this.catFile([commitPath(ref, path)])[0];
   }
 
   /** The full id of the commit `ref` names, or undefined when it names none. */

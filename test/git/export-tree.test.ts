@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportFiles, listTree } from '../../lib/git/export-tree.js';
+import { Git } from '../../lib/git/git.js';
 import { useScratchRepo } from './scratch-repo.js';
 
 const repo = useScratchRepo('ferry-export-');
@@ -43,5 +44,18 @@ test('writes the chosen files of a commit as committed: content, executables, li
 test('a path git cannot take on its batch input is refused, naming it; a path not in the commit fails', async () => {
   const commit = repo.commit({ 'a.txt': 'a\n' }, 'first');
   await expect(exportFiles(repo.git, commit, [{ mode: '100644', path: 'bad\nname' }], out)).rejects.toThrow('"bad\\nname": a path with a newline cannot be read through git cat-file --batch');
-  await expect(exportFiles(repo.git, commit, [{ mode: '100644', path: 'a.txt' }, { mode: '100644', path: 'gone.txt' }], out)).rejects.toThrow(`git cat-file: ${commit}:gone.txt is missing`);
+  await expect(exportFiles(repo.git, commit, [{ mode: '100644', path: 'a.txt' }, { mode: '100644', path: 'gone.txt' }], out)).rejects.toThrow(`git cat-file: ${commit}:./gone.txt is missing`);
+});
+
+test('from a subfolder of the repository (a platform in a monorepo), its files, named from there', async () => {
+  mkdirSync(join(repo.root, 'platforms/shop/platform'), { recursive: true });
+  const commit = repo.commit({ 'README.md': 'top\n', 'platforms/shop/Pulumi.yaml': 'name: shop\n', 'platforms/shop/platform/platform.ts': 'export const a = 1;\n' }, 'first');
+  const shop = new Git(join(repo.root, 'platforms/shop'));
+
+  const files = await listTree(shop, commit);
+  expect(files.map((f) => f.path).sort()).toEqual(['Pulumi.yaml', 'platform/platform.ts']);
+  expect((await listTree(shop, commit, { recursive: false })).map((f) => f.path)).toEqual(['Pulumi.yaml']);
+  await exportFiles(shop, commit, files, out);
+  expect(readFileSync(join(out, 'platform/platform.ts'), 'utf8')).toBe('export const a = 1;\n');
+  expect(shop.readFileAt(commit, 'Pulumi.yaml')).toBe('name: shop\n');
 });
