@@ -37,7 +37,8 @@ export interface FileRevision {
  */
 export function firstParentLogArgs(files: readonly string[], ref: string): string[] {
   return [
-    'log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '--no-renames', '--reverse',
+    // --relative: paths named from the folder git runs in, as `files` are (a platform may live in a subfolder).
+    'log', '--first-parent', '--diff-merges=first-parent', '--raw', '--relative', '--no-abbrev', '--no-renames', '--reverse',
     `--format=${RS}%H${US}%an${US}%ae${US}%cI${US}%s${US}%(trailers:only,unfold)${US}%P${US}%B${US}`,
     ref, '--', ...files,
   ];
@@ -119,7 +120,7 @@ export function attributeMerges(git: Git, history: Map<string, FileRevision[]>, 
   const mainline = new Set<string>();
   for (let c: string | undefined = graph[0]?.split(' ')[0]; c !== undefined && !mainline.has(c); c = parents.get(c)?.[0]) mainline.add(c);
   const files = [...history.keys()];
-  const log = git.run(['log', '--full-history', '--no-merges', '--name-only', `--format=${RS}%H${US}%an${US}%ae${US}%s${US}%(trailers:only,unfold)${US}%B${US}`, ref, '--', ...files]);
+  const log = git.run(['log', '--full-history', '--no-merges', '--name-only', '--relative', `--format=${RS}%H${US}%an${US}%ae${US}%s${US}%(trailers:only,unfold)${US}%B${US}`, ref, '--', ...files]);
   const touched = new Map<string, { meta: string[]; files: Set<string> }>();
   for (const chunk of log.split(RS).slice(1)) {
     const parts = chunk.split(US);

@@ -1,5 +1,8 @@
 import { tagHistory } from '../../lib/diff/upstream-history.js';
-import { firstParentLogArgs, readFirstParentHistory, readFirstParentHistoryAsync } from '../../lib/git/first-parent-history.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { attributeMerges, firstParentLogArgs, readFirstParentHistory, readFirstParentHistoryAsync } from '../../lib/git/first-parent-history.js';
+import { Git } from '../../lib/git/git.js';
 import { useScratchRepo } from './scratch-repo.js';
 import { StackHistory } from '../../lib/promote/stack-history.js';
 
@@ -50,4 +53,20 @@ test('a deleted file reads as no content; a repository without the file has no h
   const history = readFirstParentHistory(repo.git, ['Pulumi.stage.yaml', 'Pulumi.prod.yaml'], 'HEAD');
   expect(history.get('Pulumi.stage.yaml')!.map((r) => r.content)).toEqual([stack('sha-1111aaaa'), undefined]);
   expect(history.get('Pulumi.prod.yaml')).toEqual([]);
+});
+
+test('from a subfolder of the repository (a platform in a monorepo): its files by their names there, merges attributed', () => {
+  mkdirSync(join(repo.root, 'platforms/shop'), { recursive: true });
+  commit({ 'platforms/shop/Pulumi.stage.yaml': stack('sha-1111aaaa'), 'Pulumi.stage.yaml': stack('sha-9999ffff') }, 'initial');
+  repo.git.run(['checkout', '-q', '-b', 'side']);
+  commit({ 'platforms/shop/Pulumi.stage.yaml': stack('sha-3333cccc') }, 'try 3333');
+  repo.git.run(['checkout', '-q', 'main']);
+  repo.git.run(['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+  const shop = new Git(join(repo.root, 'platforms/shop'));
+
+  const history = attributeMerges(shop, readFirstParentHistory(shop, ['Pulumi.stage.yaml'], 'HEAD'), 'HEAD').get('Pulumi.stage.yaml')!;
+  expect(history.map((r) => [r.subject, r.content])).toEqual([
+    ['initial', stack('sha-1111aaaa')],
+    ['try 3333', stack('sha-3333cccc')],
+  ]);
 });
