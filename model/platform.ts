@@ -649,10 +649,10 @@ export interface ResolvedNotifications {
   readonly slack: { readonly channel: string } | undefined;
 }
 
-/** The platform with every default resolved and every cross-cutting rule checked. */
 /** Each platform's services by name: Platform.service's index. */
 const SERVICES_BY_NAME = new WeakMap<Platform, ReadonlyMap<string, ServiceDefinition>>();
 
+/** The platform with every default resolved and every cross-cutting rule checked. */
 export class Platform {
   public readonly name: string;
   public readonly repoURL: string;
