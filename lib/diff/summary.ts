@@ -1,7 +1,7 @@
 import { compareStrings } from '../../model/platform.js';
 import type { ChangeCounts } from './object-diff.js';
 import type { ApplicationDiff, EnvironmentDiff } from './report.js';
-import { imageName, imageVersion } from './workload-facts.js';
+import { imageName, imageVersion, replicasText } from './workload-facts.js';
 
 /** "1 added, 2 changed, 0 removed" */
 export function formatCounts(counts: ChangeCounts): string {
@@ -54,7 +54,7 @@ export function environmentSummary(applications: readonly ApplicationDiff[], cou
   const items: string[] = [];
   const images = imageChanges(applications);
   if (images.length > 0) items.push(images.join(', '));
-  items.push(...groupedChanges(applications, 'replicas', (app, side) => (app[side]?.replicas === undefined ? undefined : String(app[side]!.replicas))));
+  items.push(...groupedChanges(applications, 'replicas', (app, side) => replicasText(app[side])));
   items.push(...groupedChanges(applications, 'strategy', (app, side) => app[side]?.strategy));
   if (syncChange !== undefined) items.push(`sync: ${syncChange}`);
   items.push(formatCounts(counts));

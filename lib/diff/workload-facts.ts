@@ -4,8 +4,13 @@ import type { ManifestObject } from './object-diff.js';
 export interface WorkloadFacts {
   /** Container name → image reference, of every pod template. */
   readonly images: Readonly<Record<string, string>>;
-  /** Replicas of the Rollout when there is one, else of the Deployment/StatefulSet. */
+  /**
+   * Replicas of the Rollout when there is one, else of the Deployment/StatefulSet; undefined when a
+   * HorizontalPodAutoscaler sets them (see `autoscaling`), whatever the workload says.
+   */
   readonly replicas: number | undefined;
+  /** The bounds of the HorizontalPodAutoscaler that scales the workload, when one does. */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** "rolling-update", "recreate", "blue-green (manual promotion)", "canary (5 steps)". */
   readonly strategy: string | undefined;
 }
@@ -34,8 +39,27 @@ export function workloadFacts(objects: readonly ManifestObject[]): WorkloadFacts
   }
   const rollout = objects.find((o) => o.kind === 'Rollout') as Spec | undefined;
   const workload = (rollout ?? objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) as Spec | undefined;
+  const strategy = strategyOf(rollout, objects.find((o) => o.kind === 'Deployment') as Spec | undefined);
+  // An autoscaled workload has no replica count of git's (ferry's overlays leave it out): the bounds say what runs.
+  const autoscaler = workload && objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && scales(o as Spec, workload)) as Spec | undefined;
+  if (autoscaler) {
+    const minReplicas = typeof autoscaler.spec?.minReplicas === 'number' ? (autoscaler.spec.minReplicas as number) : 1;
+    return { images, replicas: undefined, autoscaling: { minReplicas, maxReplicas: autoscaler.spec?.maxReplicas as number }, strategy };
+  }
   const replicas = typeof workload?.spec?.replicas === 'number' ? (workload.spec.replicas as number) : workload ? 1 : undefined;
-  return { images, replicas, strategy: strategyOf(rollout, objects.find((o) => o.kind === 'Deployment') as Spec | undefined) };
+  return { images, replicas, strategy };
+}
+
+/** Whether the HorizontalPodAutoscaler `hpa` targets `workload` (its kind and name, in its namespace). */
+function scales(hpa: Spec, workload: Spec): boolean {
+  const target = hpa.spec?.scaleTargetRef as Spec | undefined;
+  return target?.kind === workload.kind && target?.name === workload.metadata?.name && (hpa.metadata?.namespace ?? workload.metadata?.namespace) === workload.metadata?.namespace;
+}
+
+/** The replicas as a reviewer reads them: `3`, or `autoscaled 2-10`; undefined without a workload. */
+export function replicasText(facts: WorkloadFacts | undefined): string | undefined {
+  if (facts?.autoscaling) return `autoscaled ${facts.autoscaling.minReplicas}-${facts.autoscaling.maxReplicas}`;
+  return facts?.replicas === undefined ? undefined : String(facts.replicas);
 }
 
 function strategyOf(rollout: Spec | undefined, deployment: Spec | undefined): string | undefined {

@@ -41,6 +41,26 @@ test('summary: a strategy change reads from the objects (Deployment → blue-gre
   expect(summaryLine(prod)).toBe('prod: strategy api: rolling-update → blue-green (manual promotion); 1 added, 1 changed, 0 removed');
 });
 
+const hpa = (target: { kind: string; name: string }, minReplicas: number | undefined, maxReplicas: number): ManifestObject => ({
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'api', namespace: 'prod' },
+  spec: { scaleTargetRef: { apiVersion: target.kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1', ...target }, ...(minReplicas === undefined ? {} : { minReplicas }), maxReplicas },
+});
+
+test('summary: an autoscaled workload shows its autoscaler\'s bounds, not the replicas it leaves out', () => {
+  const { replicas: _, ...unscaled } = deployment('r/api:v1', 3).spec as Record<string, unknown>;
+  const autoscaled = [{ ...deployment('r/api:v1', 3), spec: unscaled }, hpa({ kind: 'Deployment', name: 'api' }, 2, 10)];
+  expect(workloadFacts(autoscaled)).toEqual({ images: { api: 'r/api:v1' }, replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 10 }, strategy: 'rolling-update' });
+  expect(summaryLine(env('prod', [app([deployment('r/api:v1', 3)], autoscaled)]))).toBe('prod: replicas api: 3 → autoscaled 2-10; 1 added, 1 changed, 0 removed');
+  const wider = [autoscaled[0]!, hpa({ kind: 'Deployment', name: 'api' }, 2, 20)];
+  expect(summaryLine(env('prod', [app(autoscaled, wider)]))).toBe('prod: replicas api: autoscaled 2-10 → autoscaled 2-20; 0 added, 1 changed, 0 removed');
+  // minReplicas defaults to 1; a Rollout is scaled through its own kind; an autoscaler of another workload is not this one's.
+  const rollout: ManifestObject = { kind: 'Rollout', metadata: { name: 'api', namespace: 'prod' }, spec: { strategy: { canary: { steps: [] } } } };
+  expect(workloadFacts([rollout, hpa({ kind: 'Rollout', name: 'api' }, undefined, 5)]).autoscaling).toEqual({ minReplicas: 1, maxReplicas: 5 });
+  expect(workloadFacts([deployment('r/api:v1', 3), hpa({ kind: 'Deployment', name: 'worker' }, 2, 10)])).toEqual({ images: { api: 'r/api:v1' }, replicas: 3, strategy: 'rolling-update' });
+});
+
 const noHistory = () => false;
 
 test('every flag of a risky prod change, in order', () => {
