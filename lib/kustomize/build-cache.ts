@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCacheFile } from '../fs/cache-file.js';
 import { Git } from '../git/git.js';
@@ -42,11 +42,16 @@ export interface KustomizeBuildCacheProps {
   /** The folder of the entries (created when the first entry is written). */
   readonly dir: string;
   /**
-   * Most bytes the entries may take; when a store goes over it, the oldest-written entries are
-   * removed until they take at most three quarters of it.
+   * Most bytes the entries may take; when a store goes over it, the least recently used entries
+   * (written or read) are removed until they take at most three quarters of it.
    * @default 64 MiB
    */
   readonly maxBytes?: number;
+  /**
+   * The time a read entry is marked used at (milliseconds since the epoch), for pruning.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
   /**
    * The kustomize version every key covers.
    * @default - asked of the runner's command (`kubectl version --client -o json`), remembered by the binary's path, size and mtime
@@ -93,6 +98,7 @@ export class KustomizeBuildCache {
 
   public readonly dir: string;
   private readonly maxBytes: number;
+  private readonly clock: () => number;
   private readonly fixedVersion: string | undefined;
   private readonly versions = new Map<string, string | undefined>();
   private readonly counters: BuildCacheStats = { hits: 0, misses: 0, uncacheable: 0, stored: 0 };
@@ -101,6 +107,7 @@ export class KustomizeBuildCache {
   public constructor(props: KustomizeBuildCacheProps) {
     this.dir = props.dir;
     this.maxBytes = props.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+    this.clock = props.clock ?? Date.now;
     if (!(this.maxBytes > 0)) throw new Error(`KustomizeBuildCache: maxBytes ${props.maxBytes} must be a positive number of bytes`);
     if (props.kustomizeVersion === '') throw new Error("KustomizeBuildCache: kustomizeVersion '' is empty; omit it to ask the command");
     this.fixedVersion = props.kustomizeVersion;
@@ -203,6 +210,7 @@ export class KustomizeBuildCache {
       const objects = JSON.parse(payload) as unknown;
       if (!Array.isArray(objects)) return this.miss();
       this.counters.hits++;
+      this.markUsed(key);
       return objects as ManifestObject[];
     } catch {
       return this.miss();
@@ -231,7 +239,7 @@ export class KustomizeBuildCache {
     if (writeCacheFile(this.entryPath(key), `${ENTRY_MAGIC} ${BUILD_CACHE_FORMAT} ${key} ${digest}\n${payload}`)) this.counters.stored++;
   }
 
-  /** Removes the oldest-written entries while they take more than `maxBytes` (down to three quarters of it). */
+  /** Removes the least recently used entries while they take more than `maxBytes` (down to three quarters of it). */
   public prune(): void {
     let names: string[];
     try {
@@ -254,6 +262,19 @@ export class KustomizeBuildCache {
       if (total <= this.maxBytes * 0.75) break;
       rmSync(join(this.dir, entry.name), { force: true });
       total -= entry.size;
+    }
+  }
+
+  /**
+   * Pruning goes by modification time: a read sets it, so an entry every run reads stays however
+   * long ago it was written. A cache that cannot be touched (read-only) prunes by write time.
+   */
+  private markUsed(key: string): void {
+    const seconds = this.clock() / 1000;
+    try {
+      utimesSync(this.entryPath(key), seconds, seconds);
+    } catch {
+      // not ours to touch
     }
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KustomizeBuildCache } from '../../lib/kustomize/build-cache.js';
@@ -266,7 +266,7 @@ test("a tree's missed overlays are built from their own inputs alone; without kn
   expect(readFileSync(record, 'utf8').split('\n').filter(Boolean)).toEqual([...changed.keys()].map((p) => `./${p}`).sort());
 });
 
-test('beyond maxBytes the oldest-written entries are pruned', async () => {
+test('beyond maxBytes the least recently used entries are pruned: a read counts as a use', async () => {
   const cache = new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'v', maxBytes: 1 });
   cache.write('old', [{ kind: 'A' }]);
   cache.write('mid', [{ kind: 'B' }]);
@@ -279,6 +279,17 @@ test('beyond maxBytes the oldest-written entries are pruned', async () => {
   expect(entries().sort()).toEqual(['new.build']);
   expect(cache.read('new')).toEqual([{ kind: 'C' }]);
   expect(() => new KustomizeBuildCache({ dir: cacheDir, maxBytes: 0 })).toThrow('KustomizeBuildCache: maxBytes 0 must be a positive number of bytes');
+
+  // Written first, but read since: it stays; the entries written after it and not read since go.
+  cache.write('old', [{ kind: 'A' }]);
+  cache.write('mid', [{ kind: 'B' }]);
+  utimesSync(join(cacheDir, 'old.build'), 1_000, 1_000);
+  utimesSync(join(cacheDir, 'mid.build'), 2_000, 2_000);
+  utimesSync(join(cacheDir, 'new.build'), 3_000, 3_000);
+  expect(new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'v', clock: () => 4_000_000 }).read('old')).toEqual([{ kind: 'A' }]);
+  expect(statSync(join(cacheDir, 'old.build')).mtimeMs).toBe(4_000_000);
+  new KustomizeBuildCache({ dir: cacheDir, kustomizeVersion: 'v', maxBytes: size * 2 }).prune();
+  expect(entries().sort()).toEqual(['old.build']);
 });
 
 test('objects JSON cannot carry exactly are not stored', () => {
