@@ -3,12 +3,19 @@
  * incremental `ferry render`, `render --check --full` must find the tree up to date, byte for byte,
  * .github/ included, and an incremental `render --check` must print exactly what the full one
  * prints. The oracle's own record is put back, so each incremental render builds on the record
- * the previous incremental one left. Every render is a whole process (bin/ferry.js), as a user runs
- * it: within one process an edited platform.ts or a module it imports would not be loaded again.
+ * the previous incremental one left.
+ *
+ * The incremental renders run in one ferry process that stays up for the test file
+ * (test/helpers/resident-ferry.ts: the compiled engine, as a user runs it, without a process
+ * start-up per render); the oracle is always a process of its own (bin/ferry.js), so nothing a
+ * long-lived process keeps from one render to the next can make the two agree. Within that process
+ * an edited platform.ts is loaded again but a module it imports is not: a test that edits one
+ * spawns every render.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import type { CliResult, PlatformRepo } from './platform-repo.js';
+import { ResidentFerry } from './resident-ferry.js';
 
 /** The --explain line of a render whose inputs did not change. */
 export const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
@@ -17,7 +24,20 @@ export const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platfo
 /** The --explain line of a render that must restore files only a full render makes. */
 export const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
 
-/** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
+let resident: ResidentFerry | undefined;
+// Registered when a test file imports this module: the resident process ends with the file's tests.
+afterAll(() => {
+  resident?.stop();
+  resident = undefined;
+});
+
+/** `ferry render <args>` in the resident ferry process: the incremental render under test. */
+export function renderIncremental(repo: PlatformRepo, args: readonly string[]): Promise<CliResult> {
+  resident ??= ResidentFerry.start();
+  return resident.run(['render', ...args], repo.root);
+}
+
+/** `render --check --full` in a process of its own, with the record put back afterwards: the oracle leaves no trace. */
 export async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
   const path = renderRecordPath(repo.root)!;
   const saved = existsSync(path) ? readFileSync(path) : undefined;
@@ -34,7 +54,7 @@ export async function expectUpToDate(repo: PlatformRepo, where: string): Promise
 
 /** Renders incrementally and asserts the path taken (its --explain line) and that a full render agrees. */
 export async function renderAndCompare(repo: PlatformRepo, explain: string, where: string): Promise<void> {
-  const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+  const result = await renderIncremental(repo, ['--quiet', '--explain']);
   expect([where, result.code, result.stderr]).toEqual([where, 0, explain]);
   await expectUpToDate(repo, where);
 }
@@ -42,7 +62,7 @@ export async function renderAndCompare(repo: PlatformRepo, explain: string, wher
 /** An incremental `render --check` prints exactly what the full one does. */
 export async function checkLikeFull(repo: PlatformRepo, where: string): Promise<CliResult> {
   const full = await fullCheck(repo);
-  const incremental = repo.ferrySpawn(['render', '--check']);
+  const incremental = await renderIncremental(repo, ['--check']);
   expect([where, incremental]).toEqual([where, full]);
   return incremental;
 }

@@ -1,0 +1,61 @@
+/**
+ * A ferry process that stays up for the tests of one file (test/helpers/resident-ferry-server.js):
+ * each command runs in it as it would in a process of its own (the compiled engine, the command's
+ * working directory and environment, its exit code, stdout and stderr), without the node start-up
+ * and module loading a new process pays (most of a small render's CPU).
+ *
+ * Not jest's module loader on purpose: it keeps a file's source by path for the whole test file, so
+ * an edited platform/platform.ts would be loaded with its first content. Node loads it again (its
+ * URL carries its content hash, lib/loader/load-platform.ts) but keeps a module platform.ts imports
+ * by URL: a test that edits such a module needs a process per command.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT, type CliResult } from './platform-repo.js';
+
+/** Where the server is, beside this file in the repository (jest runs the sources). */
+const SERVER = join(REPO_ROOT, 'test/helpers/resident-ferry-server.js');
+
+interface Reply extends CliResult {
+  readonly id: number;
+}
+
+export class ResidentFerry {
+  /** Starts the process; commands sent before it is ready wait for it. */
+  public static start(): ResidentFerry {
+    return new ResidentFerry(fork(SERVER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  }
+
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (result: CliResult) => void; reject: (error: Error) => void }>();
+  private exited: Error | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: Reply | { ready: true }) => {
+      if (!('id' in message)) return;
+      const { id, ...result } = message;
+      this.pending.get(id)?.resolve(result);
+      this.pending.delete(id);
+    });
+    child.on('exit', (code, signal) => {
+      this.exited = new Error(`the resident ferry process exited (${signal ?? `code ${code}`})`);
+      for (const { reject } of this.pending.values()) reject(this.exited);
+      this.pending.clear();
+    });
+  }
+
+  /** Runs `ferry <args>` with `cwd` as working directory and `env` over the test process's environment. */
+  public run(args: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, args, cwd, env });
+    });
+  }
+
+  /** Ends the process (it also ends by itself when the test process goes away). */
+  public stop(): void {
+    this.child.disconnect();
+  }
+}
