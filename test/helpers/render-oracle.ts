@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { renderRecordPath } from '../../lib/render/render-record.js';
-import type { CliResult, PlatformRepo } from './platform-repo.js';
+import type { CliResult, PlatformRepo, PlatformRepoOptions } from './platform-repo.js';
 import { ResidentFerry } from './resident-ferry.js';
 
 /** The --explain line of a render whose inputs did not change. */
@@ -31,11 +31,20 @@ afterAll(() => {
   resident = undefined;
 });
 
+function residentFerry(): ResidentFerry {
+  resident ??= ResidentFerry.start();
+  return resident;
+}
+
 /** `ferry render <args>` in the resident ferry process: the incremental render under test. */
 export function renderIncremental(repo: PlatformRepo, args: readonly string[]): Promise<CliResult> {
-  resident ??= ResidentFerry.start();
-  return resident.run(['render', ...args], repo.root);
+  return residentFerry().run(['render', ...args], repo.root);
 }
+
+/** For createPlatformRepo and the helpers around it: a new repository's first render (set-up, before git) in the resident process too. */
+export const RESIDENT_INITIAL_RENDER: Pick<PlatformRepoOptions, 'initialRender'> = {
+  initialRender: (root) => residentFerry().run(['render', '--quiet'], root),
+};
 
 /** `render --check --full` in a process of its own, with the record put back afterwards: the oracle leaves no trace. */
 export async function fullCheck(repo: PlatformRepo): Promise<CliResult> {

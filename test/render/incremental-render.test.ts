@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
 import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
-import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, renderIncremental, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
+import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, renderIncremental, RESIDENT_INITIAL_RENDER, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
 import { addServiceTo, createFuzzRepo, digest, fuzzedPlatforms, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom as rng } from '../helpers/seeded-random.js';
 
@@ -33,7 +33,7 @@ const STEPS = 8;
 describe('incremental render on the sample platform', () => {
   let repo: PlatformRepo;
   beforeAll(async () => {
-    repo = await createSampleRepo();
+    repo = await createSampleRepo(RESIDENT_INITIAL_RENDER);
   });
   afterAll(() => repo.cleanup());
 
@@ -80,7 +80,7 @@ describe('incremental render on the sample platform', () => {
 describe('a record that cannot be used means a full render', () => {
   let repo: PlatformRepo;
   beforeEach(async () => {
-    repo = await createPlatformRepo();
+    repo = await createPlatformRepo(RESIDENT_INITIAL_RENDER);
     await renderIncremental(repo, ['--quiet']);
   });
   afterEach(() => repo.cleanup());
@@ -145,7 +145,7 @@ describe('a record that cannot be used means a full render', () => {
   });
 
   test('without git there is no record, and every render is a full one', async () => {
-    const plain = await createPlatformRepo({ git: false });
+    const plain = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, git: false });
     try {
       const first = await renderIncremental(plain, ['--quiet', '--explain']);
       const second = await renderIncremental(plain, ['--quiet', '--explain']);
@@ -177,7 +177,7 @@ describe('a record that cannot be used means a full render', () => {
 
 describe('incremental render on the Helm fixture', () => {
   test('a chart version in one stack file re-renders that environment and the Helm Applications', async () => {
-    const repo = await createPlatformRepo({ fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
+    const repo = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
     try {
       await renderIncremental(repo, ['--quiet']);
       repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace('version: 1.4.0', 'version: 1.5.0'));
@@ -314,7 +314,7 @@ describe('incremental render on fuzzed platforms', () => {
   const cases = fuzzedPlatforms(SEED, PLATFORMS);
 
   test.each(cases.filter(([i]) => ONLY === undefined || i === ONLY))('platform %i: every edit renders byte-identically to the full render', async (index, platform) => {
-    const repo = await createFuzzRepo(platform);
+    const repo = await createFuzzRepo(platform, RESIDENT_INITIAL_RENDER);
     try {
       await renderIncremental(repo, ['--quiet']);
       const edits = rng(SEED + 1 + index);

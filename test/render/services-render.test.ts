@@ -14,7 +14,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordedStacksPath, renderRecordPath } from '../../lib/render/render-record.js';
 import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
-import { fullCheck, renderAndCompare, renderIncremental, UNCHANGED } from '../helpers/render-oracle.js';
+import { fullCheck, renderAndCompare, renderIncremental, RESIDENT_INITIAL_RENDER, UNCHANGED } from '../helpers/render-oracle.js';
 
 const DIGEST = `sha256:${'4e'.repeat(32)}`;
 
@@ -55,7 +55,7 @@ function editStack(repo: PlatformRepo, file: string, from: string | RegExp, to: 
 describe('the services path on the sample platform', () => {
   let repo: PlatformRepo;
   beforeAll(async () => {
-    repo = await createSampleRepo();
+    repo = await createSampleRepo(RESIDENT_INITIAL_RENDER);
     // The first render in git: the record every case builds on.
     expect((await renderIncremental(repo, ['--quiet', '--explain'])).stderr).toBe('ferry render: full: no render record yet\n');
   });
@@ -203,7 +203,7 @@ describe('the services path on the sample platform', () => {
 
 describe('the services path on the Helm fixture', () => {
   test("a Helm chart service's tag renders the environment (its values file holds the tag); a kustomize service's beside it does not", async () => {
-    const repo = await createPlatformRepo({ fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
+    const repo = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
     try {
       await renderIncremental(repo, ['--quiet']);
       editStack(repo, 'Pulumi.stage.yaml', 'catalog: sha-1a2b3c4d', 'catalog: sha-0c0ffee0');
