@@ -90,6 +90,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
   }
+  if (options.initialRender && options.engineCopy) throw new Error("createPlatformRepo: 'initialRender' renders with this engine; an 'engineCopy' repository renders with its own bin");
   const root = mkdtempSync(join(tmpdir(), 'ferry-repo-'));
   cpSync(options.fixture ?? SHOP_FIXTURE, root, { recursive: true });
   if (options.engineCopy) {
@@ -152,7 +153,6 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   };
 
   if (templates && templateKey && templates.restore(templateKey, root)) return { ...repo, fromTemplate: true };
-  if (options.initialRender && options.engineCopy) throw new Error("createPlatformRepo: 'initialRender' renders with this engine; an 'engineCopy' repository renders with its own bin");
   const rendered = options.initialRender ? await options.initialRender(root) : repo.ferrySpawn(['render', '--quiet']);
   if (rendered.code !== 0) throw new Error(`initial render failed: ${rendered.stderr}`);
   if (options.git ?? true) {

@@ -38,7 +38,7 @@ export class ResidentFerry {
       this.pending.delete(id);
     });
     child.on('exit', (code, signal) => {
-      this.exited = new Error(`the resident ferry process exited (${signal ?? `code ${code}`})`);
+      this.exited ??= new Error(`the resident ferry process exited (${signal ?? `code ${code}`})`);
       for (const { reject } of this.pending.values()) reject(this.exited);
       this.pending.clear();
     });
@@ -54,8 +54,9 @@ export class ResidentFerry {
     });
   }
 
-  /** Ends the process (it also ends by itself when the test process goes away). */
+  /** Ends the process (it also ends by itself when the test process goes away); later commands are refused. */
   public stop(): void {
-    this.child.disconnect();
+    this.exited ??= new Error('the resident ferry process was stopped');
+    if (this.child.connected) this.child.disconnect();
   }
 }
