@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import type { CliResult, PlatformRepo, PlatformRepoOptions } from './platform-repo.js';
-import { ResidentFerry } from './resident-ferry.js';
+import { residentFerry } from './resident-ferry.js';
 
 /** The --explain line of a render whose inputs did not change. */
 export const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
@@ -23,18 +23,6 @@ export const UNCHANGED = 'ferry render: unchanged: no input changed since the la
 export const PLATFORM_CHANGED = 'ferry render: full: the engine, platform/platform.ts or what it imports, Pulumi.yaml or the workflow templates changed\n';
 /** The --explain line of a render that must restore files only a full render makes. */
 export const TREE_DIFFERS = 'ferry render: full: manifests/ or .github/ differ from the last render, and only a full render can restore them\n';
-
-let resident: ResidentFerry | undefined;
-// Registered when a test file imports this module: the resident process ends with the file's tests.
-afterAll(() => {
-  resident?.stop();
-  resident = undefined;
-});
-
-function residentFerry(): ResidentFerry {
-  resident ??= ResidentFerry.start();
-  return resident;
-}
 
 /** `ferry render <args>` in the resident ferry process: the incremental render under test. */
 export function renderIncremental(repo: PlatformRepo, args: readonly string[]): Promise<CliResult> {

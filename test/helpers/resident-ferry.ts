@@ -60,3 +60,16 @@ export class ResidentFerry {
     if (this.child.connected) this.child.disconnect();
   }
 }
+
+let ofThisFile: ResidentFerry | undefined;
+// Registered when a test file imports this module: the file's resident process ends with its tests.
+afterAll(() => {
+  ofThisFile?.stop();
+  ofThisFile = undefined;
+});
+
+/** The resident ferry process of the running test file, started on first use. */
+export function residentFerry(): ResidentFerry {
+  ofThisFile ??= ResidentFerry.start();
+  return ofThisFile;
+}
