@@ -15,19 +15,19 @@ async function run({ args, cwd, env }) {
   let stdout = '';
   let stderr = '';
   const writes = [process.stdout, process.stderr].map((stream) => stream.write);
-  // Anything written past the CLI's own IO (a Node warning) is output of the command too.
-  process.stdout.write = (chunk) => {
-    stdout += String(chunk);
-    return true;
-  };
-  process.stderr.write = (chunk) => {
-    stderr += String(chunk);
-    return true;
-  };
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  for (const [key, value] of Object.entries(env)) setEnv(key, value);
-  process.chdir(cwd);
   try {
+    // Anything written past the CLI's own IO (a Node warning) is output of the command too.
+    process.stdout.write = (chunk) => {
+      stdout += String(chunk);
+      return true;
+    };
+    process.stderr.write = (chunk) => {
+      stderr += String(chunk);
+      return true;
+    };
+    for (const [key, value] of Object.entries(env)) setEnv(key, value);
+    process.chdir(cwd);
     const code = await main(args, { cwd, out: (text) => void (stdout += text), err: (text) => void (stderr += text), env: process.env, isTTY: false });
     return { code, stdout, stderr };
   } finally {
@@ -41,10 +41,19 @@ function setEnv(key, value) {
   else process.env[key] = value;
 }
 
+/** The reply to one request: the command's result, or why it could not run (a working directory gone). */
+async function reply(request) {
+  try {
+    return { id: request.id, ...(await run(request)) };
+  } catch (error) {
+    return { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 // Commands run one at a time, in the order they came, as they would one process after another.
 let queue = Promise.resolve();
 process.on('message', (request) => {
-  queue = queue.then(async () => process.send({ id: request.id, ...(await run(request)) }));
+  queue = queue.then(async () => process.send(await reply(request)));
 });
 // The test process went away (finished, or its worker was killed): so does this one.
 process.on('disconnect', () => process.exit(0));

@@ -39,6 +39,14 @@ test('each command runs in its own working directory and with its own environmen
   const without = await ferry.run(promote, repo.root);
   expect(without.stderr).toContain('nowhere');
   expect(without).toEqual(repo.ferrySpawn(promote));
+  // undefined unsets a variable the process was started with, for that command alone.
+  const other = ResidentFerry.start({ ...process.env, ...clock });
+  try {
+    expect(await other.run(promote, repo.root, { FERRY_NOW: undefined })).toEqual(without);
+    expect(await other.run(promote, repo.root)).toEqual(withEnv);
+  } finally {
+    other.stop();
+  }
 });
 
 test('an edited platform.ts is loaded again; the record it leaves is the one a process of its own leaves', async () => {
@@ -92,6 +100,11 @@ test("createPlatformRepo's initial render in the resident process builds the rep
   await expect(createPlatformRepo({ engineCopy: true, initialRender: (root) => ferry.run(['render', '--quiet'], root) })).rejects.toThrow(
     "createPlatformRepo: 'initialRender' renders with this engine; an 'engineCopy' repository renders with its own bin",
   );
+});
+
+test('a command that cannot start is refused naming why, and the next one runs', async () => {
+  await expect(ferry.run(['--version'], join(repo.root, 'no-such-folder'))).rejects.toThrow(/^the resident ferry process could not run the command: ENOENT: no such file or directory, chdir .* -> '.*no-such-folder'$/);
+  expect(await ferry.run(['--version'], repo.root)).toEqual(repo.ferrySpawn(['--version']));
 });
 
 test('a stopped resident process refuses further commands, naming why', async () => {

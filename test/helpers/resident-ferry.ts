@@ -16,14 +16,13 @@ import { REPO_ROOT, type CliResult } from './platform-repo.js';
 /** Where the server is, beside this file in the repository (jest runs the sources). */
 const SERVER = join(REPO_ROOT, 'test/helpers/resident-ferry-server.js');
 
-interface Reply extends CliResult {
-  readonly id: number;
-}
+/** The server's answer: a command's result, or why it could not run. */
+type Reply = (CliResult & { readonly id: number; readonly error?: undefined }) | { readonly id: number; readonly error: string };
 
 export class ResidentFerry {
-  /** Starts the process; commands sent before it is ready wait for it. */
-  public static start(): ResidentFerry {
-    return new ResidentFerry(fork(SERVER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  /** Starts the process with `env` (commands sent before it is ready wait for it). */
+  public static start(env: NodeJS.ProcessEnv = process.env): ResidentFerry {
+    return new ResidentFerry(fork(SERVER, [], { env, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
 
   private nextId = 0;
@@ -33,9 +32,10 @@ export class ResidentFerry {
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (message: Reply | { ready: true }) => {
       if (!('id' in message)) return;
-      const { id, ...result } = message;
-      this.pending.get(id)?.resolve(result);
-      this.pending.delete(id);
+      const waiting = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(new Error(`the resident ferry process could not run the command: ${message.error}`));
+      else waiting?.resolve({ code: message.code, stdout: message.stdout, stderr: message.stderr });
     });
     child.on('exit', (code, signal) => {
       this.exited ??= new Error(`the resident ferry process exited (${signal ?? `code ${code}`})`);
@@ -44,7 +44,7 @@ export class ResidentFerry {
     });
   }
 
-  /** Runs `ferry <args>` with `cwd` as working directory and `env` over the test process's environment. */
+  /** Runs `ferry <args>` with `cwd` as working directory and `env` over the test process's environment (undefined unsets). */
   public run(args: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
