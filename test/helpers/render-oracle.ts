@@ -7,15 +7,19 @@
  *
  * The incremental renders run in one ferry process that stays up for the test file
  * (test/helpers/resident-ferry.ts: the compiled engine, as a user runs it, without a process
- * start-up per render); the oracle is always a process of its own (bin/ferry.js), so nothing a
- * long-lived process keeps from one render to the next can make the two agree. Within that process
- * an edited platform.ts is loaded again but a module it imports is not: a test that edits one
- * spawns every render.
+ * start-up per render). The oracle never runs there: every third full check (the first of a file
+ * included) is a process of its own (bin/ferry.js), the others run in a second resident process
+ * that does nothing but full checks, so nothing the incremental renders leave in their process can
+ * make the two agree (docs/performance.md lists what a process keeps from one command to the next).
+ * FERRY_ORACLE_FRESH_EVERY=<n> makes every n-th check a process of its own (1: all of them);
+ * FERRY_ORACLE_CROSSCHECK=1 runs every check both ways and asserts they agree.
+ * Within one process an edited platform.ts is loaded again but a module it imports is not: a test
+ * that edits one spawns every render.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import type { CliResult, PlatformRepo, PlatformRepoOptions } from './platform-repo.js';
-import { residentFerry } from './resident-ferry.js';
+import { ResidentFerry, residentFerry } from './resident-ferry.js';
 
 /** The --explain line of a render whose inputs did not change. */
 export const UNCHANGED = 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n';
@@ -34,11 +38,33 @@ export const RESIDENT_INITIAL_RENDER: Pick<PlatformRepoOptions, 'initialRender'>
   initialRender: (root) => residentFerry().run(['render', '--quiet'], root),
 };
 
-/** `render --check --full` in a process of its own, with the record put back afterwards: the oracle leaves no trace. */
+const FRESH_EVERY = Math.max(1, Number(process.env.FERRY_ORACLE_FRESH_EVERY ?? 3));
+const CROSSCHECK = process.env.FERRY_ORACLE_CROSSCHECK === '1';
+let checks = 0;
+let oracle: ResidentFerry | undefined;
+// Registered when a test file imports this module: the oracle's process ends with the file's tests.
+afterAll(() => {
+  oracle?.stop();
+  oracle = undefined;
+});
+
+/** One `render --check --full`, in a process of its own or in the oracle's resident process (see above). */
+async function runFullCheck(repo: PlatformRepo): Promise<CliResult> {
+  const fresh = () => repo.ferrySpawn(['render', '--check', '--full']);
+  const resident = () => (oracle ??= ResidentFerry.start()).run(['render', '--check', '--full'], repo.root);
+  if (CROSSCHECK) {
+    const [a, b] = [fresh(), await resident()];
+    expect(['the oracle, resident and fresh', b]).toEqual(['the oracle, resident and fresh', a]);
+    return a;
+  }
+  return checks++ % FRESH_EVERY === 0 ? fresh() : resident();
+}
+
+/** `render --check --full` with the record put back afterwards: the oracle leaves no trace. */
 export async function fullCheck(repo: PlatformRepo): Promise<CliResult> {
   const path = renderRecordPath(repo.root)!;
   const saved = existsSync(path) ? readFileSync(path) : undefined;
-  const result = repo.ferrySpawn(['render', '--check', '--full']);
+  const result = await runFullCheck(repo);
   if (saved) writeFileSync(path, saved);
   else rmSync(path, { force: true });
   return result;

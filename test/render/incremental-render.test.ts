@@ -9,10 +9,11 @@
  * environment added or removed, a service added, hand-edited, deleted and stale output files, a
  * hand-edited CODEOWNERS). FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run; FERRY_FUZZ_ONLY=<n> replays one platform.
  *
- * The incremental renders run in one ferry process that stays up for this file, the full render
- * they are compared with in a process of its own (test/helpers/render-oracle.ts). Within one
- * process an edited platform.ts is loaded again (its URL carries its content hash) but a module it
- * imports is not: the test that edits one runs every render as a process of its own.
+ * The incremental renders run in one ferry process that stays up for this file; the full render
+ * they are compared with never does (test/helpers/render-oracle.ts: every third a process of its
+ * own, the others in a process that only checks). Within one process an edited platform.ts is loaded
+ * again (its URL carries its content hash) but a module it imports is not: the test that edits one
+ * runs every render as a process of its own.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,8 +7,8 @@
  * test/helpers/render-oracle.ts) finds the tree up to date byte for byte; the next render is
  * `unchanged`. Then the changes it must leave to the environments or the full render.
  *
- * The incremental renders run in one ferry process that stays up for this file; a full render
- * (the oracle, `render --full`) is always a process of its own (test/helpers/render-oracle.ts).
+ * The incremental renders run in one ferry process that stays up for this file; the full renders
+ * never do (`render --full` is a process of its own, the oracle as test/helpers/render-oracle.ts says).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
