@@ -11,19 +11,18 @@ import Sequencer from '@jest/test-sequencer';
 
 /** The suites that took 10 s or more, by path from the repository root. */
 export const SLOW_SUITES = {
-  'test/render/incremental-render.test.ts': 170,
   'test/extending/sample-repository.test.ts': 132,
   'test/promote/concurrent-push.test.ts': 90,
   'test/diff/diff-command.test.ts': 85,
   'test/package/pack-install.test.ts': 71,
   'test/kustomize/build-cache-reports.test.ts': 66,
+  'test/render/incremental-render.test.ts': 60,
   'test/fs/crash-sweep.test.ts': 45,
   'test/diff/tag-only-diff.test.ts': 38,
   'test/kustomize/parse-objects.test.ts': 33,
   'test/cli/output-flush.test.ts': 31,
   'test/promote/merge-strategies.test.ts': 24,
   'test/promote/promote.test.ts': 22,
-  'test/render/services-render.test.ts': 19,
   'test/promote/delivery-failures.test.ts': 19,
   'test/render/render.test.ts': 19,
   'test/promote/verification.test.ts': 18,
@@ -32,6 +31,7 @@ export const SLOW_SUITES = {
   'test/examples/examples.test.ts': 17,
   'test/promote/conflict-free.test.ts': 16,
   'test/promote/gates.test.ts': 15,
+  'test/render/services-render.test.ts': 14,
   'test/kustomize/build-cache.test.ts': 14,
   'test/architecture/layering.test.ts': 14,
   'test/ci/promote-dev.test.ts': 12,
