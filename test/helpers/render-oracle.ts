@@ -38,8 +38,14 @@ export const RESIDENT_INITIAL_RENDER: Pick<PlatformRepoOptions, 'initialRender'>
   initialRender: (root) => residentFerry().run(['render', '--quiet'], root),
 };
 
-const FRESH_EVERY = Math.max(1, Number(process.env.FERRY_ORACLE_FRESH_EVERY ?? 3));
+const FRESH_EVERY = freshEvery(process.env.FERRY_ORACLE_FRESH_EVERY);
 const CROSSCHECK = process.env.FERRY_ORACLE_CROSSCHECK === '1';
+
+function freshEvery(value: string | undefined): number {
+  if (value === undefined) return 3;
+  if (!/^[1-9]\d*$/.test(value)) throw new Error(`FERRY_ORACLE_FRESH_EVERY: '${value}' is not allowed; allowed: a whole number from 1 (every check a process of its own)`);
+  return Number(value);
+}
 let checks = 0;
 let oracle: ResidentFerry | undefined;
 // Registered when a test file imports this module: the oracle's process ends with the file's tests.
@@ -53,9 +59,9 @@ async function runFullCheck(repo: PlatformRepo): Promise<CliResult> {
   const fresh = () => repo.ferrySpawn(['render', '--check', '--full']);
   const resident = () => (oracle ??= ResidentFerry.start()).run(['render', '--check', '--full'], repo.root);
   if (CROSSCHECK) {
-    const [a, b] = [fresh(), await resident()];
-    expect(['the oracle, resident and fresh', b]).toEqual(['the oracle, resident and fresh', a]);
-    return a;
+    const [inProcessOfItsOwn, inResident] = [fresh(), await resident()];
+    expect(['the oracle, resident and fresh', inResident]).toEqual(['the oracle, resident and fresh', inProcessOfItsOwn]);
+    return inProcessOfItsOwn;
   }
   return checks++ % FRESH_EVERY === 0 ? fresh() : resident();
 }

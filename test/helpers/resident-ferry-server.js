@@ -8,10 +8,12 @@ import { ensureFreshBuild } from '../../bin/fresh-build.js';
 
 module.enableCompileCache?.();
 ensureFreshBuild(new URL('../../', import.meta.url));
-const { main } = await import('../../dist/cli/main.js');
+// Not awaited here: the message handler below is in place before the engine has loaded.
+const engine = import('../../dist/cli/main.js');
 
 /** Runs `ferry <args>` in `cwd` with `env` set over this process's environment; stdout and stderr as a process would print them. */
 async function run({ args, cwd, env }) {
+  const { main } = await engine;
   let stdout = '';
   let stderr = '';
   const writes = [process.stdout, process.stderr].map((stream) => stream.write);
@@ -57,4 +59,3 @@ process.on('message', (request) => {
 });
 // The test process went away (finished, or its worker was killed): so does this one.
 process.on('disconnect', () => process.exit(0));
-process.send({ ready: true });

@@ -20,7 +20,7 @@ const SERVER = join(REPO_ROOT, 'test/helpers/resident-ferry-server.js');
 type Reply = (CliResult & { readonly id: number; readonly error?: undefined }) | { readonly id: number; readonly error: string };
 
 export class ResidentFerry {
-  /** Starts the process with `env` (commands sent before it is ready wait for it). */
+  /** Starts the process with `env`; commands sent while it loads the engine wait in the IPC channel. */
   public static start(env: NodeJS.ProcessEnv = process.env): ResidentFerry {
     return new ResidentFerry(fork(SERVER, [], { env, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
@@ -30,8 +30,7 @@ export class ResidentFerry {
   private exited: Error | undefined;
 
   private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: Reply | { ready: true }) => {
-      if (!('id' in message)) return;
+    child.on('message', (message: Reply) => {
       const waiting = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(`the resident ferry process could not run the command: ${message.error}`));
