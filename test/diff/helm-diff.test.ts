@@ -16,7 +16,7 @@ test("ferry diff shows a chart service's chart version and values changes with i
   edit(repo, 'Pulumi.stage.yaml', 'version: 1.3.0', 'version: 1.4.0');
   edit(repo, 'Pulumi.stage.yaml', 'replicaCount: 2', 'replicaCount: 3');
   edit(repo, 'Pulumi.stage.yaml', 'catalog: sha-1a2b3c4d', 'catalog: sha-5d6e7f80');
-  expect(repo.ferrySpawn(['render', '--quiet']).code).toBe(0);
+  expect((await repo.ferry(['render', '--quiet'])).code).toBe(0);
   repo.commitAll('stage: catalog chart 1.4.0, 3 replicas, sha-5d6e7f80');
 
   const result = await repo.ferry(['diff']);

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo } from './platform-repo.js';
+import { createPlatformRepo, SHOP_FIXTURE, type PlatformRepo, type PlatformRepoOptions } from './platform-repo.js';
 import { seededRandom } from './seeded-random.js';
 
 /** The stack file of an environment. */
@@ -120,12 +120,12 @@ export function writePlatform(root: string, platform: FuzzPlatform): void {
 }
 
 /** A platform repository (./platform-repo.ts) of `platform`: its platform.ts and stack files beside the sample's Pulumi.yaml, rendered and committed. */
-export async function createFuzzRepo(platform: FuzzPlatform): Promise<PlatformRepo> {
+export async function createFuzzRepo(platform: FuzzPlatform, options: Pick<PlatformRepoOptions, 'initialRender'> = {}): Promise<PlatformRepo> {
   const fixture = mkdtempSync(join(tmpdir(), 'ferry-fuzz-'));
   try {
     cpSync(join(SHOP_FIXTURE, 'Pulumi.yaml'), join(fixture, 'Pulumi.yaml'));
     writePlatform(fixture, platform);
-    return await createPlatformRepo({ fixture });
+    return await createPlatformRepo({ ...options, fixture });
   } finally {
     rmSync(fixture, { recursive: true, force: true });
   }

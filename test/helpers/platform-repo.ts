@@ -59,16 +59,22 @@ export interface PlatformRepoOptions {
   readonly engineCopy?: boolean;
   /** Author/committer date of the initial commit. @default '2026-01-01T00:00:00Z' */
   readonly initialDate?: string;
+  /**
+   * Runs the first `ferry render --quiet` of the copy (in `root`, before git): for a test file that
+   * keeps a ferry process up (test/helpers/resident-ferry.ts). Not with `engineCopy`, whose own bin renders.
+   * @default a `node bin/ferry.js render --quiet` process
+   */
+  readonly initialRender?: (root: string) => Promise<CliResult>;
 }
 
 /** A platform repository of this repository's own sample platform: its platform.ts and stack files, rendered and committed. */
-export async function createSampleRepo(): Promise<PlatformRepo> {
+export async function createSampleRepo(options: Pick<PlatformRepoOptions, 'initialRender'> = {}): Promise<PlatformRepo> {
   const fixture = mkdtempSync(join(tmpdir(), 'ferry-sample-'));
   try {
     mkdirSync(join(fixture, 'platform'));
     cpSync(join(REPO_ROOT, 'platform/platform.ts'), join(fixture, 'platform/platform.ts'));
     for (const file of readdirSync(REPO_ROOT).filter((name) => /^Pulumi(\.[^.]+)?\.yaml$/.test(name))) cpSync(join(REPO_ROOT, file), join(fixture, file));
-    return await createPlatformRepo({ fixture });
+    return await createPlatformRepo({ ...options, fixture });
   } finally {
     rmSync(fixture, { recursive: true, force: true });
   }
@@ -84,6 +90,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
   }
+  if (options.initialRender && options.engineCopy) throw new Error("createPlatformRepo: 'initialRender' renders with this engine; an 'engineCopy' repository renders with its own bin");
   const root = mkdtempSync(join(tmpdir(), 'ferry-repo-'));
   cpSync(options.fixture ?? SHOP_FIXTURE, root, { recursive: true });
   if (options.engineCopy) {
@@ -146,7 +153,7 @@ export async function createPlatformRepo(options: PlatformRepoOptions = {}): Pro
   };
 
   if (templates && templateKey && templates.restore(templateKey, root)) return { ...repo, fromTemplate: true };
-  const rendered = repo.ferrySpawn(['render', '--quiet']);
+  const rendered = options.initialRender ? await options.initialRender(root) : repo.ferrySpawn(['render', '--quiet']);
   if (rendered.code !== 0) throw new Error(`initial render failed: ${rendered.stderr}`);
   if (options.git ?? true) {
     git(['init', '-q', '-b', 'main']);

@@ -1,11 +1,14 @@
 /**
  * Per-environment config end to end in a real platform repository: render (kubectl kustomize on
  * the output), promotion of config values with the gates, dry run, trailers, status and history.
+ * `render` and `validate` run in the file's resident ferry process (test/helpers/resident-ferry.ts:
+ * what a process of its own prints, without its start-up).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { startRegistry, type LocalRegistry } from '../../lib/testing/local-registry.js';
+import { residentFerry } from '../helpers/resident-ferry.js';
 import { createPromoteRepo, editPlatform, type PromoteRepo } from './promote-fixture.js';
 import { appendFileSync } from 'node:fs';
 
@@ -88,7 +91,7 @@ test('a config value changed in dev changes only dev (and the preview, which run
     expect(containerEnv(build(repo, 'preview/api')).DATABASE_PASSWORD).toBeUndefined();
 
     repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace('DATABASE_HOST: db.dev.internal', 'DATABASE_HOST: db2.dev.internal'));
-    const render = repo.ferrySpawn(['render', '--quiet']);
+    const render = await residentFerry().run(['render', '--quiet'], repo.root);
     expect(render.stderr).toBe('');
     expect(repo.status().split('\n').filter(Boolean).sort()).toEqual([
       ' M Pulumi.dev.yaml',
@@ -100,7 +103,7 @@ test('a config value changed in dev changes only dev (and the preview, which run
     const renamed = devAfter.find((o) => o.kind === 'ConfigMap')!.metadata.name;
     expect(renamed).not.toBe(configMap.metadata.name);
     expect(containerEnv(devAfter).DATABASE_HOST).toEqual({ configMapKeyRef: { name: renamed, key: 'DATABASE_HOST' } });
-    const validate = repo.ferrySpawn(['validate']);
+    const validate = await residentFerry().run(['validate'], repo.root);
     expect(validate.stderr).toBe('');
     expect(validate.code).toBe(0);
   } finally {
@@ -121,13 +124,13 @@ test('bad config in a stack file is refused naming file, key, value and what is 
     const original = repo.read('Pulumi.dev.yaml');
     for (const [from, to, message] of cases) {
       repo.write('Pulumi.dev.yaml', original.replace(from, to));
-      const result = repo.ferrySpawn(['render']);
+      const result = await residentFerry().run(['render'], repo.root);
       expect([result.code, result.stderr]).toEqual([1, `ferry render: ${message}\n`]);
       expect(repo.status()).toBe(' M Pulumi.dev.yaml\n');
     }
     repo.write('Pulumi.dev.yaml', original);
     repo.write('Pulumi.stage.yaml', repo.read('Pulumi.stage.yaml').replace('      DATABASE_HOST: db.stage.internal\n', '      CHECKOUT_V2: true\n'));
-    const missing = repo.ferrySpawn(['render']);
+    const missing = await residentFerry().run(['render'], repo.root);
     expect(missing.stderr).toBe('ferry render: Pulumi.stage.yaml: ferry:config.api.DATABASE_HOST: missing; required (no default); allowed: a string (quote numbers and booleans)\n');
   } finally {
     repo.cleanup();
@@ -152,7 +155,7 @@ test('promoting named config keys to stage: one commit with the gates and traile
     expect(changedLines(repo, 'main', branch, 'Pulumi.stage.yaml')).toEqual(['+      CHECKOUT_V2: true']);
     expect(repo.git(['log', '-1', '--format=%B', branch])).toBe('chore(promote): api config CHECKOUT_V2 to stage\n\nPromoted-From: dev\nConfig-Keys: CHECKOUT_V2\n\n');
     repo.git(['merge', '-q', '--ff-only', branch]);
-    const check = repo.ferrySpawn(['render', '--check']);
+    const check = await residentFerry().run(['render', '--check'], repo.root);
     expect([check.code, check.stderr]).toEqual([0, '']);
 
     // --config all moves every key not declared environmentSpecific: REQUEST_TIMEOUT_MS, not DATABASE_HOST.
@@ -244,7 +247,7 @@ test('two config promotion pull requests of different services to one environmen
       repo.git(['merge', '-q', '--no-ff', '-m', `merge ${first}`, `promote/stage/${first}-config`]);
       repo.git(['merge', '-q', '--no-ff', '-m', `merge ${second}`, `promote/stage/${second}-config`]);
       expect(repo.read('Pulumi.stage.yaml')).toContain('    api:\n      DATABASE_HOST: db.stage.internal\n      CHECKOUT_V2: true\n      REQUEST_TIMEOUT_MS: 2500\n\n    web:\n      THEME: dark\n');
-      const check = repo.ferrySpawn(['render', '--check']);
+      const check = await residentFerry().run(['render', '--check'], repo.root);
       expect([check.code, check.stderr]).toEqual([0, '']);
     }
   } finally {

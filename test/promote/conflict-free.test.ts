@@ -117,7 +117,7 @@ describe.each(CASES)('$name', ({ promotions, expect: expectLanded }) => {
           for (const env of ['dev', 'stage', 'prod']) expect(isLaidOut(repo.read(`Pulumi.${env}.yaml`), `Pulumi.${env}.yaml`, 'ferry')).toBe(true);
         }
       }
-      const check = repo.ferrySpawn(['render', '--check']);
+      const check = await repo.ferry(['render', '--check']);
       expect(check.stderr).toBe('');
       expect((await repo.ferry(['fmt', '--check'])).code).toBe(0);
     } finally {

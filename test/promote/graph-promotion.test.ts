@@ -34,7 +34,7 @@ const changed = (repo: PlatformRepo, a: string, b: string) => repo.git(['diff', 
 test('the 11-environment graph renders, prints as text and Mermaid, and a promotion to prod-eu changes exactly its stack file and overlay', async () => {
   const repo = await regionalRepo();
   try {
-    const check = repo.ferrySpawn(['render', '--check']);
+    const check = await repo.ferry(['render', '--check']);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
     for (const env of ['qa', 'load-non-gpu', 'staging-asia', 'prod-eu']) expect(repo.read(`manifests/overlays/${env}/simple-env-app/kustomization.yaml`)).toContain('newTag:');
@@ -79,7 +79,7 @@ test('a fan-in with several upstreams running different tags is refused listing 
     expect(repo.git(['status', '--porcelain'])).toBe('');
     // Once load-non-gpu ran it long enough, both upstreams agree: no --from needed.
     repo.write('Pulumi.load-non-gpu.yaml', repo.read('Pulumi.load-non-gpu.yaml').replace('simple-env-app: sha-aaaa0001', 'simple-env-app: sha-aaaa0002'));
-    expect(repo.ferrySpawn(['render', '--quiet']).code).toBe(0);
+    expect((await repo.ferry(['render', '--quiet'])).code).toBe(0);
     repo.commitAll('load-non-gpu: simple-env-app sha-aaaa0002', '2026-03-10T11:30:00Z');
     const soaking = await repo.run(['promote', 'simple-env-app', '--to', 'staging-eu']);
     expect(soaking.stderr).toMatch(/^ferry promote: gate 'soak': fan-in all \(load-gpu, load-non-gpu\): sha-aaaa0002 has run in load-non-gpu for 30m since 2026-03-10T11:30:00Z \(commit [0-9a-f]{7}\); staging-eu requires 1h; override with --override soak/);

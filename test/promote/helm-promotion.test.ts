@@ -83,7 +83,7 @@ test('promoting the chart version changes its stack line and the Application, no
 test('chart versions pass the order, soak and approval gates, read from their own history; tag-format and image do not apply', async () => {
   // A new chart version in dev, committed ten minutes before the promotion: stage needs 1 h.
   repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace('version: 1.4.0', 'version: 1.5.0'));
-  expect(repo.ferrySpawn(['render', '--quiet']).code).toBe(0);
+  expect((await repo.ferry(['render', '--quiet'])).code).toBe(0);
   repo.commitAll('dev: catalog chart 1.5.0', '2026-02-01T09:00:00Z');
   const soak = await run(['promote', 'catalog', '--to', 'stage', '--chart'], { FERRY_NOW: '2026-02-01T09:10:00Z' });
   expect(soak.code).toBe(1);

@@ -37,7 +37,7 @@ test('promoting one service to prod changes exactly the tag line and its overlay
     );
     expect(result.stdout).toContain('--- a/Pulumi.prod.yaml\n+++ b/Pulumi.prod.yaml\n@@ -2,6 +2,6 @@\n config:\n   aws:region: eu-west-1\n   ferry:images:\n-    api: v1.3.2\n+    api: sha-3f9c2a1b\n');
     repo.git(['checkout', '-q', branch]);
-    const check = repo.ferrySpawn(['render', '--check']);
+    const check = await repo.ferry(['render', '--check']);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
   } finally {
@@ -89,7 +89,7 @@ test('--release re-tags the stage image as vX.Y.Z (one digest, two tags), pins i
       `Promoted-From: stage\nImage-Tag: v1.2.0\nImage-Digest: ${digest}\nRelease-Of: 1.2.0-SNAPSHOT-7d2a1b3\n\n`,
     );
     repo.git(['checkout', '-q', branch]);
-    expect(repo.ferrySpawn(['render', '--check']).code).toBe(0);
+    expect((await repo.ferry(['render', '--check'])).code).toBe(0);
   } finally {
     repo.cleanup();
   }

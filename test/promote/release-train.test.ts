@@ -74,7 +74,7 @@ test('promote --train: every member in one commit with a Release-Train trailer, 
     expect(rolledBack.split('\n')[0]).toBe('chore(rollback): api sha-3f9c2a1b, web 1.4.0-SNAPSHOT-8e1d4c7 in stage');
     expect(rolledBack).toContain('\nRelease-Train: checkout; api=sha-3f9c2a1b, web=1.4.0-SNAPSHOT-8e1d4c7\n');
     expect(repo.read('Pulumi.stage.yaml')).toContain('    api: sha-3f9c2a1b\n    web: 1.4.0-SNAPSHOT-8e1d4c7\n');
-    expect(repo.ferrySpawn(['render', '--check']).code).toBe(0);
+    expect((await repo.ferry(['render', '--check'])).code).toBe(0);
     const afterRollback = (await repo.ferry(['status'])).stdout;
     expect(afterRollback).toMatch(/\nstage +web +1\.4\.0-SNAPSHOT-8e1d4c7 .* checkout@[0-9a-f]{7} \(rollback\)\n/);
 

@@ -68,7 +68,7 @@ test('a later wave is refused while an earlier one runs another tag; bad --waves
   try {
     // staging-eu moved on to sha-aaaa0002; staging-us still runs sha-aaaa0001.
     repo.write('Pulumi.staging-eu.yaml', repo.read('Pulumi.staging-eu.yaml').replace('simple-env-app: sha-aaaa0001', 'simple-env-app: sha-aaaa0002'));
-    expect(repo.ferrySpawn(['render', '--quiet']).code).toBe(0);
+    expect((await repo.ferry(['render', '--quiet'])).code).toBe(0);
     repo.commitAll('staging-eu: simple-env-app sha-aaaa0002', '2026-03-01T00:00:00Z');
     const waves = ['promote', 'simple-env-app', '--waves', 'prod-us,prod-eu', '--soak', '2h', '--commit'];
     expect((await runAndLand(repo, waves, '2026-03-10T12:00:00Z')).stdout.split('\n')[0]).toBe('wave 1 of 2: prod-us');

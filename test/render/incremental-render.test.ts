@@ -9,8 +9,11 @@
  * environment added or removed, a service added, hand-edited, deleted and stale output files, a
  * hand-edited CODEOWNERS). FERRY_FUZZ_SEED and FERRY_FUZZ_SCALE vary a run; FERRY_FUZZ_ONLY=<n> replays one platform.
  *
- * Every render is a whole process (bin/ferry.js), as a user runs it: within one process an edited
- * platform.ts or a module it imports would not be loaded again.
+ * The incremental renders run in one ferry process that stays up for this file; the full render
+ * they are compared with never does (test/helpers/render-oracle.ts: every third a process of its
+ * own, the others in a process that only checks). Within one process an edited platform.ts is loaded
+ * again (its URL carries its content hash) but a module it imports is not: the test that edits one
+ * runs every render as a process of its own.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,7 @@ import { join } from 'node:path';
 import { renderRecordPath } from '../../lib/render/render-record.js';
 import { listFiles } from '../../lib/render/tree.js';
 import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
-import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
+import { checkLikeFull, expectUpToDate, PLATFORM_CHANGED, renderAndCompare, renderIncremental, RESIDENT_INITIAL_RENDER, TREE_DIFFERS, UNCHANGED } from '../helpers/render-oracle.js';
 import { addServiceTo, createFuzzRepo, digest, fuzzedPlatforms, newEnvironment, stackModule, stackPath, tag, writePlatform, type FuzzEnvironment, type FuzzPlatform, type FuzzService, type Rng } from '../helpers/fuzz-platform.js';
 import { seededRandom as rng } from '../helpers/seeded-random.js';
 
@@ -31,7 +34,7 @@ const STEPS = 8;
 describe('incremental render on the sample platform', () => {
   let repo: PlatformRepo;
   beforeAll(async () => {
-    repo = await createSampleRepo();
+    repo = await createSampleRepo(RESIDENT_INITIAL_RENDER);
   });
   afterAll(() => repo.cleanup());
 
@@ -57,8 +60,8 @@ describe('incremental render on the sample platform', () => {
   });
 
   test('render --check finds a hand-edited overlay without rendering, and lists it as the full render does', async () => {
-    repo.ferrySpawn(['render', '--quiet']);
-    const clean = repo.ferrySpawn(['render', '--check', '--explain']);
+    await renderIncremental(repo, ['--quiet']);
+    const clean = await renderIncremental(repo, ['--check', '--explain']);
     expect(clean).toEqual({ code: 0, stdout: `manifests/ is up to date (${listFiles(repo.root, 'manifests').length} files)\n`, stderr: UNCHANGED });
     const overlay = 'manifests/overlays/prod/api/kustomization.yaml';
     const original = repo.read(overlay);
@@ -78,8 +81,8 @@ describe('incremental render on the sample platform', () => {
 describe('a record that cannot be used means a full render', () => {
   let repo: PlatformRepo;
   beforeEach(async () => {
-    repo = await createPlatformRepo();
-    repo.ferrySpawn(['render', '--quiet']);
+    repo = await createPlatformRepo(RESIDENT_INITIAL_RENDER);
+    await renderIncremental(repo, ['--quiet']);
   });
   afterEach(() => repo.cleanup());
 
@@ -89,7 +92,7 @@ describe('a record that cannot be used means a full render', () => {
     ['malformed', JSON.stringify({ version: 3, root: 'x' }), /^ferry render: full: the render record is malformed\n$/],
   ])('a record that is %s', async (_name, content, message) => {
     writeFileSync(renderRecordPath(repo.root)!, content);
-    const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+    const result = await renderIncremental(repo, ['--quiet', '--explain']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(message);
     await expectUpToDate(repo, 'after a bad record');
@@ -130,7 +133,7 @@ describe('a record that cannot be used means a full render', () => {
     expect(record.manifests).toContain(`${'0'.repeat(64)} manifests/base/api/deployment.yaml`);
     writeFileSync(path, JSON.stringify(record));
     await renderAndCompare(repo, TREE_DIFFERS, 'lying record');
-    const check = repo.ferrySpawn(['render', '--check', '--explain']);
+    const check = await renderIncremental(repo, ['--check', '--explain']);
     expect(check).toEqual({ code: 0, stdout: expect.stringMatching(/^manifests\/ is up to date/), stderr: UNCHANGED });
   });
 
@@ -143,10 +146,10 @@ describe('a record that cannot be used means a full render', () => {
   });
 
   test('without git there is no record, and every render is a full one', async () => {
-    const plain = await createPlatformRepo({ git: false });
+    const plain = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, git: false });
     try {
-      const first = plain.ferrySpawn(['render', '--quiet', '--explain']);
-      const second = plain.ferrySpawn(['render', '--quiet', '--explain']);
+      const first = await renderIncremental(plain, ['--quiet', '--explain']);
+      const second = await renderIncremental(plain, ['--quiet', '--explain']);
       expect([first, second]).toEqual([0, 0].map(() => ({ code: 0, stdout: '', stderr: 'ferry render: full: no git directory to keep a render record in\n' })));
     } finally {
       plain.cleanup();
@@ -175,9 +178,9 @@ describe('a record that cannot be used means a full render', () => {
 
 describe('incremental render on the Helm fixture', () => {
   test('a chart version in one stack file re-renders that environment and the Helm Applications', async () => {
-    const repo = await createPlatformRepo({ fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
+    const repo = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
     try {
-      repo.ferrySpawn(['render', '--quiet']);
+      await renderIncremental(repo, ['--quiet']);
       repo.write('Pulumi.dev.yaml', repo.read('Pulumi.dev.yaml').replace('version: 1.4.0', 'version: 1.5.0'));
       await renderAndCompare(repo, "ferry render: environments: Pulumi.dev.yaml changed; re-rendered dev, the previews and every cluster's Argo CD objects\n", 'chart version');
       expect(listFiles(repo.root, 'manifests/argocd').map((p) => repo.read(p)).join('\n')).toContain('targetRevision: 1.5.0');
@@ -312,9 +315,9 @@ describe('incremental render on fuzzed platforms', () => {
   const cases = fuzzedPlatforms(SEED, PLATFORMS);
 
   test.each(cases.filter(([i]) => ONLY === undefined || i === ONLY))('platform %i: every edit renders byte-identically to the full render', async (index, platform) => {
-    const repo = await createFuzzRepo(platform);
+    const repo = await createFuzzRepo(platform, RESIDENT_INITIAL_RENDER);
     try {
-      repo.ferrySpawn(['render', '--quiet']);
+      await renderIncremental(repo, ['--quiet']);
       const edits = rng(SEED + 1 + index);
       for (let step = 0; step < STEPS; step++) {
         const { what, explain, checkFirst } = edit(edits, platform, repo);
@@ -322,7 +325,7 @@ describe('incremental render on fuzzed platforms', () => {
         if (checkFirst) {
           await checkLikeFull(repo, where);
           // A check records the inputs it rendered: the render after it finds them unchanged and, where the tree is behind, renders fully.
-          const result = repo.ferrySpawn(['render', '--quiet', '--explain']);
+          const result = await renderIncremental(repo, ['--quiet', '--explain']);
           expect([where, result.code, result.stderr]).toEqual([where, 0, expect.stringMatching(/^ferry render: (unchanged|services|environments|full): /)]);
           await expectUpToDate(repo, where);
         } else {

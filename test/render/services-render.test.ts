@@ -6,12 +6,15 @@
  * the render touched (git status), and that a full render (`render --check --full`,
  * test/helpers/render-oracle.ts) finds the tree up to date byte for byte; the next render is
  * `unchanged`. Then the changes it must leave to the environments or the full render.
+ *
+ * The incremental renders run in one ferry process that stays up for this file; the full renders
+ * never do (`render --full` is a process of its own, the oracle as test/helpers/render-oracle.ts says).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordedStacksPath, renderRecordPath } from '../../lib/render/render-record.js';
 import { createPlatformRepo, createSampleRepo, SHOP_FIXTURE, type PlatformRepo } from '../helpers/platform-repo.js';
-import { fullCheck, renderAndCompare, UNCHANGED } from '../helpers/render-oracle.js';
+import { fullCheck, renderAndCompare, renderIncremental, RESIDENT_INITIAL_RENDER, UNCHANGED } from '../helpers/render-oracle.js';
 
 const DIGEST = `sha256:${'4e'.repeat(32)}`;
 
@@ -26,8 +29,8 @@ function environment(env: string): string {
 }
 
 /** The next render finds nothing changed: the record was brought up to date. */
-function expectUnchanged(repo: PlatformRepo, where: string): void {
-  const render = repo.ferrySpawn(['render', '--quiet', '--explain']);
+async function expectUnchanged(repo: PlatformRepo, where: string): Promise<void> {
+  const render = await renderIncremental(repo, ['--quiet', '--explain']);
   expect([where, render.code, render.stderr]).toEqual([where, 0, UNCHANGED]);
 }
 
@@ -52,9 +55,9 @@ function editStack(repo: PlatformRepo, file: string, from: string | RegExp, to: 
 describe('the services path on the sample platform', () => {
   let repo: PlatformRepo;
   beforeAll(async () => {
-    repo = await createSampleRepo();
+    repo = await createSampleRepo(RESIDENT_INITIAL_RENDER);
     // The first render in git: the record every case builds on.
-    expect(repo.ferrySpawn(['render', '--quiet', '--explain']).stderr).toBe('ferry render: full: no render record yet\n');
+    expect((await renderIncremental(repo, ['--quiet', '--explain'])).stderr).toBe('ferry render: full: no render record yet\n');
   });
   afterAll(() => repo.cleanup());
   afterEach(() => {
@@ -64,14 +67,14 @@ describe('the services path on the sample platform', () => {
 
   test('a tag in one environment rewrites that overlay alone, with the summary of a full render', async () => {
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.9');
-    const render = repo.ferrySpawn(['render', '--explain']);
+    const render = await renderIncremental(repo, ['--explain']);
     expect([render.code, render.stderr]).toEqual([0, services('api in prod')]);
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'manifests/overlays/prod/api/kustomization.yaml']);
     expect(repo.read('manifests/overlays/prod/api/kustomization.yaml')).toMatch(/^ {4}newTag: v9\.9\.9$/m);
-    expectUnchanged(repo, 'after the tag');
+    await expectUnchanged(repo, 'after the tag');
     // The summary table the services path printed (and recorded for the unchanged render) is the full render's.
     const table = (stdout: string) => stdout.split('\n\n')[0]!;
-    const unchanged = repo.ferrySpawn(['render']);
+    const unchanged = await renderIncremental(repo, []);
     const full = repo.ferrySpawn(['render', '--full']);
     expect(table(render.stdout)).toMatch(/^prod +api +v9\.9\.9 /m);
     expect([table(render.stdout), table(unchanged.stdout)]).toEqual([table(full.stdout), table(full.stdout)]);
@@ -82,7 +85,7 @@ describe('the services path on the sample platform', () => {
     await renderAndCompare(repo, services('api in stage'), 'digest pinned');
     expect(changedPaths(repo)).toEqual(['Pulumi.stage.yaml', 'manifests/overlays/stage/api/kustomization.yaml']);
     expect(repo.read('manifests/overlays/stage/api/kustomization.yaml')).toContain(`digest: ${DIGEST}`);
-    expectUnchanged(repo, 'after the digest');
+    await expectUnchanged(repo, 'after the digest');
   });
 
   test('two services in two environments', async () => {
@@ -90,7 +93,7 @@ describe('the services path on the sample platform', () => {
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.10');
     await renderAndCompare(repo, services('api, web in stage, prod'), 'two services');
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'Pulumi.stage.yaml', 'manifests/overlays/prod/api/kustomization.yaml', 'manifests/overlays/stage/web/kustomization.yaml']);
-    expectUnchanged(repo, 'after two services');
+    await expectUnchanged(repo, 'after two services');
   });
 
   test('a tag in the first environment also rewrites its preview', async () => {
@@ -98,14 +101,14 @@ describe('the services path on the sample platform', () => {
     await renderAndCompare(repo, services('web in dev', true), 'dev tag');
     expect(changedPaths(repo)).toEqual(['Pulumi.dev.yaml', 'manifests/overlays/dev/web/kustomization.yaml', 'manifests/overlays/preview/web/kustomization.yaml']);
     expect(repo.read('manifests/overlays/preview/web/kustomization.yaml')).toMatch(/^ {4}newTag: sha-0ddba11a$/m);
-    expectUnchanged(repo, 'after the dev tag');
+    await expectUnchanged(repo, 'after the dev tag');
   });
 
   test('a stack file changed only where the render does not read: nothing synthesised, nothing written', async () => {
     editStack(repo, 'Pulumi.prod.yaml', 'aws:region: eu-west-1', 'aws:region: eu-west-2 # moved');
     await renderAndCompare(repo, 'ferry render: services: Pulumi.prod.yaml changed only in what the render does not read; nothing synthesised\n', 'region');
     expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml']);
-    expectUnchanged(repo, 'after the region');
+    await expectUnchanged(repo, 'after the region');
   });
 
   test('a stack file no environment reads is no input: the promotion beside it takes the services path', async () => {
@@ -130,7 +133,7 @@ describe('the services path on the sample platform', () => {
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.14');
     const message = "ferry render: Pulumi.stage.yaml: missing; environment 'stage' is in the promotion graph (dev → stage → prod): create it with ferry:images\n";
     try {
-      expect(repo.ferrySpawn(['render', '--quiet', '--explain'])).toEqual({ code: 1, stdout: '', stderr: message });
+      expect(await renderIncremental(repo, ['--quiet', '--explain'])).toEqual({ code: 1, stdout: '', stderr: message });
       expect(repo.ferrySpawn(['render', '--quiet', '--full'])).toEqual({ code: 1, stdout: '', stderr: message });
       expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml', 'Pulumi.stage.yaml']);
     } finally {
@@ -143,21 +146,21 @@ describe('the services path on the sample platform', () => {
     const prod = repo.read('Pulumi.prod.yaml');
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: latest');
     try {
-      const failed = repo.ferrySpawn(['render', '--quiet', '--explain']);
+      const failed = await renderIncremental(repo, ['--quiet', '--explain']);
       expect(failed).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/^ferry render: Pulumi\.prod\.yaml: ferry:images\.api: image tag 'latest' is refused: tags must be immutable; /) });
       expect(repo.ferrySpawn(['render', '--quiet', '--full'])).toEqual(failed);
       expect(changedPaths(repo)).toEqual(['Pulumi.prod.yaml']);
     } finally {
       repo.write('Pulumi.prod.yaml', prod);
     }
-    expectUnchanged(repo, 'tag put back');
+    await expectUnchanged(repo, 'tag put back');
   });
 
   test('render --check of a promotion not yet rendered lists what the full check lists', async () => {
     editStack(repo, 'Pulumi.prod.yaml', /api: v\d+\.\d+\.\d+/, 'api: v9.9.15');
     const full = await fullCheck(repo);
     expect(full).toEqual({ code: 1, stdout: '', stderr: 'manifests/ differs from a fresh render; run `npm run render` and commit the result:\n  changed: manifests/overlays/prod/api/kustomization.yaml\n' });
-    const check = repo.ferrySpawn(['render', '--check', '--explain']);
+    const check = await renderIncremental(repo, ['--check', '--explain']);
     expect(check).toEqual({ ...full, stderr: `ferry render: full: Pulumi.prod.yaml changed and the tree differs from that render; a full render lists the differences\n${full.stderr}` });
     // The check recorded what the render makes: the render after it restores the tree from there.
     await renderAndCompare(repo, 'ferry render: environments: the tree differs from the last render; re-rendered prod and every cluster\'s Argo CD objects\n', 'render after the check');
@@ -200,9 +203,9 @@ describe('the services path on the sample platform', () => {
 
 describe('the services path on the Helm fixture', () => {
   test("a Helm chart service's tag renders the environment (its values file holds the tag); a kustomize service's beside it does not", async () => {
-    const repo = await createPlatformRepo({ fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
+    const repo = await createPlatformRepo({ ...RESIDENT_INITIAL_RENDER, fixture: SHOP_FIXTURE.replace(/shop$/, 'helm') });
     try {
-      repo.ferrySpawn(['render', '--quiet']);
+      await renderIncremental(repo, ['--quiet']);
       editStack(repo, 'Pulumi.stage.yaml', 'catalog: sha-1a2b3c4d', 'catalog: sha-0c0ffee0');
       await renderAndCompare(repo, environment('stage'), 'chart service tag');
       expect(repo.read('manifests/helm/stage/catalog/values.yaml')).toContain('sha-0c0ffee0');
