@@ -68,6 +68,8 @@ export function createGraphRepo(plain = process.env.FERRY_BENCH_PLAIN === '1'): 
   const ferry = (args: string[]) => execFileSync(process.execPath, [join(root, 'bin/ferry.js'), ...args], { cwd: root, env });
   ferry(['render', '--quiet']);
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root, env });
+  // As in synthetic.ts: no automatic gc in the background of the measured runs.
+  execFileSync('git', ['config', 'gc.auto', '0'], { cwd: root, env });
   execFileSync('git', ['add', '-A'], { cwd: root, env });
   execFileSync('git', ['commit', '-q', '-m', 'graph-scale platform'], { cwd: root, env });
 
