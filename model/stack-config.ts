@@ -198,6 +198,22 @@ function parseAllServiceConfig(config: Record<string, unknown>, where: string, s
   return result;
 }
 
+/** The keys (without the project prefix) a promotion moves: a change of these alone re-renders only the services it names. */
+export const TAG_KEYS = ['images', 'digests'] as const;
+
+function isTagKey(key: string): key is (typeof TAG_KEYS)[number] {
+  return (TAG_KEYS as readonly string[]).includes(key);
+}
+
+/** Where a key's errors point: `<file>: <project>:<key>`. */
+function keyWhere(source: ConfigSource, key: string): string {
+  return `${source.file}: ${source.project}:${key}`;
+}
+
+function missingKey(source: ConfigSource, key: string, spec: StackKeySpec): Error {
+  return new Error(`${keyWhere(source, key)}: missing; ${spec.description}`);
+}
+
 /** Every key of the `<project>:` namespace, rendering and infrastructure. */
 export function stackKeys(): Readonly<Record<string, StackKeySpec>> {
   return { ...RENDER_KEYS, ...INFRA_KEYS };
@@ -212,20 +228,20 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
   const allowed = Object.keys(keys).sort();
   const parsed: Record<string, unknown> = {};
   for (const key of Object.keys(values)) {
-    const where = `${source.file}: ${source.project}:${key}`;
+    const where = keyWhere(source, key);
     const spec = keys[key];
     if (!spec) throw new Error(`${where}: unknown key; allowed keys: ${allowed.map((k) => `${source.project}:${k}`).join(', ')}`);
     parsed[key] = spec.parse(values[key], where, source);
   }
   for (const [key, spec] of Object.entries(keys)) {
     if (spec.required && !(key in values)) {
-      throw new Error(`${source.file}: ${source.project}:${key}: missing; ${spec.description}`);
+      throw missingKey(source, key, spec);
     }
   }
   const charts = parsed.charts as Record<string, ChartConfig> | undefined;
   const missingChart = chartServices(source).find((name) => !(name in (charts ?? {})));
   if (missingChart !== undefined) {
-    throw new Error(`${source.file}: ${source.project}:charts.${missingChart}: missing; every chart service needs a chart version in every environment, like ${source.project}:charts: { ${missingChart}: { version: 1.0.0 } }`);
+    throw new Error(`${keyWhere(source, `charts.${missingChart}`)}: missing; every chart service needs a chart version in every environment, like ${source.project}:charts: { ${missingChart}: { version: 1.0.0 } }`);
   }
   const infra: Record<string, unknown> = {};
   for (const key of Object.keys(INFRA_KEYS)) if (key in parsed) infra[key] = parsed[key];
@@ -239,7 +255,7 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, sour
     resources: parsed.resources as ResourceRequirements | undefined,
     services: (parsed.services as Record<string, ServiceOverrides> | undefined) ?? {},
     // Parsed also when the key is absent: a required config key without default must be named.
-    config: (parsed.config as StackConfig['config']) ?? parseAllServiceConfig({}, `${source.file}: ${source.project}:config`, source),
+    config: (parsed.config as StackConfig['config']) ?? parseAllServiceConfig({}, keyWhere(source, 'config'), source),
     charts,
     infra,
   };
@@ -255,9 +271,9 @@ export function withTagValues(config: StackConfig, values: Readonly<Record<strin
   const parsed: { images?: Record<string, string>; digests?: Record<string, string> } = {};
   // In the file's order, as parseStackConfig meets them: the first bad one is the error.
   for (const key of Object.keys(values)) {
-    if (key === 'images' || key === 'digests') parsed[key] = RENDER_KEYS[key]!.parse(values[key], `${source.file}: ${source.project}:${key}`, source) as Record<string, string>;
+    if (isTagKey(key)) parsed[key] = RENDER_KEYS[key]!.parse(values[key], keyWhere(source, key), source) as Record<string, string>;
   }
-  if (parsed.images === undefined) throw new Error(`${source.file}: ${source.project}:images: missing; ${RENDER_KEYS.images!.description}`);
+  if (parsed.images === undefined) throw missingKey(source, 'images', RENDER_KEYS.images!);
   return { ...config, images: parsed.images, digests: parsed.digests ?? {} };
 }
 

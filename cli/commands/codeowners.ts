@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFilesAtomically } from '../../lib/fs/atomic-tree.js';
+import { readIfExists } from '../../lib/fs/read-if-exists.js';
 import { CODEOWNERS_PATH, renderCodeowners } from '../../lib/github/codeowners.js';
 import { isEngineCheckout } from '../../lib/github/render-workflows.js';
 import { loadPlatform } from '../../lib/loader/load-platform.js';
@@ -25,7 +25,7 @@ Options:
     const { values } = parseFlags('codeowners', argv, { check: { type: 'boolean' } });
     const text = renderCodeowners(await loadPlatform(io.cwd), { engineCheckout: isEngineCheckout(io.cwd) });
     const path = join(io.cwd, CODEOWNERS_PATH);
-    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const current = readIfExists(path);
     if (values.check) {
       if (current === text) {
         io.out(`${CODEOWNERS_PATH} is up to date\n`);

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { changedSince } from '../git/changed-paths.js';
 import { Git } from '../git/git.js';
 import { readProjectName } from '../../model/stack-config.js';
@@ -223,7 +223,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
   const hasRun = (env: string, service: string, tag: string) => histories.get(env)?.get(service)?.has(tag) ?? false;
   // The preview-<n> group is new by nature; it adds nothing a reviewer of the platform must weigh.
   const risks = [
-    ...notRenderedFlags(touchedPaths, head.files, (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined)),
+    ...notRenderedFlags(touchedPaths, head.files, (path) => readIfExists(join(root, path))),
     ...riskFlags({ environments: environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')), baseFacts, headFacts, hasRun }),
   ];
   const counts = environments.filter((e) => !(e.kind === 'preview' && e.status === 'added')).map((e) => e.counts).reduce(addCounts, { added: 0, changed: 0, removed: 0 });

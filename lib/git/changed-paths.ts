@@ -15,12 +15,11 @@ export async function changedSince(git: Git, commit: string | Promise<string>, p
   const unstaged = git.runAsync(['diff', '--name-only', '--relative', '--no-renames', '-z', '--', ...pathspecs]);
   unstaged.catch(() => undefined); // awaited below, once the commit is known
   const base = await commit;
-  const [worktree, staged] = (await Promise.all([unstaged, git.runAsync(['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z', base, '--', ...pathspecs])])).map(nulSeparated);
+  const [worktree, staged] = await Promise.all([unstaged, git.runAsync(['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z', base, '--', ...pathspecs])]).then((outs) => outs.map(nulSeparated));
   const stagedSet = new Set(staged);
-  const both = worktree!.filter((p) => stagedSet.has(p));
-  const settled = new Set(both);
-  const changed = [...worktree!, ...staged!].filter((p) => !settled.has(p));
-  if (both.length > 0) changed.push(...nulSeparated(await git.runAsync(['diff', '--name-only', '--relative', '--no-renames', '-z', base, '--', ...both.map(literal)])));
+  const both = new Set(worktree!.filter((p) => stagedSet.has(p)));
+  const changed = [...worktree!, ...staged!].filter((p) => !both.has(p));
+  if (both.size > 0) changed.push(...nulSeparated(await git.runAsync(['diff', '--name-only', '--relative', '--no-renames', '-z', base, '--', ...[...both].map(literal)])));
   return [...new Set(changed)].sort(byteOrder);
 }
 

@@ -71,6 +71,9 @@ export interface BuildCacheStats {
   stored: number;
 }
 
+/** Where the cache lives, relative to the git directory (CI workflows keep this folder between runs). */
+export const BUILD_CACHE_FOLDER = 'ferry/kustomize-builds';
+
 /**
  * Built objects of single overlays, kept between runs and keyed by everything the build reads:
  * the entry format, the kustomize command and version, and the path (relative to the tree's
@@ -82,9 +85,6 @@ export interface BuildCacheStats {
  * ~10x faster than kustomize's YAML), written atomically; any doubt about an entry (unreadable,
  * truncated, another format or key, a hash that does not match) reads as a miss.
  */
-/** Where the cache lives, relative to the git directory (CI workflows keep this folder between runs). */
-export const BUILD_CACHE_FOLDER = 'ferry/kustomize-builds';
-
 export class KustomizeBuildCache {
   /**
    * The cache of the git work tree containing `root`, in `<git dir>/ferry/kustomize-builds/`

@@ -3,11 +3,8 @@
  * `ferry render` both scope their work by. It lives with the render, the lower of the two.
  */
 import { compareStrings, type Platform } from '../../model/platform.js';
-import { parseStackConfig, projectValues, stackFileName, withTagValues, type StackConfig } from '../../model/stack-config.js';
+import { parseStackConfig, projectValues, stackFileName, TAG_KEYS, withTagValues, type StackConfig } from '../../model/stack-config.js';
 import type { ServiceRenderScope } from './render.js';
-
-/** The stack-file keys (without the project prefix) a tag-only change may touch. */
-const TAG_KEYS = ['images', 'digests'] as const;
 
 /** A change that moved only image tags or digests: what to render of it, and with which configs. */
 export interface TagOnlyChange {

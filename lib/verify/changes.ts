@@ -3,8 +3,8 @@
  * pinned digest differs between a base revision and the working tree. verify.yaml watches exactly
  * these after a promotion merges, and rolls back only them.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { Git } from '../git/git.js';
 import { projectValues, readProjectName, stackFileName } from '../../model/stack-config.js';
 import type { Platform } from '../../model/platform.js';
@@ -45,7 +45,7 @@ export function changedDeployments(root: string, platform: Platform, baseRef: st
   for (const env of platform.environments) {
     const file = stackFileName(env.name);
     const path = join(root, file);
-    const now = deployedState(existsSync(path) ? readFileSync(path, 'utf8') : undefined, file, project);
+    const now = deployedState(readIfExists(path), file, project);
     const before = deployedState(git.readFileAt(baseRef, file), `${baseRef}:${file}`, project);
     for (const service of platform.services) {
       const tag = now.images[service.name];
