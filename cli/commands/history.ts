@@ -1,5 +1,6 @@
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { formatHistory, promotionHistory } from '../../lib/promote/promotion-history.js';
+import { readVerificationsAsync } from '../../lib/promote/verification-record.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
 export const historyCommand: CliCommand = {
@@ -20,7 +21,11 @@ Options:
   async run(argv, io) {
     const { values, positionals } = parseFlags('history', argv, { env: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError("ferry history: name exactly one service; see 'ferry history --help'");
-    const entries = promotionHistory(io.cwd, await loadPlatform(io.cwd), positionals[0]!, values.env, io.env);
+    // git reads the verification records while the platform loads.
+    const verifications = readVerificationsAsync(io.cwd, io.env);
+    // Awaited below; a failure to load the platform is the error to report, not this one.
+    verifications.catch(() => undefined);
+    const entries = await promotionHistory(io.cwd, await loadPlatform(io.cwd), positionals[0]!, values.env, io.env, verifications);
     io.out(values.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatHistory(entries)}\n`);
     return 0;
   },

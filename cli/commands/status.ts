@@ -1,5 +1,6 @@
 import { loadPlatform } from '../../lib/loader/load-platform.js';
 import { deploymentStatus, formatStatus } from '../../lib/promote/deployment-status.js';
+import { readVerificationsAsync } from '../../lib/promote/verification-record.js';
 import { listNames } from '../../model/names.js';
 import { parseFlags, UsageError, type CliCommand } from '../command.js';
 
@@ -22,10 +23,14 @@ Options:
 `,
   async run(argv, io) {
     const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' } }, true);
+    // git reads the verification records while the platform loads.
+    const verifications = readVerificationsAsync(io.cwd, io.env);
+    // Awaited below; a failure to load the platform is the error to report, not this one.
+    verifications.catch(() => undefined);
     const platform = await loadPlatform(io.cwd);
     const unknown = positionals.filter((name) => !platform.services.some((s) => s.name === name));
     if (unknown.length > 0) throw new UsageError(`ferry status: unknown service ${unknown.map((n) => `'${n}'`).join(', ')}; services: ${listNames(platform.services.map((s) => s.name), unknown[0])}`);
-    const statuses = deploymentStatus(io.cwd, platform, io.env, positionals);
+    const statuses = await deploymentStatus(io.cwd, platform, io.env, positionals, verifications);
     io.out(values.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${formatStatus(statuses)}\n`);
     return 0;
   },

@@ -75,6 +75,7 @@ const PROBE = ['rev-parse', '--is-inside-work-tree', '--absolute-git-dir', '--ve
 const knownRepositories = new Set<string>();
 const knownCommitted = new Set<string>();
 const knownGitDirs = new Map<string, string>();
+const probesInFlight = new Map<string, Promise<boolean>>();
 
 /**
  * `<rev>:./<path>`: the file at `path` from the folder git runs in, named as ls-tree names it there
@@ -206,11 +207,19 @@ export class Git {
   /** Like {@link isRepository} but asynchronous: what it learns spares later synchronous calls (gitDir, hasCommits) a process. */
   public async isRepositoryAsync(): Promise<boolean> {
     if (knownRepositories.has(this.root)) return true;
-    const probe = await this.runAsync(PROBE).then(
-      (stdout) => ({ code: 0, stdout }),
-      (e: unknown) => (e instanceof GitError ? { code: e.code ?? 128, stdout: e.stdout } : { code: 128, stdout: '' }),
-    );
-    return this.remember(probe);
+    // Callers that start reads side by side share one probe process.
+    let probing = probesInFlight.get(this.root);
+    if (probing === undefined) {
+      probing = this.runAsync(PROBE)
+        .then(
+          (stdout) => ({ code: 0, stdout }),
+          (e: unknown) => (e instanceof GitError ? { code: e.code ?? 128, stdout: e.stdout } : { code: 128, stdout: '' }),
+        )
+        .then((probe) => this.remember(probe))
+        .finally(() => probesInFlight.delete(this.root));
+      probesInFlight.set(this.root, probing);
+    }
+    return probing;
   }
 
   /** Keeps what the probe's output says about `root`; whether it is a work tree. */

@@ -19,7 +19,7 @@ export interface ConfigStatus {
   /** The working tree's values differ from the committed ones. */
   readonly uncommitted: boolean;
 }
-import { VerificationRecords } from './verification-record.js';
+import { readVerificationsAsync, type VerificationRecords } from './verification-record.js';
 import { trainRunning, type TrainRunning } from './release-train.js';
 
 /** What runs (per the stack files) for one service in one environment, and since when. */
@@ -48,18 +48,26 @@ export interface ServiceStatus {
 }
 
 /**
- * Every environment × service, in promotion order and service order.
+ * Every environment × service, in promotion order and service order. git's two logs (the stack
+ * files' history and the verification records) run at the same time.
  * @param only the services to report (platform order kept); every service when empty
+ * @param verifications the records, when the caller started reading them already ({@link readVerificationsAsync})
  */
-export function deploymentStatus(root: string, platform: Platform, env: Readonly<Record<string, string | undefined>> = process.env, only: readonly string[] = []): ServiceStatus[] {
+export async function deploymentStatus(
+  root: string,
+  platform: Platform,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  only: readonly string[] = [],
+  verifications: Promise<VerificationRecords | undefined> = readVerificationsAsync(root, env),
+): Promise<ServiceStatus[]> {
   const wanted = new Set(only.map((name) => platform.service(name).name));
   const services = platform.services.filter((s) => wanted.size === 0 || wanted.has(s.name));
   const project = readProjectName(root);
   const git = new Git(root, env);
-  const inGit = git.isRepository();
+  const inGit = await git.isRepositoryAsync();
   const out: ServiceStatus[] = [];
-  const histories = inGit ? StackHistory.readAll(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
-  const verifications = inGit ? VerificationRecords.read(git) : undefined;
+  const reading = inGit ? StackHistory.readAllAsync(git, platform.environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project) : undefined;
+  const [histories, records] = await Promise.all([reading, verifications]);
   for (const environment of platform.environments) {
     const file = stackFileName(environment.name);
     const text = readIfExists(join(root, file));
@@ -71,7 +79,7 @@ export function deploymentStatus(root: string, platform: Platform, env: Readonly
       const tag = stack?.tagOf(service.name);
       const current: TagChange | undefined = history.current(service.name);
       const committed = current?.tag === tag;
-      const verification = tag === undefined ? undefined : verifications?.latest(environment.name, service.name, tag);
+      const verification = tag === undefined ? undefined : records?.latest(environment.name, service.name, tag);
       out.push({
         environment: environment.name,
         service: service.name,

@@ -23,10 +23,20 @@ export interface KnownBlob extends ScannedImages {
   readonly config?: RevisionConfig;
 }
 
-/** The file: blob -> [images, digests, config id or null], config id -> config values. */
+/**
+ * One blob's entry: [images, digests, config id or null], or, stored as a change from an earlier
+ * entry of the same file, [changed images, digests, config id or null, that entry's blob, services
+ * whose tag it no longer has]. Successive revisions of a stack file differ in a tag or two, so a
+ * file of 100 revisions of 100 services holds about 300 tags instead of 10,000.
+ */
+type StoredBlob =
+  | [images: Record<string, string>, digests: Record<string, string>, config: string | null]
+  | [changed: Record<string, string>, digests: Record<string, string>, config: string | null, base: string, removed: string[]];
+
+/** The file: blob -> its entry (a base before the entries that name it), config id -> config values. */
 interface Stored {
   readonly key: string;
-  readonly blobs: Record<string, [Record<string, string>, Record<string, string>, string | null]>;
+  readonly blobs: Record<string, StoredBlob>;
   readonly configs: Record<string, RevisionConfig>;
 }
 
@@ -56,7 +66,10 @@ export class HistoryScanCache {
       const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Stored>;
       if (stored.key === key && stored.blobs && stored.configs) {
         for (const [id, config] of Object.entries(stored.configs)) configs.set(id, config);
-        for (const [blob, [images, digests, configId]] of Object.entries(stored.blobs)) {
+        for (const [blob, [tags, digests, configId, base, removed]] of Object.entries(stored.blobs)) {
+          const images = base === undefined ? tags : withChanges(entries.get(base)?.images, tags, removed ?? []);
+          // A change from an entry the file does not hold: the file is not one this writer made.
+          if (images === undefined) continue;
           const config = configId === null ? undefined : configs.get(configId);
           entries.set(blob, config === undefined ? { images, digests } : { images, digests, config });
         }
@@ -116,6 +129,7 @@ export class HistoryScanCache {
     const configIds = new Map<RevisionConfig, string>();
     const configs: Record<string, RevisionConfig> = {};
     const blobs: Stored['blobs'] = {};
+    let previous: { readonly blob: string; readonly images: Record<string, string> } | undefined;
     for (const [blob, { images, digests, config }] of kept) {
       let id: string | null = null;
       if (config !== undefined) {
@@ -123,7 +137,10 @@ export class HistoryScanCache {
         configIds.set(config, id);
         configs[id] = config;
       }
-      blobs[blob] = [images, digests, id];
+      // Entries are kept in the order the history read them: each is stored as its change from the one before.
+      const change = previous === undefined ? undefined : changesFrom(previous.images, images);
+      blobs[blob] = change === undefined ? [images, digests, id] : [change.changed, digests, id, previous!.blob, change.removed];
+      previous = { blob, images };
     }
     const text = JSON.stringify({ key: this.key, blobs, configs } satisfies Stored);
     if (text.length > this.maxBytes) {
@@ -134,14 +151,44 @@ export class HistoryScanCache {
   }
 }
 
+/**
+ * `images` as a change from `base`: the tags that differ or are new, and the services `images`
+ * lacks. Undefined when that is no smaller than `images` itself, or when rebuilding it would
+ * list the services in another order than `images` does (the history's readers see them as read).
+ */
+function changesFrom(base: Readonly<Record<string, string>>, images: Readonly<Record<string, string>>): { changed: Record<string, string>; removed: string[] } | undefined {
+  const services = Object.keys(images);
+  const changed: Record<string, string> = {};
+  let count = 0;
+  for (const service of services) {
+    if (base[service] !== images[service]) {
+      changed[service] = images[service]!;
+      count++;
+    }
+  }
+  const removed = Object.keys(base).filter((service) => !Object.hasOwn(images, service));
+  if (count + removed.length >= services.length / 2) return undefined;
+  const rebuilt = Object.keys(withChanges(base, changed, removed)!);
+  return rebuilt.every((service, i) => service === services[i]) ? { changed, removed } : undefined;
+}
+
+/** The images of a stored change (see {@link changesFrom}), in the order the full entry had: base's services, then new ones. */
+function withChanges(base: Readonly<Record<string, string>> | undefined, changed: Readonly<Record<string, string>>, removed: readonly string[]): Record<string, string> | undefined {
+  if (base === undefined) return undefined;
+  const images: Record<string, string> = { ...base, ...changed };
+  for (const service of removed) delete images[service];
+  return images;
+}
+
 let readerText: string | undefined;
 
 /**
  * The compiled text (or, run from source, the source) of the modules that read a revision: the
- * scanner, the history reader's config reading and the stack-file parser. A cache entry depends on them.
+ * scanner, the history reader's config reading and the stack-file parser; and this one, which
+ * lays the file out. A cache entry depends on them.
  */
 function scannerSource(): string {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  readerText ??= ['stack-images-scan', 'stack-history', 'stack-file'].map((name) => readFileSync(fileURLToPath(new URL(`./${name}${extension}`, import.meta.url)), 'utf8')).join('\0');
+  readerText ??= ['stack-images-scan', 'stack-history', 'stack-file', 'history-scan-cache'].map((name) => readFileSync(fileURLToPath(new URL(`./${name}${extension}`, import.meta.url)), 'utf8')).join('\0');
   return readerText;
 }

@@ -7,7 +7,7 @@ import { StackHistory, type ChangeKind } from './stack-history.js';
 import { TRAILER, trailerFor } from './trailers.js';
 import { configChanges, configChangeText } from './config-history.js';
 import type { ConfigKeyChange } from './config-promotion.js';
-import { VerificationRecords, type Verification } from './verification-record.js';
+import { readVerificationsAsync, type Verification, type VerificationRecords } from './verification-record.js';
 
 /** One change of a service's tag in one environment, from git. */
 export interface HistoryEntry {
@@ -38,17 +38,28 @@ export interface HistoryEntry {
   readonly what?: 'chart';
 }
 
-/** Every change of `service`'s tag or config values, oldest first, in every environment or one. */
-export function promotionHistory(root: string, platform: Platform, service: string, environment?: string, env: Readonly<Record<string, string | undefined>> = process.env): HistoryEntry[] {
+/**
+ * Every change of `service`'s tag or config values, oldest first, in every environment or one.
+ * git's two logs (the stack files' history and the verification records) run at the same time.
+ * @param verifications the records, when the caller started reading them already ({@link readVerificationsAsync})
+ */
+export async function promotionHistory(
+  root: string,
+  platform: Platform,
+  service: string,
+  environment?: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  verifications: Promise<VerificationRecords | undefined> = readVerificationsAsync(root, env),
+): Promise<HistoryEntry[]> {
   const definition = platform.service(service);
   const environments = environment === undefined ? platform.environments : [platform.environment(environment)];
   const project = readProjectName(root);
   const git = new Git(root, env);
-  if (!git.isRepository()) throw new Error(`${root} is not a git repository; history is read from git`);
+  if (!(await git.isRepositoryAsync())) throw new Error(`${root} is not a git repository; history is read from git`);
   const order = platform.environments.map((e) => e.name);
   let out: HistoryEntry[] = [];
-  const histories = StackHistory.readAll(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project);
-  const records = VerificationRecords.read(git).records;
+  const [histories, read] = await Promise.all([StackHistory.readAllAsync(git, environments.map((e) => ({ environment: e.name, file: stackFileName(e.name) })), project), verifications]);
+  const records = read?.records ?? [];
   for (const e of environments) {
     const history = histories.get(e.name)!;
     const changes = history.changes(service);

@@ -68,6 +68,14 @@ export class StackHistory implements EnvironmentHistory {
     versions: ((stack: StackFile) => Record<string, string>) | undefined,
   ): Map<string, StackHistory> {
     const result = emptyHistories(stacks);
+    // A promotion commit changes two stack files: its message is read once for both revisions.
+    const messages = new Map<string, { readonly trailers: Trailers; readonly kind: ReturnType<typeof messageKind> }>();
+    const messageOf = (revision: FileRevision) => {
+      const key = `${revision.commit}\0${revision.mergedCommit ?? ''}`;
+      let read = messages.get(key);
+      if (read === undefined) messages.set(key, (read = { trailers: messageTrailers(revision.trailers, revision.body), kind: messageKind(revision.subject, revision.body) }));
+      return read;
+    };
     // The texts of the blobs the cache spared reading whose config is not kept either, fetched
     // (all at once) only when a config is asked for.
     let sparedTexts: Map<string, string | undefined> | undefined;
@@ -123,8 +131,7 @@ export class StackHistory implements EnvironmentHistory {
           authorEmail: revision.authorEmail,
           date: new Date(revision.committedAt),
           subject: revision.subject,
-          trailers: messageTrailers(revision.trailers, revision.body),
-          kind: messageKind(revision.subject, revision.body),
+          ...messageOf(revision),
           ...(revision.mergedCommit !== undefined ? { mergedCommit: revision.mergedCommit } : {}),
           images,
           digests,
@@ -317,6 +324,8 @@ function defineLazy<T extends object, K extends keyof T>(object: T, key: K, comp
 export function messageTrailers(trailerBlock: string, body: string): Trailers {
   const trailers: Record<string, readonly string[]> = { ...parseTrailers(trailerBlock) };
   const keys = Object.values(TRAILER) as string[];
+  // Only a key the block lacks can be added, and only from a line that starts with it.
+  if (!keys.some((k) => trailers[k] === undefined && body.includes(`${k}:`))) return trailers;
   const found = parseTrailers(body.split('\n').filter((line) => keys.some((k) => line.trim().startsWith(`${k}:`))).join('\n'));
   for (const [key, values] of Object.entries(found)) if (trailers[key] === undefined) trailers[key] = values;
   return trailers;

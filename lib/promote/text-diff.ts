@@ -1,4 +1,5 @@
-import { structuredPatch } from 'diff';
+// The one module of jsdiff that makes patches (and the three it imports), not the package's index of 19.
+import { structuredPatch } from 'diff/lib/patch/create.js';
 
 /**
  * A unified diff of two texts (`--- a/<path>` / `+++ b/<path>` with @@ hunks, `/dev/null` for a

@@ -40,15 +40,16 @@ export class VerificationRecords implements VerificationLedger {
   /** Reads every record on the first-parent line of `ref` (one `git log`); none in an empty repository. */
   public static read(git: Git, ref = 'HEAD'): VerificationRecords {
     if (!git.hasCommits()) return new VerificationRecords([]);
-    const out = git.run([
-      'log',
-      '--first-parent',
-      '--reverse',
-      `--grep=^${VERIFICATION_TRAILER.result}: `,
-      '--format=%H%x00%cI%x00%an%x00%(trailers:only,unfold)%x1e',
-      ref,
-      '--',
-    ]);
+    return VerificationRecords.fromLog(git.run(recordsLogArgs(ref)));
+  }
+
+  /** Like {@link read}, with git's log running while the caller goes on. */
+  public static async readAsync(git: Git, ref = 'HEAD'): Promise<VerificationRecords> {
+    if (!git.hasCommits()) return new VerificationRecords([]);
+    return VerificationRecords.fromLog(await git.runAsync(recordsLogArgs(ref)));
+  }
+
+  private static fromLog(out: string): VerificationRecords {
     const records: Verification[] = [];
     for (const chunk of out.split('\x1e')) {
       const [commit, date, author, trailerText] = chunk.replace(/^\n/, '').split('\0');
@@ -71,6 +72,20 @@ export class VerificationRecords implements VerificationLedger {
     }
     return undefined;
   }
+}
+
+/**
+ * The records of the repository at `root` (undefined outside git), read while the caller goes on:
+ * `ferry status` and `history` start this before the platform loads, since it needs no platform.
+ */
+export async function readVerificationsAsync(root: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<VerificationRecords | undefined> {
+  const git = new Git(root, env);
+  return (await git.isRepositoryAsync()) ? VerificationRecords.readAsync(git) : undefined;
+}
+
+/** The first-parent log of the records on `ref`, oldest first. */
+function recordsLogArgs(ref: string): string[] {
+  return ['log', '--first-parent', '--reverse', `--grep=^${VERIFICATION_TRAILER.result}: `, '--format=%H%x00%cI%x00%an%x00%(trailers:only,unfold)%x1e', ref, '--'];
 }
 
 /** A record from its trailers; undefined for a commit that only looks like one (a key missing or unknown result). */

@@ -149,4 +149,88 @@ describe('the history scan cache', () => {
     grown.save();
     expect(HistoryScanCache.open(gitDir, 'limits', 'Pulumi.dev.yaml').has('a'.repeat(40))).toBe(false);
   });
+
+  describe('stored as changes from the entry before', () => {
+    const services = Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+    const blob = (i: number) => i.toString(16).padStart(40, '0');
+    const tags = (overrides: Record<string, string | undefined> = {}) => {
+      const images: Record<string, string> = {};
+      for (const s of services) images[s] = `v1.0.${s.slice(4)}`;
+      for (const [s, tag] of Object.entries(overrides)) {
+        if (tag === undefined) delete images[s];
+        else images[s] = tag;
+      }
+      return images;
+    };
+    // A promotion per revision, a service removed, one added at the end, and one with the services in another order.
+    const revisions: Record<string, string>[] = [
+      tags(),
+      tags({ 'svc-03': 'v2.0.0' }),
+      tags({ 'svc-03': 'v2.0.0', 'svc-07': 'v2.1.0' }),
+      tags({ 'svc-03': 'v2.0.0', 'svc-07': 'v2.1.0', 'svc-05': undefined }),
+      { ...tags({ 'svc-03': 'v2.0.0', 'svc-07': 'v2.1.0', 'svc-05': undefined }), 'svc-99': 'v0.1.0' },
+      Object.fromEntries(Object.entries(tags({ 'svc-03': 'v2.0.0' })).reverse()),
+    ];
+    const gitDir = () => join(repo.root, '.git');
+    /** The cache file of a project of its own, filled with `revisions` in order. */
+    const saved = (project: string) => {
+      const before = new Set(cacheDirs(repo));
+      const cache = HistoryScanCache.open(gitDir(), project, 'Pulumi.x.yaml');
+      revisions.forEach((images, i) => cache.setScanned(blob(i), { images, digests: i === 2 ? { 'svc-07': `sha256:${'a'.repeat(64)}` } : {} }));
+      cache.save();
+      const [dir] = cacheDirs(repo).filter((d) => !before.has(d));
+      return join(gitDir(), 'ferry', dir!, 'Pulumi.x.yaml.json');
+    };
+
+    it('keeps only what changed, and reads back every entry whole, services in their order', () => {
+      const file = saved('deltas');
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { blobs: Record<string, unknown[]> };
+      expect(stored.blobs[blob(0)]).toEqual([revisions[0], {}, null]);
+      expect(stored.blobs[blob(1)]).toEqual([{ 'svc-03': 'v2.0.0' }, {}, null, blob(0), []]);
+      expect(stored.blobs[blob(2)]).toEqual([{ 'svc-07': 'v2.1.0' }, { 'svc-07': `sha256:${'a'.repeat(64)}` }, null, blob(1), []]);
+      expect(stored.blobs[blob(3)]).toEqual([{}, {}, null, blob(2), ['svc-05']]);
+      expect(stored.blobs[blob(4)]).toEqual([{ 'svc-99': 'v0.1.0' }, {}, null, blob(3), []]);
+      // Rebuilt from the entry before, the services would come in the old order: kept whole.
+      expect(stored.blobs[blob(5)]).toEqual([revisions[5], {}, null]);
+      const read = HistoryScanCache.open(gitDir(), 'deltas', 'Pulumi.x.yaml');
+      revisions.forEach((images, i) => {
+        expect(read.get(blob(i))!.images).toEqual(images);
+        expect(Object.keys(read.get(blob(i))!.images)).toEqual(Object.keys(images));
+      });
+      expect(read.get(blob(2))!.digests).toEqual({ 'svc-07': `sha256:${'a'.repeat(64)}` });
+    });
+
+    it('drops an entry whose base the file does not hold, and every entry built on it', () => {
+      const file = saved('orphans');
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { blobs: Record<string, unknown[]> };
+      delete stored.blobs[blob(1)];
+      writeFileSync(file, JSON.stringify(stored));
+      const read = HistoryScanCache.open(gitDir(), 'orphans', 'Pulumi.x.yaml');
+      expect([0, 1, 2, 3, 4, 5].map((i) => read.has(blob(i)))).toEqual([true, false, false, false, false, true]);
+    });
+
+    it('reads the histories of a many-service repository from its changes as from git', () => {
+      const many = createPlatformRepo();
+      return many.then((r) => {
+        try {
+          const git = new Git(r.root);
+          const names = Array.from({ length: 10 }, (_, i) => `extra-${i}`);
+          const text = r.read('Pulumi.dev.yaml').replace('  ferry:images:\n', `  ferry:images:\n${names.map((n) => `    ${n}: v1.0.0\n`).join('')}`);
+          r.write('Pulumi.dev.yaml', text);
+          r.commitAll('ten more services', '2026-01-02T00:00:00Z');
+          for (const [k, n] of names.slice(0, 4).entries()) {
+            r.write('Pulumi.dev.yaml', r.read('Pulumi.dev.yaml').replace(`    ${n}: v1.0.0\n`, `    ${n}: v1.1.${k}\n`));
+            r.commitAll(`promote ${n}`, `2026-01-0${3 + k}T00:00:00Z`);
+          }
+          const fromGit = snapshot(StackHistory.readAll(git, STACKS, 'ferry'));
+          const stored = JSON.parse(readFileSync(cacheFile(r, 'Pulumi.dev.yaml'), 'utf8')) as { blobs: Record<string, unknown[]> };
+          expect(Object.values(stored.blobs).filter((entry) => entry.length === 5)).toHaveLength(4);
+          expect(snapshot(StackHistory.readAll(git, STACKS, 'ferry'))).toEqual(fromGit);
+          expect(StackHistory.readAll(git, STACKS, 'ferry').get('dev')!.changes('extra-2').map((c) => c.tag)).toEqual(['v1.0.0', 'v1.1.2']);
+        } finally {
+          r.cleanup();
+        }
+      });
+    });
+  });
 });
