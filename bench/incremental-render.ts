@@ -22,7 +22,7 @@ import { listFiles } from '../lib/render/tree.js';
 import { renderRecordPath } from '../lib/render/render-record.js';
 import type { BenchResult } from './render.js';
 import { createSyntheticRepo, SYNTHETIC_ENVIRONMENTS } from './synthetic.js';
-import { median, runFerry, timeIt, type ProcessRun } from './timing.js';
+import { median, runFerry, runLoadFloor, timeIt, type ProcessRun } from './timing.js';
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -47,6 +47,9 @@ export async function benchIncrementalRender(): Promise<BenchResult[]> {
       const storage = statfsSync(repo.root).type === TMPFS_MAGIC ? 'tmpfs' : 'disk (not tmpfs)';
       const record = renderRecordPath(repo.root)!;
       const floor = median(runFerry(repo.root, ['--version'], runs).map((r) => r.ms));
+      // What a fresh render cannot go below: cdk8s and cdk8s-plus-28 loaded, and the platform's module evaluated.
+      const cdk8sFloor = median(runLoadFloor(repo.root, 'cdk8s', runs).map((r) => r.ms));
+      const platformFloor = median(runLoadFloor(repo.root, 'platform', runs).map((r) => r.ms));
 
       // Fresh: nothing rendered, nothing recorded.
       const fresh: number[] = [];
@@ -107,6 +110,8 @@ export async function benchIncrementalRender(): Promise<BenchResult[]> {
           'floor (ferry --version) ms': Math.round(floor),
           'fresh ms': Math.round(freshMs),
           'plain-fs write floor ms': Math.round(writeFloor),
+          'cdk8s + cdk8s-plus-28 load floor ms': Math.round(cdk8sFloor),
+          'platform load floor ms': Math.round(platformFloor),
           files: files.length,
           [`unchanged (${unchangedPath}) ms`]: Math.round(unchanged),
           'unchanged CPU ms': Math.round(median(unchangedRuns.map((r) => r.cpuMs))),

@@ -13,10 +13,16 @@ import { DeadlineExceeded, formatMs } from './deadline.js';
 
 // Required, not imported: the ES-module view of node:http reads every export, and Node 22's
 // node:http exports getters (WebSocket and friends) that compile undici, ~30-100 ms that every
-// command loading this client paid, whether it sent a request or not.
+// command loading this client paid, whether it sent a request or not. And required on the first
+// request of each scheme: node:https brings tls (about 20 built-in modules for Node to compile),
+// which a promote whose registry is on loopback, or whose image gate is overridden, never uses.
 const require = createRequire(import.meta.url);
-const { request: httpRequest } = require('node:http') as typeof import('node:http');
-const { request: httpsRequest } = require('node:https') as typeof import('node:https');
+let sendHttp: typeof import('node:http').request | undefined;
+let sendHttps: typeof import('node:https').request | undefined;
+const requestOf = (protocol: string) =>
+  protocol === 'https:'
+    ? (sendHttps ??= (require('node:https') as typeof import('node:https')).request)
+    : (sendHttp ??= (require('node:http') as typeof import('node:http')).request);
 
 /** 4 MiB: far above any manifest or API answer ferry reads, far below what hurts the process. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -230,7 +236,7 @@ export class HttpClient {
       const headers = { ...req.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
       // Explicit fields, not the URL object: node would turn URL user info into an Authorization header.
       const options = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: url.pathname + url.search, method: req.method, headers };
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const send = requestOf(url.protocol);
       const request = send(options, (answer) => {
         response = answer;
         const declared = Number(answer.headers['content-length']);
