@@ -9,9 +9,10 @@ import type { ScannedImages } from './stack-images-scan.js';
 const MAX_ENTRIES = 20_000;
 
 /**
- * Largest cache file written: each entry holds every service's tag, so 2,000 services x 1,000
- * revisions would make ~50 MB that cost more to parse than they spare; such a history is read from
- * git each time (a per-service layout is what would serve it).
+ * Largest cache file written. Entries are stored as changes (see StoredBlob), so even 2,000
+ * services x 1,000 revisions stay far below it; a history whose every revision rewrites most tags
+ * could still outgrow it, and would cost more to parse than it spares: such a history is read from
+ * git each time.
  */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
