@@ -31,6 +31,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
+import { listFilesInWorker } from '../fs/file-listing.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
 import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRecordedStacks, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRecordedStacks, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
@@ -85,7 +86,7 @@ export interface IncrementalRenderResult {
 }
 
 /** The expected state of the tree: every file's hash, and the contents this run holds. */
-interface Expected {
+export interface Expected {
   readonly manifests: ReadonlyMap<string, string>;
   readonly github: readonly (readonly [string, string])[];
   readonly contents: ReadonlyMap<string, string>;
@@ -114,10 +115,10 @@ export async function renderIncrementally(root: string, options: IncrementalRend
     const expected: Expected = { manifests: manifestHashes(record.manifests), github: record.github, contents: new Map() };
     const reason = 'unchanged: no input changed since the last render; nothing synthesised';
     if (options.check) {
-      if (driftByHash(root, expected).length === 0) return answer('unchanged', reason, record.summary, expected);
+      if ((await driftByHashAsync(root, expected)).length === 0) return answer('unchanged', reason, record.summary, expected);
       return full('full: the tree differs from the last render; a full render lists the differences');
     }
-    const applied = applyByHash(root, expected, options);
+    const applied = await applyByHash(root, expected, options);
     if (applied !== undefined) return { ...answer('unchanged', reason, record.summary, expected), ...applied };
     // Files to restore: the environments whose folders hold them are rendered again (Argo CD's and
     // .github/'s are in every scoped render); a base file takes a full render.
@@ -169,11 +170,11 @@ export async function renderIncrementally(root: string, options: IncrementalRend
   const keep = () => keepRecord(root, recordPath, newRecord);
   if (options.check) {
     keep();
-    if (driftByHash(root, expected).length === 0) return answer('environments', reason, summary, expected);
+    if ((await driftByHashAsync(root, expected)).length === 0) return answer('environments', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
   // Files to write are all but certain: straight to the comparison under the tree lock.
-  const applied = applyByHash(root, expected, options, { lockAtOnce: true });
+  const applied = await applyByHash(root, expected, options, { lockAtOnce: true });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the changed environments, and only a render can restore them');
   keep();
   return { ...answer('environments', reason, summary, expected), ...applied };
@@ -318,11 +319,11 @@ async function renderServices({ root, recordPath, record, inputs, platform, opti
   const cause = `${changed.map(stackFile).join(', ')} changed`;
   if (options.check) {
     keep();
-    if (driftByHash(root, expected).length === 0) return answer('services', reason, summary, expected);
+    if ((await driftByHashAsync(root, expected)).length === 0) return answer('services', reason, summary, expected);
     return full(`full: ${cause} and the tree differs from that render; a full render lists the differences`);
   }
   // Overlays re-rendered are all but certain to be written: straight to the comparison under the tree lock.
-  const applied = applyByHash(root, expected, options, { lockAtOnce: contents.size > 0 });
+  const applied = await applyByHash(root, expected, options, { lockAtOnce: contents.size > 0 });
   if (applied === undefined) return full('full: manifests/ or .github/ differ from the last render outside the re-rendered overlays, and only a full render can restore them');
   keep();
   return { ...answer('services', reason, summary, expected), ...applied };
@@ -344,14 +345,44 @@ async function githubFiles(root: string, platform: Platform): Promise<Map<string
 }
 
 /** The files on disk that differ from `expected`, by hash, in `render --check`'s order. */
-function driftByHash(root: string, expected: Expected): DriftLine[] {
-  const onDisk = new Set(listFiles(root, MANIFESTS_DIR));
+export function driftByHash(root: string, expected: Expected): DriftLine[] {
+  const base = `${root}${sep}`;
+  return driftAgainst(root, expected, new Set(listFiles(root, MANIFESTS_DIR)), (path) => contentHash(readBytes(base + path)));
+}
+
+/** Trees at least this large are walked in a worker while this thread reads ({@link driftByHashAsync}). */
+const PARALLEL_WALK_FILES = 2000;
+
+/**
+ * {@link driftByHash}, the same lines, with the folders walked in a worker thread while this one
+ * reads and hashes the expected files; a file the walk does not list is missing whatever the read
+ * found (a symlink, say), as in driftByHash.
+ * @param parallelFrom the tree size from which the walk runs in a worker (below it the worker's start costs more than it spares)
+ */
+export async function driftByHashAsync(root: string, expected: Expected, parallelFrom = PARALLEL_WALK_FILES): Promise<DriftLine[]> {
+  if (expected.manifests.size < parallelFrom) return driftByHash(root, expected);
+  const walk = listFilesInWorker(join(root, MANIFESTS_DIR), MANIFESTS_DIR).catch(() => undefined);
+  const base = `${root}${sep}`;
+  const read = new Map<string, string>();
+  for (const path of expected.manifests.keys()) {
+    try {
+      read.set(path, contentHash(readBytes(base + path)));
+    } catch {
+      // Missing (or not a file): the walk decides.
+    }
+  }
+  // A failed walk (a missing manifests/ included) is repeated here, so its error is the one driftByHash gives.
+  const onDisk = (await walk) ?? listFiles(root, MANIFESTS_DIR);
+  return driftAgainst(root, expected, new Set(onDisk), (path) => read.get(path) ?? contentHash(readBytes(base + path)));
+}
+
+/** The drift lines of `expected` against the files `onDisk` (under manifests/), whose hashes `hashOf` gives. */
+function driftAgainst(root: string, expected: Expected, onDisk: ReadonlySet<string>, hashOf: (path: string) => string): DriftLine[] {
   const changed: DriftLine[] = [];
   const missing: DriftLine[] = [];
-  const base = `${root}${sep}`;
   for (const [path, hash] of expected.manifests) {
     if (!onDisk.has(path)) missing.push({ state: 'missing', path });
-    else if (contentHash(readBytes(base + path)) !== hash) changed.push({ state: 'changed', path });
+    else if (hashOf(path) !== hash) changed.push({ state: 'changed', path });
   }
   const stale = [...onDisk].filter((path) => !expected.manifests.has(path)).map((path) => ({ state: 'stale' as const, path }));
   const github = expected.github.flatMap(([path, hash]): DriftLine[] => {
@@ -384,10 +415,10 @@ function readBytes(path: string): Uint8Array {
  * Makes the tree match `expected` in one crash-safe transaction, comparing under the tree lock;
  * undefined (and nothing written) when a file must be written whose content this run does not hold.
  */
-function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions, { lockAtOnce = false } = {}): Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined {
+async function applyByHash(root: string, expected: Expected, options: IncrementalRenderOptions, { lockAtOnce = false } = {}): Promise<Pick<IncrementalRenderResult, 'drift' | 'written' | 'removed'> | undefined> {
   // Nothing to write: no transaction, no lock (the tree matched the render when it was read). Unless
   // the caller knows of files to write: then this comparison would only repeat the one under the lock.
-  if (!lockAtOnce && driftByHash(root, expected).length === 0) return { drift: [], written: 0, removed: 0 };
+  if (!lockAtOnce && (await driftByHashAsync(root, expected)).length === 0) return { drift: [], written: 0, removed: 0 };
   const outcome = updateTreeAtomically(
     root,
     () => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { updateTreeAtomically, type AtomicTreeOptions, type FileWrite } from '../fs/atomic-tree.js';
 import { MANIFESTS_DIR } from './manifests-dir.js';
+import { walkFiles } from '../fs/file-listing.js';
 
 /** Differences between a rendered tree and the one on disk, as repository-relative paths. */
 export interface TreeDrift {
@@ -21,17 +22,7 @@ export function hasDrift(drift: TreeDrift): boolean {
 export function listFiles(root: string, dir: string): string[] {
   const base = join(root, dir);
   if (!existsSync(base)) return [];
-  const out: string[] = [];
-  // Paths built by concatenation: join/relative per entry cost an unchanged render (tens of thousands of files) more than the listing.
-  const prefix = relative(root, base).split(sep).join('/');
-  const walk = (absolute: string, relativePath: string): void => {
-    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(`${absolute}${sep}${entry.name}`, `${relativePath}/${entry.name}`);
-      else if (entry.isFile()) out.push(`${relativePath}/${entry.name}`);
-    }
-  };
-  walk(base, prefix);
-  return out.sort();
+  return walkFiles(readdirSync, base, relative(root, base).split(sep).join('/'), sep);
 }
 
 /** Compares the rendered files with `manifests/` under `root`. */
