@@ -159,6 +159,8 @@ export class HistoryScanCache {
  */
 function changesFrom(base: Readonly<Record<string, string>>, images: Readonly<Record<string, string>>): { changed: Record<string, string>; removed: string[] } | undefined {
   const services = Object.keys(images);
+  // Assigned, not parsed, a key `__proto__` would set the object's prototype: such an entry stays whole.
+  if (Object.hasOwn(images, '__proto__') || Object.hasOwn(base, '__proto__')) return undefined;
   const changed: Record<string, string> = {};
   let count = 0;
   for (const service of services) {
