@@ -209,6 +209,22 @@ describe('the history scan cache', () => {
       expect([0, 1, 2, 3, 4, 5].map((i) => read.has(blob(i)))).toEqual([true, false, false, false, false, true]);
     });
 
+    it('keeps an entry whole when a service is named __proto__, and reads it back as stored', () => {
+      const before = new Set(cacheDirs(repo));
+      const cache = HistoryScanCache.open(gitDir(), 'prototype', 'Pulumi.x.yaml');
+      const odd = JSON.parse(`{${services.map((s) => `"${s}":"v1"`).join(',')},"__proto__":"v2"}`) as Record<string, string>;
+      const next = JSON.parse(`{${services.map((s) => `"${s}":"v1"`).join(',')},"__proto__":"v3"}`) as Record<string, string>;
+      cache.setScanned(blob(0), { images: odd, digests: {} });
+      cache.setScanned(blob(1), { images: next, digests: {} });
+      cache.save();
+      const [dir] = cacheDirs(repo).filter((d) => !before.has(d));
+      const stored = JSON.parse(readFileSync(join(gitDir(), 'ferry', dir!, 'Pulumi.x.yaml.json'), 'utf8')) as { blobs: Record<string, unknown[]> };
+      expect(stored.blobs[blob(1)]).toHaveLength(3);
+      const read = HistoryScanCache.open(gitDir(), 'prototype', 'Pulumi.x.yaml');
+      expect(Object.hasOwn(read.get(blob(1))!.images, '__proto__')).toBe(true);
+      expect(Object.entries(read.get(blob(1))!.images)).toEqual(Object.entries(next));
+    });
+
     it('reads the histories of a many-service repository from its changes as from git', () => {
       const many = createPlatformRepo();
       return many.then((r) => {
