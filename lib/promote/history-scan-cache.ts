@@ -169,10 +169,16 @@ function changesFrom(base: Readonly<Record<string, string>>, images: Readonly<Re
       count++;
     }
   }
-  const removed = Object.keys(base).filter((service) => !Object.hasOwn(images, service));
+  const removed: string[] = [];
+  // Rebuilt, the services come as base lists those it keeps, then the new ones: `images` must list them so.
+  let kept = 0;
+  for (const service in base) {
+    if (!Object.hasOwn(images, service)) removed.push(service);
+    else if (services[kept++] !== service) return undefined;
+  }
   if (count + removed.length >= services.length / 2) return undefined;
-  const rebuilt = Object.keys(withChanges(base, changed, removed)!);
-  return rebuilt.every((service, i) => service === services[i]) ? { changed, removed } : undefined;
+  for (let i = kept; i < services.length; i++) if (Object.hasOwn(base, services[i]!)) return undefined;
+  return { changed, removed };
 }
 
 /** The images of a stored change (see {@link changesFrom}), in the order the full entry had: base's services, then new ones. */
