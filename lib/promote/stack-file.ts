@@ -109,15 +109,13 @@ export class StackFile {
 
   /** `config.<project>:config.<service>` as plain values (a secret reference is `{ secret, key }`). */
   public configOf(service: string): Record<string, unknown> {
-    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY), service]);
-    const plain: unknown = isMap(value) ? value.toJSON() : undefined;
+    const plain = this.configMapping([service]);
     return plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>) : {};
   }
 
   /** Every service's `<project>:config` mapping as plain values. */
   public allConfig(): Record<string, Record<string, unknown>> {
-    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY)]);
-    const plain: unknown = isMap(value) ? value.toJSON() : undefined;
+    const plain = this.configMapping([]);
     if (plain === null || typeof plain !== 'object') return {};
     const out: Record<string, Record<string, unknown>> = {};
     for (const [service, values] of Object.entries(plain as Record<string, unknown>)) {
@@ -221,6 +219,22 @@ export class StackFile {
 
   private key(name: string): string {
     return `${this.project}:${name}`;
+  }
+
+  /**
+   * The mapping at `config.<project>:config.<path>` as plain values (a copy of its own), undefined
+   * when there is none. From the plain-subset value when the text is in the subset (its values are
+   * the document's, `test/model/plain-stack-yaml.test.ts`): status and history read the config of
+   * every revision, and the document of a 20 KB file costs tens of milliseconds.
+   */
+  private configMapping(path: readonly string[]): unknown {
+    const plain = this.parsed === undefined ? this.plainValue : undefined;
+    if (plain !== undefined) {
+      const value = valueAt(plain, ['config', this.key(CONFIG_KEY), ...path]);
+      return isPlainMapping(value) ? copyPlain(value) : undefined;
+    }
+    const value: unknown = this.doc.getIn(['config', this.key(CONFIG_KEY), ...path]);
+    return isMap(value) ? value.toJSON() : undefined;
   }
 
   /** Where a string scalar at `path` sits, read from the plain subset (undefined: ask the document). */

@@ -29,8 +29,13 @@ function expectSameAsDocument(text: string, where: string): void {
   const slow = StackFile.parse(`${text}${OUTSIDE_SUBSET}`, 'Pulumi.dev.yaml', 'ferry');
   const strip = (edited: StackFile) => edited.text.replace(OUTSIDE_SUBSET, '');
   expect([where, fast.value(), fast.images(), fast.digests()]).toEqual([where, slow.value(), slow.images(), slow.digests()]);
+  // Config, as status and history read it of every revision; a name only the prototype holds reads as none.
+  expect([where, fast.allConfig(), fast.configOf('constructor')]).toEqual([where, slow.allConfig(), slow.configOf('constructor')]);
+  const config = fast.allConfig();
+  for (const values of Object.values(config)) values.CHANGED_BY_A_CALLER = true;
+  expect([where, fast.allConfig()]).toEqual([where, slow.allConfig()]);
   for (const service of Object.keys(slow.images())) {
-    expect([where, fast.tagOf(service), fast.digestOf(service)]).toEqual([where, slow.tagOf(service), slow.digestOf(service)]);
+    expect([where, fast.tagOf(service), fast.digestOf(service), fast.configOf(service)]).toEqual([where, slow.tagOf(service), slow.digestOf(service), slow.configOf(service)]);
     for (const tag of TAGS) {
       const a = fast.withImageTag(service, tag);
       const b = slow.withImageTag(service, tag);
