@@ -341,7 +341,7 @@ function forward(root: string, op: JournalOp, step: Step, made?: Set<string>, fi
     move(target, retired, made);
   }
   if (op.write) {
-    step(`place ${op.path}`);
+    step(`place ${op.path}${op.folder ? '/' : ''}`);
     move(staged, target, made);
   }
 }
@@ -354,7 +354,7 @@ function rollBack(root: string, ops: readonly JournalOp[], step: Step): void {
     const retired = join(tx, 'retired', op.path);
     // A staged file that is gone was placed: the new content is at the target.
     if (op.write && !exists(join(tx, 'staging', op.path)) && exists(target)) {
-      step(`unplace ${op.path}`);
+      step(`unplace ${op.path}${op.folder ? '/' : ''}`);
       rmSync(target, { force: true, recursive: op.folder === true });
     }
     if (op.existed && exists(retired)) {

@@ -96,6 +96,8 @@ export class PreStage {
     }
     if (this.lastFolderOnDisk) return;
     this.onStep?.(++this.steps, `pre-stage ${path}`);
+    // The thread's start-up (about a Node bootstrap) overlaps the synthesis of the first batch.
+    if (this.worker === undefined) this.start();
     this.files.set(path, content);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: what may not fit goes in the next buffer.
     const room = 3 * content.length;
