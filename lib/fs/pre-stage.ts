@@ -17,6 +17,12 @@ export interface PreStageOptions {
    */
   readonly onStep?: (step: number, description: string) => void;
   /**
+   * Also compute each file's SHA-256 (hex, of its UTF-8 bytes) on the writer thread: what the render
+   * record keeps of every file, so the caller need not hash them again.
+   * @default false
+   */
+  readonly sha256?: boolean;
+  /**
    * Bytes of content per message to the writer thread (a file larger than this goes alone).
    * @default 1 MiB
    */
@@ -29,9 +35,16 @@ export interface PreStageOptions {
  */
 type WriterMessage = { readonly paths: readonly string[]; readonly lengths: readonly number[]; readonly bytes: ArrayBuffer } | { readonly end: true };
 
-/** What the writer thread answers to `end`: the first error, if a write failed. */
+/** What the writer thread answers to `end`: the first error, if a write failed; else with `sha256` each file's hash, in the order sent. */
 interface WriterReport {
   readonly error?: string;
+  readonly hashes?: readonly string[];
+}
+
+/** What {@link PreStage.finish} gives: the files, for the transaction to adopt, and with `sha256` their hashes. */
+export interface PreStageResult extends PreStagedFiles {
+  /** Path -> SHA-256 (hex) of the content in {@link PreStagedFiles.files}; empty without the `sha256` option. */
+  readonly sha256: ReadonlyMap<string, string>;
 }
 
 /**
@@ -56,9 +69,12 @@ export class PreStage {
   public readonly folder: string;
   private readonly root: string;
   private readonly durable: boolean;
+  private readonly sha256: boolean;
   private readonly onStep: ((step: number, description: string) => void) | undefined;
   private readonly batchBytes: number;
   private readonly files = new Map<string, string>();
+  /** Every path sent, in order (a path sent twice twice): the writer's hashes come in this order. */
+  private readonly sent: string[] = [];
   private paths: string[] = [];
   private lengths: number[] = [];
   private bytes: Buffer | undefined;
@@ -75,6 +91,7 @@ export class PreStage {
   public constructor(root: string, options: PreStageOptions = {}) {
     this.root = root;
     this.durable = options.durable ?? true;
+    this.sha256 = options.sha256 ?? false;
     this.onStep = options.onStep;
     this.batchBytes = options.batchBytes ?? 1 << 20;
     if (!Number.isInteger(this.batchBytes) || this.batchBytes < 1) throw new Error(`PreStage: 'batchBytes' must be a whole number of at least 1, not ${this.batchBytes}`);
@@ -108,6 +125,7 @@ export class PreStage {
     const length = this.bytes.write(content, this.used, 'utf8');
     this.used += length;
     this.paths.push(path);
+    this.sent.push(path);
     this.lengths.push(length);
   }
 
@@ -115,7 +133,7 @@ export class PreStage {
    * Waits for the writer thread: the files it wrote, or undefined (its folder removed) when none was
    * offered or a write failed.
    */
-  public async finish(): Promise<PreStagedFiles | undefined> {
+  public async finish(): Promise<PreStageResult | undefined> {
     if (this.worker === undefined) return undefined;
     this.post();
     this.worker.postMessage({ end: true } satisfies WriterMessage);
@@ -124,7 +142,10 @@ export class PreStage {
       await this.discard();
       return undefined;
     }
-    return { folder: this.folder, files: this.files };
+    const sha256 = new Map<string, string>();
+    // In the order sent, so a path sent twice keeps the hash of its last content, the one in `files`.
+    report.hashes?.forEach((hash, i) => sha256.set(this.sent[i]!, hash));
+    return { folder: this.folder, files: this.files, sha256 };
   }
 
   /** Stops the writer thread and removes the folder, if it is still there (a transaction that adopted it moved it). */
@@ -149,9 +170,9 @@ export class PreStage {
     if (this.worker !== undefined) return this.worker;
     // The writer's source is a function of this module, run as a script: no file to locate beside it
     // (dist/ or the sources under jest), and its only imports are Node's own.
-    const worker = new Worker(`(${preStageWriter.toString()})(require('node:worker_threads'), require('node:fs'), require('node:path'));`, {
+    const worker = new Worker(`(${preStageWriter.toString()})(require('node:worker_threads'), require('node:fs'), require('node:path'), require('node:crypto'));`, {
       eval: true,
-      workerData: { folder: this.folder, durable: this.durable },
+      workerData: { folder: this.folder, durable: this.durable, sha256: this.sha256 },
     });
     this.report = new Promise<WriterReport>((resolve) => {
       worker.once('message', (report: WriterReport) => resolve(report));
@@ -190,13 +211,14 @@ export class PreStage {
 
 /**
  * The writer thread, run as a script with its modules passed in: makes the pre-stage folder (it must
- * be new), writes (and with `durable` fsyncs) each file it is sent, in order, and answers `end` with
- * the first error. After an error it writes nothing more.
+ * be new), writes (and with `durable` fsyncs; with `sha256` hashes) each file it is sent, in order,
+ * and answers `end` with the first error or the hashes. After an error it writes nothing more.
  */
-function preStageWriter(threads: typeof import('node:worker_threads'), fs: typeof import('node:fs'), path: typeof import('node:path')): void {
-  const { folder, durable } = threads.workerData as { folder: string; durable: boolean };
+function preStageWriter(threads: typeof import('node:worker_threads'), fs: typeof import('node:fs'), path: typeof import('node:path'), crypto: typeof import('node:crypto')): void {
+  const { folder, durable, sha256 } = threads.workerData as { folder: string; durable: boolean; sha256: boolean };
   const port = threads.parentPort!;
   const made = new Set<string>();
+  const hashes: string[] = [];
   let error: string | undefined;
   try {
     fs.mkdirSync(folder);
@@ -206,7 +228,7 @@ function preStageWriter(threads: typeof import('node:worker_threads'), fs: typeo
   }
   port.on('message', (message: WriterMessage) => {
     if ('end' in message) {
-      port.postMessage({ error } satisfies WriterReport);
+      port.postMessage((error === undefined ? { hashes } : { error }) satisfies WriterReport);
       port.close();
       return;
     }
@@ -229,6 +251,7 @@ function preStageWriter(threads: typeof import('node:worker_threads'), fs: typeo
         } finally {
           fs.closeSync(fd);
         }
+        if (sha256) hashes.push(crypto.hash('sha256', bytes.subarray(offset, offset + length), 'hex'));
         offset += length;
       });
     } catch (e) {

@@ -425,7 +425,7 @@ async function fullRender(root: string, recordPath: string | undefined, options:
   const { renderSummary } = await import('./summary.js');
   // A file whose folder is not on disk (a fresh tree, a new service) is written on the second core
   // while the rest is synthesised; the transaction adopts it under the lock (lib/fs/pre-stage.ts).
-  const preStage = options.check ? undefined : new PreStage(root, { onStep: options.onStep });
+  const preStage = options.check ? undefined : new PreStage(root, { onStep: options.onStep, sha256: true });
   try {
     const output = renderPlatform(platform, readStackConfigs(root, platform), undefined, { onFile: preStage && ((path, content) => preStage.offer(path, content)) });
     const github = await githubFiles(root, platform);
@@ -435,8 +435,11 @@ async function fullRender(root: string, recordPath: string | undefined, options:
     };
     const outdated = [...github].map(([path, content]) => ({ path, content, state: state(path, content) })).filter((f) => f.state !== 'same');
     const summary = renderSummary(output.environments);
+    const preStaged = await preStage?.finish();
+    // The writer thread hashed what it wrote (the same string, so the same bytes); the rest is hashed here.
+    const hashOf = (path: string, content: string) => (preStaged?.files.get(path) === content ? preStaged.sha256.get(path) : undefined) ?? contentHash(content);
     const expected: Expected = {
-      manifests: new Map([...output.files].map(([path, content]) => [path, contentHash(content)])),
+      manifests: new Map([...output.files].map(([path, content]) => [path, hashOf(path, content)])),
       github: [...github].map(([path, content]) => [path, contentHash(content)] as const),
       contents: new Map(),
     };
@@ -458,7 +461,6 @@ async function fullRender(root: string, recordPath: string | undefined, options:
         drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
       };
     }
-    const preStaged = await preStage?.finish();
     // manifests/, CODEOWNERS and the workflows in one crash-safe transaction, serialised with other writers of this tree.
     const drift = writeTreeAtomically(root, output.files, { alsoWrite: new Map(outdated.map((f) => [f.path, f.content])), command: options.command ?? 'ferry render', onStep: options.onStep, preStaged, moveNewFolders: true });
     keep();

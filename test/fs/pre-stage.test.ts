@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -24,7 +25,7 @@ test('writes the files whose folder is not on disk, byte for byte, across batche
   writeFileSync(join(root, 'manifests/overlays'), 'a file where a folder would go');
   const steps: string[] = [];
   // 40 bytes a batch: most files go alone, one is larger than a batch.
-  const preStage = new PreStage(root, { durable: false, batchBytes: 40, onStep: (n, description) => steps.push(`${n} ${description}`) });
+  const preStage = new PreStage(root, { durable: false, batchBytes: 40, sha256: true, onStep: (n, description) => steps.push(`${n} ${description}`) });
   const offered: Record<string, string> = {
     'manifests/base/api/deployment.yaml': 'on disk already: not taken',
     'manifests/base/web/deployment.yaml': 'kind: Deployment\n',
@@ -41,8 +42,22 @@ test('writes the files whose folder is not on disk, byte for byte, across batche
   expect(preStage.folder).toMatch(new RegExp(`^${root}/\\${PRE_STAGE_PREFIX}${process.pid}-[0-9a-f]{12}$`));
   expect([...staged!.files.keys()]).toEqual(taken);
   expect(files(preStage.folder)).toEqual(Object.fromEntries(taken.map((path) => [path, offered[path]])));
+  // Hashed on the writer thread as the render record hashes a file: SHA-256 of its UTF-8 bytes.
+  expect(Object.fromEntries(staged!.sha256)).toEqual(Object.fromEntries(taken.map((path) => [path, createHash('sha256').update(offered[path]!, 'utf8').digest('hex')])));
   await preStage.discard();
   expect(readdirSync(root).sort()).toEqual(['manifests']);
+});
+
+test('a path offered twice: its last content is written, kept and hashed', async () => {
+  const preStage = new PreStage(root, { durable: false, batchBytes: 4, sha256: true });
+  preStage.offer('manifests/a.yaml', 'first\n');
+  preStage.offer('manifests/b.yaml', 'b\n');
+  preStage.offer('manifests/a.yaml', 'second\n');
+  const staged = await preStage.finish();
+  expect(Object.fromEntries(staged!.files)).toEqual({ 'manifests/a.yaml': 'second\n', 'manifests/b.yaml': 'b\n' });
+  expect(staged!.sha256.get('manifests/a.yaml')).toBe(createHash('sha256').update('second\n').digest('hex'));
+  expect(files(preStage.folder)).toEqual({ 'manifests/a.yaml': 'second\n', 'manifests/b.yaml': 'b\n' });
+  await preStage.discard();
 });
 
 test('nothing to take: no thread, no folder', async () => {

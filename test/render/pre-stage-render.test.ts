@@ -93,6 +93,10 @@ test('a fresh render pre-stages every manifest while it synthesises, places mani
   expect(ferryLeftovers(repo.root)).toEqual([]);
   expect(repo.git(['status', '--porcelain'])).toBe('');
   expectUpToDate(repo);
+  // The record holds the hashes the writer thread computed: the next render finds every file as recorded.
+  const next = repo.ferrySpawn(['render', '--explain']);
+  expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: 'ferry render: unchanged: no input changed since the last render; nothing synthesised\n' });
+  expect(next.stdout).toContain('nothing changed:');
 });
 
 test('a new service: only its folders are pre-staged and placed whole; the other files are staged under the lock as before', () => {
