@@ -6,7 +6,7 @@
  * hold it to what a render without pre-staging gives: the full check finds the tree up to date, a
  * failure is the same message with nothing left behind, a kill leaves the old tree.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { PRE_STAGE_PREFIX, TREE_LOCK } from '../../lib/fs/atomic-tree.js';
@@ -139,6 +139,26 @@ test('a render killed while pre-staging, or before adopting its pre-staged files
   const next = repo.ferrySpawn(['render', '--quiet']);
   expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
   expect(ferryLeftovers(repo.root)).toEqual([]);
+  expectUpToDate(repo);
+});
+
+test('two fresh renders at once: both finish, the tree is the full render, nothing of either is left', async () => {
+  rmSync(join(repo.root, 'manifests'), { recursive: true });
+  rmSync(join(repo.root, '.github'), { recursive: true });
+  const runs = await Promise.all(
+    [1, 2].map(
+      () =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [SCRIPT, repo.root]);
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => void (stderr += d));
+          child.on('exit', (code) => resolve({ code, stderr }));
+        }),
+    ),
+  );
+  expect(runs).toEqual([{ code: 0, stderr: '' }, { code: 0, stderr: '' }]);
+  expect(ferryLeftovers(repo.root)).toEqual([]);
+  expect(repo.git(['status', '--porcelain'])).toBe('');
   expectUpToDate(repo);
 });
 
