@@ -20,7 +20,9 @@
  *   .github/'s come with every such render;
  * - anything else (the engine, Node, platform/platform.ts or what it imports, Pulumi.yaml, the
  *   workflow templates, a missing or unreadable record, sources this cannot follow, a base file to
- *   restore): the full render, as before.
+ *   restore): the full render, as before. Its files whose folder is not on disk (a fresh tree, a new
+ *   service) are written on a worker thread while the rest is synthesised (lib/fs/pre-stage.ts),
+ *   and the tree transaction adopts them and places new folders whole.
  *
  * `--check` answers "up to date" from the hashes; when it finds a difference, a full render lists
  * the differences, so what it prints is always the full render's.
