@@ -6,6 +6,20 @@ import { LockBusyError, LockFile, SYSTEM_LOCK_CLOCK, describeHolder, type LockCl
 export const TREE_LOCK = '.ferry-tree.lock';
 /** The folder of the transaction in flight: `staging/` (new contents), `retired/` (replaced ones), `journal.json`. */
 export const TREE_TRANSACTION = '.ferry-tree.tx';
+/**
+ * How a pre-stage folder's name starts (`.ferry-tree.prestage-<pid>-<random>` at the tree's root):
+ * files written before the tree lock is taken (lib/fs/pre-stage.ts), which a transaction adopts as
+ * its staging. A dead process's is removed by the next writer, a live one's never touched.
+ */
+export const PRE_STAGE_PREFIX = '.ferry-tree.prestage-';
+
+/** Files written ahead of a transaction into a private folder at the tree's root (lib/fs/pre-stage.ts). */
+export interface PreStagedFiles {
+  /** Absolute path of the folder, which holds each file at its repository-relative path. */
+  readonly folder: string;
+  /** Path -> the content written there; a file counts as staged only for an op with this very content. */
+  readonly files: ReadonlyMap<string, string>;
+}
 
 /** One file to write (`content`) or remove (`content` undefined), repository-relative with `/`. */
 export interface FileWrite {
@@ -37,6 +51,20 @@ export interface AtomicTreeOptions {
    * Tests crash the process here to check that every point leaves the old or the new tree.
    */
   readonly onStep?: (step: number, description: string) => void;
+  /**
+   * Files already written for this transaction (a fresh tree's, a new service's): under the lock the
+   * folder becomes the staging folder with one rename, and every op whose content it holds is not
+   * written again. Files it holds that the transaction does not write are dropped from the staging.
+   * @default nothing pre-staged: every file is staged under the lock
+   */
+  readonly preStaged?: PreStagedFiles;
+  /**
+   * Place a folder missing from the tree (whose parent is a folder) with one rename of its staged
+   * folder instead of a rename per file: a fresh tree's `manifests/`, a new service's folders. Its
+   * journal op is of its own kind (journal version 2), rolled back by removing the folder.
+   * @default false - a rename per file, as every writer before it
+   */
+  readonly moveNewFolders?: boolean;
 }
 
 /** What recovery found and did before a write. */
@@ -52,10 +80,23 @@ interface JournalOp {
   readonly write: boolean;
   /** The path was a file before the transaction (then it is moved to `retired/` first). */
   readonly existed: boolean;
+  /**
+   * The path is a folder missing from the tree whose parent is a folder: staging's whole folder is
+   * moved into place with one rename (a fresh tree, a new service), and rolled back by removing it.
+   * Only in journals of version 2.
+   * @default false
+   */
+  readonly folder?: boolean;
+}
+
+/** A write of a file planned under the lock: `within` is the topmost missing folder holding it, if any. */
+interface PlannedOp extends JournalOp {
+  readonly within?: string;
 }
 
 interface Journal {
-  readonly version: 1;
+  /** 2 when an op moves a folder (an older ferry refuses such a journal instead of misreading it). */
+  readonly version: 1 | 2;
   readonly ops: readonly JournalOp[];
 }
 
@@ -68,9 +109,11 @@ interface Journal {
  * 2. Recover what a crashed writer left (see {@link recoverTree}).
  * 3. Call `plan` under the lock (so what it compares with is what gets replaced), keep only the
  *    changes that differ from the disk.
- * 4. Stage every new file in `.ferry-tree.tx/staging/` (fsync'd), then write `journal.json`
- *    (to a temporary name, fsync, rename: the commit point).
- * 5. Apply: each replaced or removed file is renamed into `retired/`, each staged one into place.
+ * 4. Stage every new file in `.ferry-tree.tx/staging/` (fsync'd; a pre-staged folder, see
+ *    {@link AtomicTreeOptions.preStaged}, is renamed to the staging folder first and only what it
+ *    lacks is written), then write `journal.json` (to a temporary name, fsync, rename: the commit point).
+ * 5. Apply: each replaced or removed file is renamed into `retired/`, each staged one into place
+ *    (with `moveNewFolders`, a folder missing from the tree is moved into place whole: one rename).
  *    An error here rolls every step back and rethrows.
  * 6. Remove folders that removals left empty, the journal, the transaction folder, the lock.
  *
@@ -84,8 +127,8 @@ export function updateTreeAtomically<T>(root: string, plan: () => { readonly cha
     const steps = stepper(options);
     recover(root, steps);
     const { changes, result } = plan();
-    const ops = planOps(root, changes);
-    if (ops.length > 0) commit(root, ops, changes, options.durable ?? true, steps);
+    const ops = planOps(root, changes, options.moveNewFolders ?? false);
+    if (ops.length > 0) commit(root, ops, changes, options.durable ?? true, steps, options.preStaged);
     return result;
   } finally {
     lock.release();
@@ -142,47 +185,96 @@ function checkPaths(changes: readonly FileWrite[]): void {
     if (path === '' || path.startsWith('/') || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
       throw new Error(`refusing to write ${JSON.stringify(path)}: not a plain repository-relative path`);
     }
-    if (parts[0] === TREE_TRANSACTION || parts[0]!.startsWith(TREE_LOCK)) throw new Error(`refusing to write ${path}: ferry's own transaction files`);
+    if (parts[0] === TREE_TRANSACTION || parts[0]!.startsWith(TREE_LOCK) || parts[0]!.startsWith(PRE_STAGE_PREFIX)) throw new Error(`refusing to write ${path}: ferry's own transaction files`);
     if (seen.has(path)) throw new Error(`refusing to write ${path}: given twice`);
     seen.add(path);
   }
 }
 
-/** The journal operations for `changes`: only what differs from the disk; removals first, so a file can give way to a folder. */
-function planOps(root: string, changes: readonly FileWrite[]): JournalOp[] {
+/**
+ * The operations for `changes`: only what differs from the disk; removals first, so a file can give
+ * way to a folder. With `moveNewFolders`, a write in a folder missing from the tree carries the
+ * topmost such folder.
+ */
+function planOps(root: string, changes: readonly FileWrite[], moveNewFolders: boolean): PlannedOp[] {
   checkPaths(changes);
-  const removals: JournalOp[] = [];
-  const writes: JournalOp[] = [];
-  // A path in a missing folder is no file: one lstat per folder instead of one per file of a fresh tree.
-  const folders = new Map<string, boolean>();
-  const folderExists = (dir: string) => {
-    let found = folders.get(dir);
-    if (found === undefined) folders.set(dir, (found = exists(join(root, dir))));
-    return found;
+  const removals: PlannedOp[] = [];
+  const writes: PlannedOp[] = [];
+  // One lstat per folder; a folder under a missing one is missing without one (a fresh tree: one lstat).
+  const folders = new Map<string, FolderState>();
+  const folderState = (dir: string): FolderState => {
+    let state = folders.get(dir);
+    if (state === undefined) {
+      const parent = dirname(dir);
+      folders.set(dir, (state = parent !== '.' && folderState(parent) === 'missing' ? 'missing' : lstatState(join(root, dir))));
+    }
+    return state;
+  };
+  /** The topmost missing folder above `path` whose parent is a folder (a rename can place it), if any. */
+  const missingFolderOf = (path: string): string | undefined => {
+    let top: string | undefined;
+    let dir = dirname(path);
+    for (; dir !== '.' && folderState(dir) === 'missing'; dir = dirname(dir)) top = dir;
+    return top !== undefined && (dir === '.' || folderState(dir) === 'folder') ? top : undefined;
   };
   for (const { path, content } of changes) {
-    const existed = folderExists(dirname(path)) && isFile(join(root, path));
+    const dir = dirname(path);
+    const inFolder = dir === '.' || folderState(dir) === 'folder' || folderState(dir) === 'other';
+    const existed = inFolder && isFile(join(root, path));
     if (content === undefined) {
       if (existed) removals.push({ path, write: false, existed });
-    } else if (!existed || readFileSync(join(root, path), 'utf8') !== content) {
+    } else if (!existed) {
+      const within = inFolder || !moveNewFolders ? undefined : missingFolderOf(path);
+      writes.push(within === undefined ? { path, write: true, existed } : { path, write: true, existed, within });
+    } else if (readFileSync(join(root, path), 'utf8') !== content) {
       writes.push({ path, write: true, existed });
     }
   }
   return [...removals, ...writes];
 }
 
-function commit(root: string, ops: readonly JournalOp[], changes: readonly FileWrite[], durable: boolean, step: Step): void {
+/** What `lstat` says of a path: a folder, something else (a file where a folder would go), missing (ENOENT), or unreadable. */
+type FolderState = 'folder' | 'other' | 'missing' | 'unreadable';
+
+function lstatState(path: string): FolderState {
+  try {
+    return lstatSync(path).isDirectory() ? 'folder' : 'other';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+}
+
+/**
+ * The journal's operations: each missing folder's writes become one op that moves the staged
+ * folder, in the place of its first file; the other ops as planned.
+ */
+function journalOps(ops: readonly PlannedOp[]): JournalOp[] {
+  const out: JournalOp[] = [];
+  const moved = new Set<string>();
+  for (const { within, ...op } of ops) {
+    if (within === undefined) out.push(op);
+    else if (!moved.has(within)) {
+      moved.add(within);
+      out.push({ path: within, write: true, existed: false, folder: true });
+    }
+  }
+  return out;
+}
+
+function commit(root: string, planned: readonly PlannedOp[], changes: readonly FileWrite[], durable: boolean, step: Step, preStaged: PreStagedFiles | undefined): void {
   const tx = join(root, TREE_TRANSACTION);
   const contents = new Map(changes.map((c) => [c.path, c.content]));
   // Folders this transaction made: a fresh tree is thousands of files in a few hundred folders.
   const made = new Set<string>();
+  const ops = journalOps(planned);
   try {
-    for (const op of ops) {
-      if (!op.write) continue;
+    const adopted = preStaged === undefined ? new Set<string>() : adoptPreStaged(tx, preStaged, planned, contents, durable, step);
+    for (const op of planned) {
+      if (!op.write || adopted.has(op.path)) continue;
       step(`stage ${op.path}`);
       writeFile(join(tx, 'staging', op.path), contents.get(op.path)!, durable, made);
     }
-    const journal: Journal = { version: 1, ops };
+    const journal: Journal = { version: ops.some((op) => op.folder) ? 2 : 1, ops };
     step('write journal');
     writeFile(join(tx, 'journal.tmp'), `${JSON.stringify(journal)}\n`, durable);
     step('commit journal');
@@ -205,6 +297,36 @@ function commit(root: string, ops: readonly JournalOp[], changes: readonly FileW
 }
 
 /**
+ * Makes the pre-staged folder the transaction's staging folder (one rename; the transaction folder
+ * does not exist after recovery) and drops what it holds that the transaction does not write, so
+ * the staging holds exactly the writes (a missing folder is then moved whole). Returns the paths
+ * whose staged content is the op's; none when the folder cannot be adopted (then every file is
+ * staged as without it, and fails as it would).
+ */
+function adoptPreStaged(tx: string, preStaged: PreStagedFiles, planned: readonly PlannedOp[], contents: ReadonlyMap<string, string | undefined>, durable: boolean, step: Step): Set<string> {
+  const adopted = new Set<string>();
+  step('adopt pre-staged files');
+  try {
+    mkdirSync(tx);
+    renameSync(preStaged.folder, join(tx, 'staging'));
+  } catch {
+    return adopted;
+  }
+  if (durable) syncDir(tx);
+  const writes = new Set<string>();
+  for (const op of planned) if (op.write) writes.add(op.path);
+  for (const [path, content] of preStaged.files) {
+    if (!writes.has(path)) {
+      step(`drop pre-staged ${path}`);
+      rmSync(join(tx, 'staging', path), { force: true });
+    } else if (contents.get(path) === content) {
+      adopted.add(path);
+    }
+  }
+  return adopted;
+}
+
+/**
  * Redoes one operation from wherever a previous attempt stopped; `firstAttempt`: the commit that
  * just staged it, so the staged file is known to be there.
  */
@@ -219,7 +341,7 @@ function forward(root: string, op: JournalOp, step: Step, made?: Set<string>, fi
     move(target, retired, made);
   }
   if (op.write) {
-    step(`place ${op.path}`);
+    step(`place ${op.path}${op.folder ? '/' : ''}`);
     move(staged, target, made);
   }
 }
@@ -232,8 +354,8 @@ function rollBack(root: string, ops: readonly JournalOp[], step: Step): void {
     const retired = join(tx, 'retired', op.path);
     // A staged file that is gone was placed: the new content is at the target.
     if (op.write && !exists(join(tx, 'staging', op.path)) && exists(target)) {
-      step(`unplace ${op.path}`);
-      rmSync(target, { force: true });
+      step(`unplace ${op.path}${op.folder ? '/' : ''}`);
+      rmSync(target, { force: true, recursive: op.folder === true });
     }
     if (op.existed && exists(retired)) {
       step(`restore ${op.path}`);
@@ -255,7 +377,7 @@ function finish(root: string, ops: readonly JournalOp[], step: Step): void {
 }
 
 function recover(root: string, step: Step): RecoveryOutcome {
-  removeLegacyLeftovers(root);
+  removeDeadLeftovers(root);
   const tx = join(root, TREE_TRANSACTION);
   if (!exists(tx)) return 'clean';
   const journalPath = join(tx, 'journal.json');
@@ -267,7 +389,7 @@ function recover(root: string, step: Step): RecoveryOutcome {
   let journal: Journal;
   try {
     journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
-    if (journal.version !== 1 || !Array.isArray(journal.ops)) throw new Error(`unknown journal version ${JSON.stringify(journal.version)}`);
+    if ((journal.version !== 1 && journal.version !== 2) || !Array.isArray(journal.ops)) throw new Error(`unknown journal version ${JSON.stringify(journal.version)}`);
   } catch (e) {
     throw new Error(`${journalPath}: a crashed write left a journal ferry cannot read (${(e as Error).message}); check the files it names under ${root}, then remove ${tx}`);
   }
@@ -285,9 +407,11 @@ function recover(root: string, step: Step): RecoveryOutcome {
 
 /**
  * Older ferry versions staged in `.render-<pid>-<time>` / `.render-old-<pid>-<time>` folders and
- * `.<pid>.ferry-tmp` files at the root, and left them behind when killed.
+ * `.<pid>.ferry-tmp` files at the root, and left them behind when killed; a killed render leaves its
+ * pre-stage folder ({@link PRE_STAGE_PREFIX}`<pid>-<random>`). Only a dead process's go; no lock is
+ * needed, as nobody else writes a dead process's folder.
  */
-function removeLegacyLeftovers(root: string): void {
+export function removeDeadLeftovers(root: string): void {
   let names: string[];
   try {
     names = readdirSync(root);
@@ -295,9 +419,19 @@ function removeLegacyLeftovers(root: string): void {
     return;
   }
   for (const name of names) {
-    const pid = /^\.render-(?:old-)?(\d+)-[0-9a-z]+$/.exec(name)?.[1] ?? /^\.(\d+)\.ferry-tmp$/.exec(name)?.[1];
-    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(root, name), { recursive: true, force: true });
+    const pid = /^\.render-(?:old-)?(\d+)-[0-9a-z]+$/.exec(name)?.[1] ?? /^\.(\d+)\.ferry-tmp$/.exec(name)?.[1] ?? preStagePid(name);
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    try {
+      rmSync(join(root, name), { recursive: true, force: true });
+    } catch {
+      // Another writer removing it at the same time; whatever is left, the next one removes.
+    }
   }
+}
+
+/** The pid in a pre-stage folder's name, or undefined when `name` is none. */
+function preStagePid(name: string): string | undefined {
+  return name.startsWith(PRE_STAGE_PREFIX) ? /^(\d+)-[0-9a-z]+$/.exec(name.slice(PRE_STAGE_PREFIX.length))?.[1] : undefined;
 }
 
 function processAlive(pid: number): boolean {

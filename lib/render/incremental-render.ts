@@ -20,7 +20,9 @@
  *   .github/'s come with every such render;
  * - anything else (the engine, Node, platform/platform.ts or what it imports, Pulumi.yaml, the
  *   workflow templates, a missing or unreadable record, sources this cannot follow, a base file to
- *   restore): the full render, as before.
+ *   restore): the full render, as before. Its files whose folder is not on disk (a fresh tree, a new
+ *   service) are written on a worker thread while the rest is synthesised (lib/fs/pre-stage.ts),
+ *   and the tree transaction adopts them and places new folders whole.
  *
  * `--check` answers "up to date" from the hashes; when it finds a difference, a full render lists
  * the differences, so what it prints is always the full render's.
@@ -30,8 +32,9 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
+import { removeDeadLeftovers, updateTreeAtomically, TREE_TRANSACTION, type FileWrite } from '../fs/atomic-tree.js';
 import { listFilesInWorker } from '../fs/file-listing.js';
+import { PreStage } from '../fs/pre-stage.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
 import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRecordedStacks, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRecordedStacks, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
@@ -60,6 +63,13 @@ export interface IncrementalRenderOptions {
    * @default false
    */
   readonly full?: boolean;
+  /**
+   * Called before each step that changes the disk: a full render's pre-staged files as they are handed
+   * to the writer thread (lib/fs/pre-stage.ts), then the tree transaction's steps, each numbered from 1.
+   * Tests kill the render here to check that every point leaves the old tree or the new one.
+   * @default no call
+   */
+  readonly onStep?: (step: number, description: string) => void;
 }
 
 /** A file that differs from what the render makes, as `render --check` lists it. */
@@ -95,6 +105,8 @@ export interface Expected {
 /** Renders the repository at `root`, as cheaply as its changes allow (see the module comment). */
 export async function renderIncrementally(root: string, options: IncrementalRenderOptions = {}): Promise<IncrementalRenderResult> {
   const recordPath = renderRecordPath(root);
+  // What a killed render left (its pre-stage folder) goes now, even when this render writes nothing.
+  if (!options.check) removeDeadLeftovers(root);
   const full = (reason: string) => fullRender(root, recordPath, options, reason);
   if (options.full) return full('full: asked for');
   // An interrupted tree write is recovered by the next writer; only a full render is sure to be one.
@@ -427,7 +439,7 @@ async function applyByHash(root: string, expected: Expected, options: Incrementa
       const changes: FileWrite[] = drift.map((line) => ({ path: line.path, content: line.state === 'stale' ? undefined : expected.contents.get(line.path)! }));
       return { changes, result: drift };
     },
-    { command: options.command ?? 'ferry render' },
+    { command: options.command ?? 'ferry render', onStep: options.onStep },
   );
   if (outcome === undefined) return undefined;
   const removed = outcome.filter((line) => line.state === 'stale').length;
@@ -444,44 +456,55 @@ async function fullRender(root: string, recordPath: string | undefined, options:
   const { readStackConfigs, renderPlatform } = await import('./render.js');
   const { compareTree, writeTreeAtomically } = await import('./tree.js');
   const { renderSummary } = await import('./summary.js');
-  const output = renderPlatform(platform, readStackConfigs(root, platform));
-  const github = await githubFiles(root, platform);
-  const state = (path: string, content: string) => {
-    const file = join(root, path);
-    return !existsSync(file) ? 'missing' : readFileSync(file, 'utf8') === content ? 'same' : 'changed';
-  };
-  const outdated = [...github].map(([path, content]) => ({ path, content, state: state(path, content) })).filter((f) => f.state !== 'same');
-  const summary = renderSummary(output.environments);
-  const expected: Expected = {
-    manifests: new Map([...output.files].map(([path, content]) => [path, contentHash(content)])),
-    github: [...github].map(([path, content]) => [path, contentHash(content)] as const),
-    contents: new Map(),
-  };
-  const keep = () => {
-    const after = hashRenderInputs(root, environments.map(stackFile));
-    // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
-    if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
-      keepRecord(root, recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary));
-    } else {
-      dropRenderRecord(recordPath);
+  // A file whose folder is not on disk (a fresh tree, a new service) is written on the second core
+  // while the rest is synthesised; the transaction adopts it under the lock (lib/fs/pre-stage.ts).
+  const preStage = options.check ? undefined : new PreStage(root, { onStep: options.onStep, sha256: true });
+  try {
+    const output = renderPlatform(platform, readStackConfigs(root, platform), undefined, { onFile: preStage && ((path, content) => preStage.offer(path, content)) });
+    const github = await githubFiles(root, platform);
+    const state = (path: string, content: string) => {
+      const file = join(root, path);
+      return !existsSync(file) ? 'missing' : readFileSync(file, 'utf8') === content ? 'same' : 'changed';
+    };
+    const outdated = [...github].map(([path, content]) => ({ path, content, state: state(path, content) })).filter((f) => f.state !== 'same');
+    const summary = renderSummary(output.environments);
+    const preStaged = await preStage?.finish();
+    // The writer thread hashed what it wrote (the same string, so the same bytes); the rest is hashed here.
+    const hashOf = (path: string, content: string) => (preStaged?.files.get(path) === content ? preStaged.sha256.get(path) : undefined) ?? contentHash(content);
+    const expected: Expected = {
+      manifests: new Map([...output.files].map(([path, content]) => [path, hashOf(path, content)])),
+      github: [...github].map(([path, content]) => [path, contentHash(content)] as const),
+      contents: new Map(),
+    };
+    const keep = () => {
+      const after = hashRenderInputs(root, environments.map(stackFile));
+      // Recorded only when nothing changed while rendering, so the record pairs these inputs with exactly these outputs.
+      if (inputs !== undefined && sourcesBefore?.platform === inputs.platform && sameInputs(inputs, after)) {
+        keepRecord(root, recordPath, recordOf(root, environments, inputs, expected, chartKindLines(output.chartKinds), summary));
+      } else {
+        dropRenderRecord(recordPath);
+      }
+    };
+    const githubDrift = outdated.map((f) => ({ state: f.state as 'changed' | 'missing', path: f.path }));
+    if (options.check) {
+      const drift = compareTree(root, output.files);
+      keep();
+      return {
+        ...answer('full', reason, summary, expected),
+        drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
+      };
     }
-  };
-  const githubDrift = outdated.map((f) => ({ state: f.state as 'changed' | 'missing', path: f.path }));
-  if (options.check) {
-    const drift = compareTree(root, output.files);
+    // manifests/, CODEOWNERS and the workflows in one crash-safe transaction, serialised with other writers of this tree.
+    const drift = writeTreeAtomically(root, output.files, { alsoWrite: new Map(outdated.map((f) => [f.path, f.content])), command: options.command ?? 'ferry render', onStep: options.onStep, preStaged, moveNewFolders: true });
     keep();
     return {
       ...answer('full', reason, summary, expected),
       drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
+      written: drift.changed.length + drift.missing.length + outdated.length,
+      removed: drift.stale.length,
     };
+  } finally {
+    // Not adopted (a failed render, nothing to write): the folder goes; adopted, it is gone already.
+    await preStage?.discard();
   }
-  // manifests/, CODEOWNERS and the workflows in one crash-safe transaction, serialised with other writers of this tree.
-  const drift = writeTreeAtomically(root, output.files, { alsoWrite: new Map(outdated.map((f) => [f.path, f.content])), command: options.command ?? 'ferry render' });
-  keep();
-  return {
-    ...answer('full', reason, summary, expected),
-    drift: [...drift.changed.map((path) => ({ state: 'changed' as const, path })), ...drift.missing.map((path) => ({ state: 'missing' as const, path })), ...drift.stale.map((path) => ({ state: 'stale' as const, path })), ...githubDrift],
-    written: drift.changed.length + drift.missing.length + outdated.length,
-    removed: drift.stale.length,
-  };
 }

@@ -55,6 +55,17 @@ export interface ServiceRenderScope {
   readonly environments: ReadonlySet<string>;
 }
 
+/** How {@link renderPlatform} hands out its files as it makes them. */
+export interface RenderPlatformOptions {
+  /**
+   * Called with each file as soon as its chart is synthesised (the output's `files` still holds
+   * every one): a fresh render's writer starts on them while the rest is synthesised. A path may
+   * come again with other content; the last one is the output's.
+   * @default no call
+   */
+  readonly onFile?: (path: string, content: string) => void;
+}
+
 /** Reads every environment's `Pulumi.<env>.yaml` under `root`, validated; nothing is written. */
 export function readStackConfigs(root: string, platform: Platform): Map<string, StackConfig> {
   const project = readProjectName(root);
@@ -65,12 +76,21 @@ export function readStackConfigs(root: string, platform: Platform): Map<string, 
  * Renders the platform: a pure function of the platform definition and the stack configs.
  * Throws (naming the construct path) if any construct validation fails.
  */
-export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scopeOrServices?: RenderScope | ServiceRenderScope): RenderOutput {
+export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, StackConfig>, scopeOrServices?: RenderScope | ServiceRenderScope, options: RenderPlatformOptions = {}): RenderOutput {
   const only = scopeOrServices && 'services' in scopeOrServices ? scopeOrServices : undefined;
   const scope = scopeOrServices && !('services' in scopeOrServices) ? scopeOrServices : undefined;
   const rendersService = (name: string) => only?.services.has(name) ?? true;
   const app = new App({ outdir: '.' });
-  const files = new Map<string, string>();
+  const collected = new Map<string, string>();
+  const onFile = options.onFile;
+  // Every file goes through `set`, so the callback sees each one the output holds.
+  const files = onFile === undefined ? collected : {
+    has: (path: string) => collected.has(path),
+    set(path: string, content: string) {
+      onFile(path, content);
+      collected.set(path, content);
+    },
+  };
   // A base names the service's own objects by kind alone (one per kind) and its add-ons' objects by
   // kind and name; other folders name files by kind and object.
   // The folders of the charts whose objects each cluster's Argo CD applies: every base, and its environments' overlays.
@@ -246,7 +266,7 @@ export function renderPlatform(platform: Platform, configs: ReadonlyMap<string, 
   const errors = [...validationErrorsOf(app, false), ...validationErrors];
   if (errors.length > 0) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
   if (synthesisError) throw synthesisError.error;
-  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments, chartKinds };
+  return { files: new Map([...collected.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), environments, chartKinds };
 }
 
 /**

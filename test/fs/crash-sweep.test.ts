@@ -4,7 +4,7 @@
  * whole old or the whole new tree, and nothing else. FERRY_CRASH_SWEEP=all sweeps every step.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { treeVersion } from './fixtures/tree-versions.js';
@@ -18,10 +18,10 @@ interface Run {
   readonly stderr: string;
 }
 
-function writer(root: string, args: readonly string[], crashAt = 0, durable = false): Run {
+function writer(root: string, args: readonly string[], crashAt = 0, durable = false, env: Record<string, string> = {}): Run {
   const r = spawnSync(process.execPath, [SCRIPT, root, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, FERRY_TEST_CRASH_AT: String(crashAt), FERRY_TEST_DURABLE: durable ? '1' : '0' },
+    env: { ...process.env, FERRY_TEST_CRASH_AT: String(crashAt), FERRY_TEST_DURABLE: durable ? '1' : '0', ...env },
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -99,6 +99,71 @@ test('SIGKILL at any step of a write, then the next run: the tree is wholly old 
     // Kills before the journal's commit go back, after it forward: both happened.
     expect(figures.old).toBeGreaterThan(0);
     expect(figures.new).toBeGreaterThan(0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('SIGKILL at any step of a pre-staged write (a fresh tree, then new folders placed whole), then the next run: old or new, no leftovers', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ferry-crash-prestage-'));
+  const PRESTAGE = { FERRY_TEST_PRESTAGE: '1' };
+  const every = process.env.FERRY_CRASH_SWEEP === 'all';
+  /** Kills at the chosen points of a write of `target` over the tree of `state` ('' for none) and recovers; returns the state after the last. */
+  const sweep = (state: '' | 'A' | 'B', target: 'A' | 'B', stride: number, reset: boolean, boundary: readonly number[]) => {
+    const versions = { '': new Map<string, string>(), A: treeVersion('A'), B: treeVersion('B') };
+    const probe = mkdtempSync(join(tmpdir(), 'ferry-crash-probe-'));
+    let total: number;
+    try {
+      if (state !== '') expect(writer(probe, ['write', state]).status).toBe(0);
+      const full = writer(probe, ['write', target], 0, true, PRESTAGE);
+      expect(full.status).toBe(0);
+      total = (JSON.parse(full.stdout) as { steps: number }).steps;
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+    const points = new Set<number>([1, 2, ...boundary, total - 3, total - 2, total - 1, total]);
+    for (let n = 1; n <= total; n += every ? 1 : stride) points.add(n);
+    const outcomes = { old: 0, new: 0 };
+    for (const n of [...points].sort((a, b) => a - b)) {
+      if (reset) {
+        rmSync(root, { recursive: true, force: true });
+        mkdirSync(root);
+        if (state !== '') expect(writer(root, ['write', state]).status).toBe(0);
+      }
+      const from = state;
+      const to: 'A' | 'B' = reset || from === '' ? target : from === 'A' ? 'B' : 'A';
+      const killed = writer(root, ['write', to], n, false, PRESTAGE);
+      expect({ n, signal: killed.signal, stderr: killed.stderr }).toEqual({ n, signal: 'SIGKILL', stderr: '' });
+      if (n % 3 === 0) {
+        const again = writer(root, ['recover'], 1 + (n % 7));
+        expect({ n, again: again.signal ?? again.status, stderr: again.stderr }).toEqual({ n, again: again.signal ? 'SIGKILL' : 0, stderr: '' });
+      }
+      const recovered = writer(root, ['recover']);
+      expect({ n, status: recovered.status, stderr: recovered.stderr }).toEqual({ n, status: 0, stderr: '' });
+      const tree = snapshot(root);
+      const now = same(tree, versions[to]) ? 'new' : same(tree, versions[from]) ? 'old' : 'mixed';
+      const extra = readdirSync(root).filter((name) => name !== 'manifests');
+      const emptyDirs = existsSync(join(root, 'manifests')) ? leftovers(root) : [];
+      expect({ n, now, extra, emptyDirs }).toEqual({ n, now: expect.stringMatching(/^(old|new)$/), extra: [], emptyDirs: [] });
+      outcomes[now as 'old' | 'new']++;
+      if (!reset && now === 'new') state = to;
+    }
+    // Kills before the journal's commit go back, after it forward: both happened.
+    expect(outcomes.old).toBeGreaterThan(0);
+    expect(outcomes.new).toBeGreaterThan(0);
+    return { steps: total, points: points.size, ...outcomes };
+  };
+  try {
+    // A fresh tree: every file pre-staged, manifests/ placed with one rename.
+    // Around the last file handed to the writer thread, the adoption and the journal's commit.
+    const fresh = sweep('', 'A', 17, true, [199, 200, 201, 202, 203, 204]);
+    expect(fresh.steps).toBe(200 + 7); // 200 pre-staged, adopt, 2 journal, place manifests/, 3 clean-up
+    // A to B and back: the version's own folder pre-staged and placed whole, the rest staged under the lock.
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root);
+    expect(writer(root, ['write', 'A']).status).toBe(0);
+    const swaps = sweep('A', 'B', 43, false, [10, 11, 12, 201, 202, 203]);
+    process.stdout.write(`crash sweep, pre-staged: ${JSON.stringify({ fresh, swaps })}\n`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
