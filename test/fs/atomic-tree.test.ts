@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { recoverTree, TREE_LOCK, TREE_TRANSACTION, TreeBusyError, updateTreeAtomically, writeFilesAtomically, type FileWrite } from '../../lib/fs/atomic-tree.js';
 import type { LockClock } from '../../lib/fs/lock-file.js';
+import { readFiles, writeFiles } from '../helpers/file-tree.js';
 
 let root: string;
 beforeEach(() => {
@@ -12,18 +13,11 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function write(files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  writeFiles(root, files);
 }
 
 function tree(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[relative(root, join(e.parentPath, e.name)).split(sep).join('/')] = readFileSync(join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
+  return readFiles(root);
 }
 
 /** A clock whose sleep only advances its time, recording each sleep. */

@@ -26,6 +26,16 @@ function writer(root: string, args: readonly string[], crashAt = 0, durable = fa
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** After a kill at point `n`: every third point the recovery is killed too before it finishes; then one runs to the end, cleanly. */
+function recoverAfterKill(root: string, n: number): void {
+  if (n % 3 === 0) {
+    const again = writer(root, ['recover'], 1 + (n % 7));
+    expect({ n, again: again.signal ?? again.status, stderr: again.stderr }).toEqual({ n, again: again.signal ? 'SIGKILL' : 0, stderr: '' });
+  }
+  const recovered = writer(root, ['recover']);
+  expect({ n, status: recovered.status, stderr: recovered.stderr }).toEqual({ n, status: 0, stderr: '' });
+}
+
 /** Every file under root, repository-relative, with its content. */
 function snapshot(root: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -78,13 +88,7 @@ test('SIGKILL at any step of a write, then the next run: the tree is wholly old 
       const raw = snapshot(join(root)); // includes the transaction folder and lock while they exist
       const rawTree = new Map([...raw].filter(([p]) => p.startsWith('manifests/')));
       if (!same(rawTree, versions.A) && !same(rawTree, versions.B)) figures.midSwap++;
-      // Every third point, the recovery is killed too before it finishes.
-      if (n % 3 === 0) {
-        const again = writer(root, ['recover'], 1 + (n % 7));
-        expect({ n, again: again.signal ?? again.status, stderr: again.stderr }).toEqual({ n, again: again.signal ? 'SIGKILL' : 0, stderr: '' });
-      }
-      const recovered = writer(root, ['recover']);
-      expect({ n, status: recovered.status, stderr: recovered.stderr }).toEqual({ n, status: 0, stderr: '' });
+      recoverAfterKill(root, n);
       const tree = snapshot(root);
       const now: 'A' | 'B' | undefined = same(tree, versions[target]) ? target : same(tree, versions[state]) ? state : undefined;
       if (now === undefined) figures.mixedAfterRecovery++;
@@ -134,12 +138,7 @@ test('SIGKILL at any step of a pre-staged write (a fresh tree, then new folders 
       const to: 'A' | 'B' = reset || from === '' ? target : from === 'A' ? 'B' : 'A';
       const killed = writer(root, ['write', to], n, false, PRESTAGE);
       expect({ n, signal: killed.signal, stderr: killed.stderr }).toEqual({ n, signal: 'SIGKILL', stderr: '' });
-      if (n % 3 === 0) {
-        const again = writer(root, ['recover'], 1 + (n % 7));
-        expect({ n, again: again.signal ?? again.status, stderr: again.stderr }).toEqual({ n, again: again.signal ? 'SIGKILL' : 0, stderr: '' });
-      }
-      const recovered = writer(root, ['recover']);
-      expect({ n, status: recovered.status, stderr: recovered.stderr }).toEqual({ n, status: 0, stderr: '' });
+      recoverAfterKill(root, n);
       const tree = snapshot(root);
       const now = same(tree, versions[to]) ? 'new' : same(tree, versions[from]) ? 'old' : 'mixed';
       const extra = readdirSync(root).filter((name) => name !== 'manifests');

@@ -4,11 +4,12 @@
  * at any step (recovery included) the old tree or the new one.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { PRE_STAGE_PREFIX, recoverTree, TREE_TRANSACTION, updateTreeAtomically, writeFilesAtomically, type AtomicTreeOptions, type FileWrite } from '../../lib/fs/atomic-tree.js';
 import { PreStage } from '../../lib/fs/pre-stage.js';
+import { readFiles, writeFiles } from '../helpers/file-tree.js';
 
 let root: string;
 beforeEach(() => {
@@ -17,18 +18,11 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function write(files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  writeFiles(root, files);
 }
 
 function tree(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[relative(root, join(e.parentPath, e.name)).split(sep).join('/')] = readFileSync(join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
+  return readFiles(root);
 }
 
 function same(a: Record<string, string>, b: Record<string, string>): boolean {
