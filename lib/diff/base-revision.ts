@@ -8,7 +8,8 @@ import { exportFiles, listTree } from '../git/export-tree.js';
 import { commitPath, Git } from '../git/git.js';
 import { loadPlatform } from '../loader/load-platform.js';
 import type { Platform } from '../../model/platform.js';
-import { MANIFESTS_DIR, renderRepository } from '../render/render.js';
+import { renderRepository } from '../render/render.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import { listFiles } from '../render/tree.js';
 
 /**

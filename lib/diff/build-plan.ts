@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { compareStrings } from '../../model/platform.js';
-import { MANIFESTS_DIR } from '../render/render.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import { kustomizationInputs } from '../kustomize/kustomization-inputs.js';
 
 // The walk of kustomizations has its home in lib/kustomize; re-exported for the diff's callers.

@@ -9,7 +9,7 @@ import { valueAt } from '../../model/helm-chart.js';
 import type { Platform } from '../../model/platform.js';
 import { parseObjects } from '../kustomize/parse-objects.js';
 import { HELM_DIR } from '../render/helm-values.js';
-import { MANIFESTS_DIR } from '../render/render.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import type { RenderedFiles } from './build-plan.js';
 import { diffObjects, type ManifestObject } from './object-diff.js';
 import type { ApplicationDiff } from './report.js';

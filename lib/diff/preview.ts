@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
 import { isCommitId } from '../git/commit-id.js';
-import { MANIFESTS_DIR } from '../render/render.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import { parseObjects } from '../kustomize/parse-objects.js';
 import type { ManifestObject } from './object-diff.js';
 import { goTemplate, UnavailableValue, type TemplateParams, type TemplateValue } from './go-template.js';

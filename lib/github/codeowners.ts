@@ -7,7 +7,7 @@
  * package-lock.json), the templates, constructs and charts, and the workflows that promote.
  */
 import type { Environment, Platform } from '../../model/platform.js';
-import { MANIFESTS_DIR } from '../render/render.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import { stackFileName } from '../../model/stack-config.js';
 
 /** Where GitHub reads the file, relative to the repository root. */

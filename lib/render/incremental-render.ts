@@ -38,7 +38,7 @@ import { PreStage } from '../fs/pre-stage.js';
 import { contentHash, hashRenderInputs, type RenderInputs } from './render-inputs.js';
 import { chartKindLines, chartKindsOf, dropRenderRecord, manifestHashes, manifestLines, readRecordedStacks, readRenderRecord, RENDER_RECORD_VERSION, renderRecordPath, writeRecordedStacks, writeRenderRecord, type RenderRecord } from './render-record.js';
 import { listFiles } from './tree.js';
-import { MANIFESTS_DIR } from './manifests-dir.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import type { ResourceKind } from '../../constructs/app-project.js';
 import type { Platform } from '../../model/platform.js';
 import type { ServiceRenderScope } from './render.js';

@@ -12,10 +12,8 @@ import { baseKustomization, overlayKustomization } from './kustomization.js';
 import { ENVIRONMENT_LABEL, headerLine, overlayHeader, overlayKustomizationObject, toYaml } from './overlay-file.js';
 import { chartVersionsOf, HELM_DIR, renderHelmValues } from './helm-values.js';
 
-import { MANIFESTS_DIR } from './manifests-dir.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 
-/** Folder of the rendered tree, relative to the repository root. */
-export { MANIFESTS_DIR };
 /** The label every rendered object carries with its environment. */
 export { ENVIRONMENT_LABEL };
 /** Pseudo-environment of pull-request previews. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { updateTreeAtomically, type AtomicTreeOptions, type FileWrite } from '../fs/atomic-tree.js';
-import { MANIFESTS_DIR } from './manifests-dir.js';
+import { MANIFESTS_DIR } from '../../model/repository-layout.js';
 import { walkFiles } from '../fs/file-listing.js';
 
 /** Differences between a rendered tree and the one on disk, as repository-relative paths. */
