@@ -16,10 +16,7 @@ export interface ProcessRun {
  * the modules `node bin/ferry.js` would there.
  */
 export function runFerry(cwd: string, args: readonly string[], runs: number, repoRoot = process.cwd(), env: NodeJS.ProcessEnv = process.env): ProcessRun[] {
-  return runBenchEntry('measure.js', cwd, args, runs, repoRoot, env).map((run) => {
-    if (run.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
-    return run.result;
-  });
+  return runBenchEntry('measure.js', cwd, args, runs, repoRoot, env, `ferry ${args.join(' ')}`);
 }
 
 /**
@@ -27,23 +24,24 @@ export function runFerry(cwd: string, args: readonly string[], runs: number, rep
  * platform's module; `cdk8s`, loading cdk8s and cdk8s-plus-28.
  */
 export function runLoadFloor(cwd: string, what: 'platform' | 'cdk8s', runs: number, repoRoot = process.cwd()): ProcessRun[] {
-  return runBenchEntry('load-floor.js', cwd, [what], runs, repoRoot, process.env).map((run) => {
-    if (run.status !== 0) throw new Error(`load floor '${what}' failed (${run.status}): ${run.stderr}`);
-    return run.result;
-  });
+  return runBenchEntry('load-floor.js', cwd, [what], runs, repoRoot, process.env, `load floor '${what}'`);
 }
 
-/** Runs dist/bench/<entry> in `cwd` (its own copy when it has one), which reports a FERRY_BENCH line. */
-function runBenchEntry(entryName: string, cwd: string, args: readonly string[], runs: number, repoRoot: string, env: NodeJS.ProcessEnv): { status: number | null; stderr: string; result: ProcessRun }[] {
-  const results: { status: number | null; stderr: string; result: ProcessRun }[] = [];
+/**
+ * Runs dist/bench/<entry> in `cwd` (its own copy when it has one), which reports a FERRY_BENCH line;
+ * throws at the first run that fails, naming it `what`.
+ */
+function runBenchEntry(entryName: string, cwd: string, args: readonly string[], runs: number, repoRoot: string, env: NodeJS.ProcessEnv, what: string): ProcessRun[] {
+  const results: ProcessRun[] = [];
   const entry = existsSync(join(cwd, 'dist/bench', entryName)) ? join(cwd, 'dist/bench', entryName) : join(repoRoot, 'dist/bench', entryName);
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [entry, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const line = r.status === 0 ? r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH ')) : undefined;
-    const { maxRssKiB, cpuMs } = line === undefined ? { maxRssKiB: 0, cpuMs: 0 } : (JSON.parse(line.slice('FERRY_BENCH '.length)) as { maxRssKiB: number; cpuMs?: number });
-    results.push({ status: r.status, stderr: r.stderr, result: { ms, maxRssMiB: maxRssKiB / 1024, cpuMs: cpuMs ?? 0 } });
+    if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr}`);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('FERRY_BENCH '));
+    const { maxRssKiB, cpuMs } = JSON.parse(line!.slice('FERRY_BENCH '.length)) as { maxRssKiB: number; cpuMs?: number };
+    results.push({ ms, maxRssMiB: maxRssKiB / 1024, cpuMs: cpuMs ?? 0 });
   }
   return results;
 }

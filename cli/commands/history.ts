@@ -23,8 +23,6 @@ Options:
     if (positionals.length !== 1) throw new UsageError("ferry history: name exactly one service; see 'ferry history --help'");
     // git reads the verification records while the platform loads.
     const verifications = readVerificationsAsync(io.cwd, io.env);
-    // Awaited below; a failure to load the platform is the error to report, not this one.
-    verifications.catch(() => undefined);
     const entries = await promotionHistory(io.cwd, await loadPlatform(io.cwd), positionals[0]!, values.env, io.env, verifications);
     io.out(values.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatHistory(entries)}\n`);
     return 0;

@@ -25,8 +25,6 @@ Options:
     const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' } }, true);
     // git reads the verification records while the platform loads.
     const verifications = readVerificationsAsync(io.cwd, io.env);
-    // Awaited below; a failure to load the platform is the error to report, not this one.
-    verifications.catch(() => undefined);
     const platform = await loadPlatform(io.cwd);
     const unknown = positionals.filter((name) => !platform.services.some((s) => s.name === name));
     if (unknown.length > 0) throw new UsageError(`ferry status: unknown service ${unknown.map((n) => `'${n}'`).join(', ')}; services: ${listNames(platform.services.map((s) => s.name), unknown[0])}`);

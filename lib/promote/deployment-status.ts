@@ -60,8 +60,6 @@ export async function deploymentStatus(
   only: readonly string[] = [],
   verifications: Promise<VerificationRecords | undefined> = readVerificationsAsync(root, env),
 ): Promise<ServiceStatus[]> {
-  // Awaited below, unless an unknown name is refused first: then its failure is not the error to report.
-  verifications.catch(() => undefined);
   const wanted = new Set(only.map((name) => platform.service(name).name));
   const services = platform.services.filter((s) => wanted.size === 0 || wanted.has(s.name));
   const project = readProjectName(root);

@@ -51,8 +51,6 @@ export async function promotionHistory(
   env: Readonly<Record<string, string | undefined>> = process.env,
   verifications: Promise<VerificationRecords | undefined> = readVerificationsAsync(root, env),
 ): Promise<HistoryEntry[]> {
-  // Awaited below, unless an unknown name is refused first: then its failure is not the error to report.
-  verifications.catch(() => undefined);
   const definition = platform.service(service);
   const environments = environment === undefined ? platform.environments : [platform.environment(environment)];
   const project = readProjectName(root);

@@ -77,10 +77,14 @@ export class VerificationRecords implements VerificationLedger {
 /**
  * The records of the repository at `root` (undefined outside git), read while the caller goes on:
  * `ferry status` and `history` start this before the platform loads, since it needs no platform.
+ * A failure rejects where the promise is awaited; a caller that stops earlier (a platform that does
+ * not load, an unknown service) never awaits it, and its own error is the one reported.
  */
-export async function readVerificationsAsync(root: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<VerificationRecords | undefined> {
+export function readVerificationsAsync(root: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<VerificationRecords | undefined> {
   const git = new Git(root, env);
-  return (await git.isRepositoryAsync()) ? VerificationRecords.readAsync(git) : undefined;
+  const reading = git.isRepositoryAsync().then((inGit) => (inGit ? VerificationRecords.readAsync(git) : undefined));
+  reading.catch(() => undefined);
+  return reading;
 }
 
 /** The first-parent log of the records on `ref`, oldest first. */
